@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Driver of the swiotlb project: installs what it needs, builds a 6.12 kernel
+# with our overlay, and boots it in QEMU. `make help` lists the targets.
+#
+# Everything it makes goes to build/ (git-ignored). Long steps print progress
+# lines "==> [mm:ss] ..."; full logs are in build/logs/.
+
+SHELL := /bin/bash
+export TOP := $(CURDIR)
+export MK_START := $(shell date +%s)
+
+# Kernel command-line pieces (override on the command line).
+# SWIOTLB_ARG: the swiotlb= boot parameter of every boot.
+export SWIOTLB_ARG ?= 2048,force
+# KUNIT_ARGS, RUN_ARGS: extra kernel arguments of the test and run boots.
+export KUNIT_ARGS ?=
+export RUN_ARGS ?=
+
+.PHONY: all help deps tree config kernel test run clean distclean
+
+all: kernel
+
+help:
+	@echo 'make run        install deps, build, boot the kernel in QEMU and show the swiotlb state'
+	@echo 'make test       the same, then KUnit + Rust doctests + boot checks; ends "N passed, N failed"'
+	@echo 'make kernel     install deps and build build/obj/arch/x86/boot/bzImage'
+	@echo 'make deps       install the Debian packages the build needs (root, apt-get)'
+	@echo 'make tree       unpack linux-source-6.12, overlay our files, apply patches/'
+	@echo 'make config     configure the kernel from configs/*.config'
+	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
+	@echo 'make distclean  remove build/ entirely'
+	@echo
+	@echo 'Variables: SWIOTLB_ARG=$(SWIOTLB_ARG)  KUNIT_ARGS=  RUN_ARGS='
+	@echo '           KUNIT_TIMEOUT=900  RUN_TIMEOUT=300 (seconds of a QEMU boot)'
+
+deps:
+	@mk/deps.sh
+
+tree: deps
+	@mk/tree.sh
+
+config: tree
+	@mk/config.sh
+
+kernel: config
+	@mk/build.sh
+
+test: kernel
+	@mk/test.sh
+
+run: kernel
+	@mk/run.sh
+
+clean:
+	rm -rf build/obj build/logs build/initramfs.cpio build/initramfs.d build/fragment.config
+
+distclean:
+	rm -rf build

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build bzImage. The whole log goes to build/logs/build.log; its tail is shown
+# on failure. A build with nothing to do takes well under a minute.
+. "$(dirname "$0")/lib.sh"
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+before=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage" 2>/dev/null || echo 0)
+step "build: bzImage with LLVM=1 and Debian's rustc (log: ${LOGS#"$TOP"/}/build.log)"
+logged "$LOGS/build.log" kmake -j"$(nproc)" bzImage
+after=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage")
+if [ "$before" = "$after" ]; then
+	step "build: up to date"
+else
+	step "build: done ($(ccache -s 2>/dev/null | sed -n 's/^ *Hits: *\([0-9]*\) \/ *\([0-9]*\).*/ccache \1\/\2 hits/p' | head -n 1))"
+fi

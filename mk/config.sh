@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure the kernel from our fragments (configs/*.config): the fragments go
+# into an empty .config and `olddefconfig` fills in the defaults, as kunit.py
+# does. Every symbol a fragment sets must survive; a dropped one is an error
+# that names the symbol.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$KOBJ"
+frag=$BUILD/fragment.config
+cat "$TOP"/configs/*.config >"$frag.new"
+if [ -f "$KOBJ/.config" ] && cmp -s "$frag.new" "$frag"; then
+	rm "$frag.new"
+	exit 0
+fi
+
+step "config: olddefconfig from $(ls "$TOP"/configs/*.config | xargs -n1 basename | tr '\n' ' ')"
+cp "$frag.new" "$KOBJ/.config"
+logged "$LOGS/config.log" kmake olddefconfig
+
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$KOBJ/.config" && continue
+		echo "config: '$line' was not kept (unmet dependency?)" >&2
+		bad=1 ;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }
+		sym=${sym%% *}
+		grep -q "^$sym=" "$KOBJ/.config" || continue
+		echo "config: '$line' was overridden" >&2
+		bad=1 ;;
+	esac
+done <"$frag.new"
+if [ $bad -ne 0 ]; then
+	grep -q '^CONFIG_RUST=y' "$frag.new" && ! grep -q '^CONFIG_RUST=y' "$KOBJ/.config" &&
+		kmake rustavailable >&2 || true
+	rm -f "$KOBJ/.config"
+	die "the kernel configuration does not match configs/*.config"
+fi
+mv "$frag.new" "$frag"

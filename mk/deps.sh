@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the build and tests need (DESIGN.md section 3).
+# Quiet and fast when everything is present.
+. "$(dirname "$0")/lib.sh"
+
+PKGS="linux-source-6.12 rustc-web rust-web-src bindgen libclang-dev clang lld llvm
+      flex bison libelf-dev libssl-dev bc cpio rsync ccache qemu-system-x86
+      busybox-static python3 make xz-utils patch"
+
+missing=()
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+step "deps: installing ${missing[*]}"
+[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
+export DEBIAN_FRONTEND=noninteractive
+logged "$LOGS/apt.log" apt-get update
+logged "$LOGS/apt.log" apt-get install -y --no-install-recommends "${missing[@]}"
+step "deps: done"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build build/initramfs.cpio: busybox-static and our init script
+# (mk/initramfs/init), plus any run.d/ scripts later steps add. Rebuilt only
+# when one of its inputs changed.
+. "$(dirname "$0")/lib.sh"
+
+out=$BUILD/initramfs.cpio
+src=$TOP/mk/initramfs
+bb=/bin/busybox
+[ -x "$bb" ] || die "$bb missing: run 'make deps' (package busybox-static)"
+if [ -f "$out" ] && [ -z "$(find "$src" "$bb" -newer "$out" 2>/dev/null | head -n 1)" ]; then
+	exit 0
+fi
+
+step "initramfs: busybox + mk/initramfs"
+root=$BUILD/initramfs.d
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc}
+cp "$bb" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp -r "$src"/. "$root/"
+chmod +x "$root/init"
+(cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make run`: boot the kernel with our initramfs, which prints the swiotlb
+# state, runs the workloads in /run.d and powers off. KUnit stays off.
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/mk/initramfs.sh"
+step "run: booting in QEMU (TCG, ${RUN_TIMEOUT:-300}s at most; log: ${LOGS#"$TOP"/}/run.log)"
+exec "$TOP/mk/qemu.sh" "$LOGS/run.log" "${RUN_TIMEOUT:-300}" \
+	"quiet swiotlb=${SWIOTLB_ARG:-2048,force} kunit.enable=0 $RUN_ARGS" \
+	-initrd "$BUILD/initramfs.cpio"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make test`: boot the KUnit kernel (our suites and the Rust doctests run
+# at boot), then the `make run` boot as a check, and summarise everything in
+# one last line "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+
+checks=$LOGS/checks.txt
+: >"$checks"
+
+# check NAME COMMAND...: record whether COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $name" >>"$checks"
+	else
+		echo "not ok $name" >>"$checks"
+	fi
+}
+
+step "test: KUnit in QEMU (swiotlb=${SWIOTLB_ARG:-2048,force}; log: ${LOGS#"$TOP"/}/kunit.log)"
+rc=0
+QEMU_QUIET=1 "$TOP/mk/qemu.sh" "$LOGS/kunit.log" "${KUNIT_TIMEOUT:-900}" \
+	"swiotlb=${SWIOTLB_ARG:-2048,force} kunit_shutdown=poweroff $KUNIT_ARGS" || rc=$?
+check "kunit-boot: kernel powered off after the tests" test "$rc" -eq 0
+check "kunit-boot: no kernel BUG, oops or KASAN report" \
+	bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$LOGS/kunit.log'"
+
+step "test: boot check of 'make run'"
+rc=0
+QEMU_QUIET=1 "$TOP/mk/run.sh" >/dev/null || rc=$?
+check "run-boot: powers off on its own" test "$rc" -eq 0
+check "run-boot: init finished" grep -q '^=== swiotlb-run: done' "$LOGS/run.log"
+check "run-boot: debugfs shows the default pool" \
+	grep -qE '^io_tlb_nslabs +[1-9]' "$LOGS/run.log"
+
+exec python3 "$TOP/mk/summary.py" "$KSRC/tools/testing/kunit" "$LOGS/kunit.log" "$checks"
