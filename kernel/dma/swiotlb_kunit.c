@@ -72,7 +72,7 @@ static u8 *device_view(struct device *dev, dma_addr_t dma)
 
 static bool is_bounced(struct device *dev, dma_addr_t dma)
 {
-	return swiotlb_find_pool(dev, dma_to_phys(dev, dma)) != NULL;
+	return !!swiotlb_find_pool(dev, dma_to_phys(dev, dma));
 }
 
 /* A byte pattern that differs for every seed and every position. */
@@ -642,6 +642,7 @@ static struct kunit_suite swiotlb_test_suite = {
 	.init = swiotlb_test_init,
 	.test_cases = swiotlb_test_cases,
 };
+
 kunit_test_suite(swiotlb_test_suite);
 
 MODULE_DESCRIPTION("Black-box KUnit tests of swiotlb bounce buffering");
