@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb mapping API: bounce buffers for streaming DMA.
+ *
+ * A map takes a run of slots (swiotlb_find_room(), which picks the pool),
+ * fills it from the caller's buffer and returns its address; syncs copy
+ * between the two in the direction the DMA API asks; an unmap copies back
+ * what the device wrote and gives the slots back.
+ *
+ * Every address handed in is checked against the allocator's records before
+ * anything is copied or freed: an unmap or sync of an address that is not a
+ * live bounce buffer, a double unmap, a sync running past the end of its
+ * mapping, or an unmap whose size or direction differ from the map's gets a
+ * rate-limited warning, and the pools stay consistent (the recorded mapping
+ * wins).
+ *
+ * Locking: none here. The slot allocator and the pool code take their own
+ * locks; the records of a live mapping are read by its owner only.
+ */
+
+#define pr_fmt(fmt) "swiotlb: " fmt
+
+#include <linux/cc_platform.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/highmem.h>
+#include <linux/kmsan-checks.h>
+#include <linux/swiotlb.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/swiotlb.h>
+
+#include "swiotlb_internal.h"
+
+static const char *swiotlb_dir_name(unsigned int dir)
+{
+	switch (dir) {
+	case DMA_BIDIRECTIONAL:
+		return "bidirectional";
+	case DMA_TO_DEVICE:
+		return "to-device";
+	case DMA_FROM_DEVICE:
+		return "from-device";
+	default:
+		return "no-direction";
+	}
+}
+
+/*
+ * Copy @size bytes between the caller's memory at @orig and the bounce
+ * buffer at @bounce: into the bounce buffer for DMA_TO_DEVICE, out of it
+ * otherwise. Highmem is mapped a page at a time.
+ */
+static void swiotlb_copy(phys_addr_t orig, void *bounce, size_t size,
+			 enum dma_data_direction dir)
+{
+	if (!PageHighMem(pfn_to_page(PHYS_PFN(orig)))) {
+		if (dir == DMA_TO_DEVICE) {
+			memcpy(bounce, phys_to_virt(orig), size);
+		} else {
+			/* The device wrote it: KMSAN cannot know. */
+			kmsan_unpoison_memory(bounce, size);
+			memcpy(phys_to_virt(orig), bounce, size);
+		}
+		return;
+	}
+
+	while (size) {
+		struct page *page = pfn_to_page(PHYS_PFN(orig));
+		size_t off = offset_in_page(orig);
+		size_t n = min_t(size_t, size, PAGE_SIZE - off);
+
+		if (dir == DMA_TO_DEVICE) {
+			memcpy_from_page(bounce, page, off, n);
+		} else {
+			kmsan_unpoison_memory(bounce, n);
+			memcpy_to_page(page, off, bounce, n);
+		}
+		orig += n;
+		bounce += n;
+		size -= n;
+	}
+}
+
+/* Address of the first byte of the bounce buffer headed by @head. */
+static phys_addr_t swiotlb_buffer_addr(struct io_tlb_pool *pool, int head)
+{
+	return swiotlb_slot_addr(pool, head) + pool->slots[head].offset;
+}
+
+/*
+ * Copy @size bytes at @tlb_addr, inside the mapping headed by @head, to
+ * (DMA_TO_DEVICE) or from the caller's buffer. A range running past the
+ * mapping is cut at its end.
+ */
+static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int head,
+			   phys_addr_t tlb_addr, size_t size,
+			   enum dma_data_direction dir)
+{
+	struct swiotlb_slot *rec = &pool->slots[head];
+	phys_addr_t buf = swiotlb_buffer_addr(pool, head);
+	size_t skip;
+
+	if (tlb_addr < buf) {
+		dev_warn_ratelimited(dev, "sync at %pa: before the start of its bounce buffer\n",
+				     &tlb_addr);
+		return;
+	}
+	skip = tlb_addr - buf;
+	if (size > rec->size - skip) {
+		dev_warn_ratelimited(dev,
+				     "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: cut at its end\n",
+				     size, skip, rec->size);
+		size = rec->size - skip;
+	}
+	if (rec->orig_addr == SWIOTLB_NO_ORIG)
+		return;
+	swiotlb_copy(rec->orig_addr + skip, pool->vaddr + (tlb_addr - pool->start),
+		     size, dir);
+}
+
+/**
+ * swiotlb_tbl_map_single() - bounce a buffer
+ * @dev:	device that will do the DMA
+ * @orig:	physical address of the caller's buffer
+ * @mapping_size: bytes to bounce
+ * @alloc_align_mask: bits of the start of the slot run that must be zero
+ *		(on top of slot alignment); 0 for none
+ * @dir:	direction of the DMA
+ * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_NO_WARN quiets a failure
+ *
+ * The bounce buffer keeps the bits of @orig under the device's
+ * min_align_mask, and is filled from @orig whatever @dir and @attrs say, so
+ * the device never sees what an earlier user left in the slots.
+ *
+ * Context: any.
+ * Return: physical address of the bounce buffer, or %DMA_MAPPING_ERROR.
+ */
+phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
+				   size_t mapping_size, unsigned int alloc_align_mask,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	unsigned int min_align = dma_get_min_align_mask(dev);
+	struct io_tlb_pool *pool;
+	struct swiotlb_req req;
+	unsigned int offset;
+	phys_addr_t tlb_addr;
+	size_t alloc;
+	int head;
+
+	if (!mem || !READ_ONCE(mem->nslabs)) {
+		dev_warn_ratelimited(dev, "no bounce buffer pool: cannot map %zu bytes\n",
+				     mapping_size);
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
+		pr_warn_once("memory encryption is active: DMA goes through bounce buffers\n");
+	if (unlikely(!mapping_size)) {
+		dev_warn_ratelimited(dev, "refusing to bounce a zero-size buffer\n");
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+	dev_WARN_ONCE(dev, alloc_align_mask > ~PAGE_MASK,
+		      "bounce alignment %#x above a page: largest mappings may fail\n",
+		      alloc_align_mask);
+
+	/*
+	 * The bytes of @orig under min_align_mask (within the alignment unit)
+	 * are kept by starting the buffer that far into the run; whole slots of
+	 * that become padding slots before the head slot.
+	 */
+	offset = orig & min_align & (alloc_align_mask | (IO_TLB_SIZE - 1));
+	alloc = ALIGN(mapping_size + offset, (size_t)alloc_align_mask + 1);
+	if (unlikely(alloc > SWIOTLB_MAX_ALLOC)) {
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			dev_warn_ratelimited(dev, "cannot bounce %zu bytes: at most %zu fit\n",
+					     mapping_size, swiotlb_max_mapping_size(dev));
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+
+	req = (struct swiotlb_req) {
+		.orig = orig,
+		.size = mapping_size,
+		.dir = dir,
+		.nslots = DIV_ROUND_UP(alloc, IO_TLB_SIZE),
+		.pad = offset >> IO_TLB_SHIFT,
+		.offset = offset & (IO_TLB_SIZE - 1),
+		.align_mask = alloc_align_mask | (IO_TLB_SIZE - 1),
+		.boundary_mask = dma_get_seg_boundary(dev),
+	};
+	/* Buffers of a page or more were always page-aligned; keep it so. */
+	if (!alloc_align_mask && !min_align && alloc >= PAGE_SIZE)
+		req.align_mask |= PAGE_SIZE - 1;
+	req.match_mask = min_align & ~req.align_mask;
+
+	pool = swiotlb_find_room(dev, &req, &head);
+	if (unlikely(!pool)) {
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			dev_warn_ratelimited(dev,
+					     "bounce buffers exhausted: %zu bytes wanted, %lu of %lu slots in use\n",
+					     alloc, swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+
+	/* From now on this device's syncs must not be skipped. */
+	dma_reset_need_sync(dev);
+
+	tlb_addr = swiotlb_buffer_addr(pool, head);
+	swiotlb_copy(orig, pool->vaddr + (tlb_addr - pool->start), mapping_size,
+		     DMA_TO_DEVICE);
+	return tlb_addr;
+}
+
+/*
+ * The head slot of the buffer starting at @tlb_addr, or -1 with a warning
+ * naming @what when there is none.
+ */
+static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
+			      phys_addr_t tlb_addr, const char *what)
+{
+	int head = swiotlb_slots_head(pool, tlb_addr);
+
+	if (head < 0) {
+		dev_warn_ratelimited(dev, "%s of %pa: no live bounce buffer there\n",
+				     what, &tlb_addr);
+		return -1;
+	}
+	return head;
+}
+
+/**
+ * __swiotlb_tbl_unmap_single() - end a bounce mapping
+ * @dev:	device of the mapping
+ * @tlb_addr:	address swiotlb_tbl_map_single() returned
+ * @mapping_size: size given to the map call
+ * @dir:	direction given to the map call
+ * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_SKIP_CPU_SYNC skips the copy back
+ * @pool:	the pool swiotlb_find_pool() found for @tlb_addr
+ *
+ * Copies back what the device may have written (for from-device and
+ * bidirectional mappings) and frees the slots.
+ *
+ * Context: any.
+ */
+void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
+				size_t mapping_size, enum dma_data_direction dir,
+				unsigned long attrs, struct io_tlb_pool *pool)
+{
+	struct swiotlb_slot *rec;
+	int head = swiotlb_mapping_at(dev, pool, tlb_addr, "unmap");
+
+	if (head < 0)
+		return;
+	if (swiotlb_buffer_addr(pool, head) != tlb_addr) {
+		dev_warn_ratelimited(dev, "unmap of %pa: not the start of its bounce buffer\n",
+				     &tlb_addr);
+		return;
+	}
+	rec = &pool->slots[head];
+	if (unlikely(rec->size != mapping_size || rec->dir != dir))
+		dev_warn_ratelimited(dev,
+				     "unmap of %pa as %zu bytes %s: it was mapped as %u bytes %s\n",
+				     &tlb_addr, mapping_size, swiotlb_dir_name(dir),
+				     rec->size, swiotlb_dir_name(rec->dir));
+
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
+	    (rec->dir == DMA_FROM_DEVICE || rec->dir == DMA_BIDIRECTIONAL))
+		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
+
+	if (!swiotlb_release(dev, pool, head))
+		dev_warn_ratelimited(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
+}
+
+/**
+ * __swiotlb_sync_single_for_device() - hand (part of) a bounce buffer to
+ * the device
+ * @dev:	device of the mapping
+ * @tlb_addr:	address inside the bounce buffer
+ * @size:	bytes from @tlb_addr
+ * @dir:	direction of the mapping
+ * @pool:	the pool swiotlb_find_pool() found for @tlb_addr
+ *
+ * Copies the caller's data in for to-device and bidirectional mappings.
+ *
+ * Context: any.
+ */
+void __swiotlb_sync_single_for_device(struct device *dev, phys_addr_t tlb_addr,
+				      size_t size, enum dma_data_direction dir,
+				      struct io_tlb_pool *pool)
+{
+	int head;
+
+	if (dir != DMA_TO_DEVICE && dir != DMA_BIDIRECTIONAL)
+		return;
+	head = swiotlb_mapping_at(dev, pool, tlb_addr, "sync for device");
+	if (head >= 0)
+		swiotlb_bounce(dev, pool, head, tlb_addr, size, DMA_TO_DEVICE);
+}
+
+/**
+ * __swiotlb_sync_single_for_cpu() - hand (part of) a bounce buffer back to
+ * the CPU
+ * @dev:	device of the mapping
+ * @tlb_addr:	address inside the bounce buffer
+ * @size:	bytes from @tlb_addr
+ * @dir:	direction of the mapping
+ * @pool:	the pool swiotlb_find_pool() found for @tlb_addr
+ *
+ * Copies what the device wrote out for from-device and bidirectional
+ * mappings.
+ *
+ * Context: any.
+ */
+void __swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr,
+				   size_t size, enum dma_data_direction dir,
+				   struct io_tlb_pool *pool)
+{
+	int head;
+
+	if (dir != DMA_FROM_DEVICE && dir != DMA_BIDIRECTIONAL)
+		return;
+	head = swiotlb_mapping_at(dev, pool, tlb_addr, "sync for cpu");
+	if (head >= 0)
+		swiotlb_bounce(dev, pool, head, tlb_addr, size, DMA_FROM_DEVICE);
+}
+
+/*
+ * The device's address for the bounce buffer at @tlb_addr, made ready for
+ * the device; %DMA_MAPPING_ERROR, undoing the mapping, if the device cannot
+ * reach it.
+ */
+static dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
+					 size_t size, enum dma_data_direction dir,
+					 unsigned long attrs)
+{
+	dma_addr_t dma = phys_to_dma_unencrypted(dev, tlb_addr);
+
+	if (likely(dma_capable(dev, dma, size, true))) {
+		if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+			arch_sync_dma_for_device(tlb_addr, size, dir);
+		return dma;
+	}
+	dev_WARN_ONCE(dev, 1, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
+		      &dma, size, *dev->dma_mask);
+	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
+				   swiotlb_find_pool(dev, tlb_addr));
+	return DMA_MAPPING_ERROR;
+}
+
+/**
+ * swiotlb_map() - bounce a buffer and return the device's address for it
+ * @dev:	device that will do the DMA
+ * @paddr:	physical address of the caller's buffer
+ * @size:	bytes to map
+ * @dir:	direction of the DMA
+ * @attrs:	DMA_ATTR_* flags
+ *
+ * Context: any.
+ * Return: the DMA address, or %DMA_MAPPING_ERROR.
+ */
+dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t tlb_addr;
+
+	trace_swiotlb_bounced(dev, phys_to_dma(dev, paddr), size);
+	tlb_addr = swiotlb_tbl_map_single(dev, paddr, size, 0, dir, attrs);
+	if (tlb_addr == (phys_addr_t)DMA_MAPPING_ERROR)
+		return DMA_MAPPING_ERROR;
+	return swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
+}
+
+/**
+ * swiotlb_max_mapping_size() - largest buffer swiotlb can bounce for @dev
+ * @dev:	the device
+ *
+ * A full segment, less room for the offset the device's min_align_mask
+ * may need.
+ *
+ * Return: bytes.
+ */
+size_t swiotlb_max_mapping_size(struct device *dev)
+{
+	unsigned int min_align = dma_get_min_align_mask(dev);
+
+	return SWIOTLB_MAX_ALLOC - (min_align ? ALIGN(min_align, IO_TLB_SIZE) : 0);
+}
+
+#ifdef CONFIG_DMA_RESTRICTED_POOL
+/**
+ * swiotlb_alloc() - allocate coherent memory from a restricted DMA pool
+ * @dev:	device with a restricted pool
+ * @size:	bytes
+ *
+ * Return: the first page, page-aligned, or %NULL.
+ */
+struct page *swiotlb_alloc(struct device *dev, size_t size)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool;
+	struct swiotlb_req req = {
+		.orig = SWIOTLB_NO_ORIG,
+		.size = size,
+		.dir = DMA_BIDIRECTIONAL,
+		.nslots = DIV_ROUND_UP(size, IO_TLB_SIZE),
+		.align_mask = PAGE_SIZE - 1,
+		.boundary_mask = dma_get_seg_boundary(dev),
+	};
+	int head;
+
+	if (!mem || !size || size > SWIOTLB_MAX_ALLOC)
+		return NULL;
+	pool = swiotlb_find_room(dev, &req, &head);
+	if (!pool)
+		return NULL;
+	return pfn_to_page(PFN_DOWN(swiotlb_slot_addr(pool, head)));
+}
+
+/**
+ * swiotlb_free() - give back memory from swiotlb_alloc()
+ * @dev:	device it was allocated for
+ * @page:	first page
+ * @size:	bytes
+ *
+ * Return: %true if @page came from @dev's restricted pool (and is freed).
+ */
+bool swiotlb_free(struct device *dev, struct page *page, size_t size)
+{
+	phys_addr_t tlb_addr = page_to_phys(page);
+	struct io_tlb_pool *pool = swiotlb_find_pool(dev, tlb_addr);
+	int head;
+
+	if (!pool)
+		return false;
+	head = swiotlb_mapping_at(dev, pool, tlb_addr, "free");
+	if (head >= 0)
+		swiotlb_release(dev, pool, head);
+	return true;
+}
+#endif /* CONFIG_DMA_RESTRICTED_POOL */

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of the swiotlb core share and nothing else sees:
+ *
+ *   swiotlb.c        the mapping API: map, unmap, sync, the bounce copy
+ *   swiotlb_slots.c  the slot allocator inside one pool (areas, runs, records)
+ *   swiotlb_pool.c   pools: the default pool, dynamic and transient pools,
+ *                    the address index behind swiotlb_find_pool()
+ *   swiotlb_stats.c  counters and their debugfs files
+ */
+#ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
+#define _KERNEL_DMA_SWIOTLB_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/swiotlb.h>
+
+/* Slots in one page, and the smallest pool worth setting up (1 MiB). */
+#define SWIOTLB_SLOTS_PER_PAGE	(PAGE_SIZE >> IO_TLB_SHIFT)
+#define SWIOTLB_MIN_NSLABS	((1UL << 20) >> IO_TLB_SHIFT)
+
+/* Largest bounce buffer: one full segment. */
+#define SWIOTLB_MAX_ALLOC	((size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT)
+
+/* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
+#define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
+
+/**
+ * struct swiotlb_area - a lock and the counters of one share of a pool
+ * @lock:	protects the busy bits, segment counters and slot records of
+ *		the area's slots
+ * @used:	slots in use
+ * @next_seg:	segment (counted from the area's first) where the next search
+ *		starts: searches begin where the last allocation was made
+ */
+struct swiotlb_area {
+	spinlock_t lock;	/* see the comment at the top of swiotlb_slots.c */
+	unsigned int used;
+	unsigned int next_seg;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct swiotlb_slot - what the allocator records about one slot
+ * @orig_addr:	head slot: the caller's buffer; otherwise %SWIOTLB_NO_ORIG
+ * @size:	head slot: bytes mapped
+ * @to_head:	slot of a mapping: how many slots back its head slot is
+ * @nslots:	head slot: slots taken, padding slots included; 0 elsewhere
+ * @offset:	head slot: where in the slot the bounce buffer starts
+ * @pad:	head slot: padding slots taken before the head
+ * @dir:	head slot: the direction given to the map call
+ *
+ * The head slot is the one holding the first byte of the bounce buffer.
+ */
+struct swiotlb_slot {
+	phys_addr_t orig_addr;
+	unsigned int size;
+	unsigned short to_head;
+	unsigned short nslots;
+	unsigned short offset;
+	unsigned char pad;
+	unsigned char dir;
+};
+
+/**
+ * struct swiotlb_req - what a bounce buffer needs from the allocator
+ * @orig:	the caller's buffer (%SWIOTLB_NO_ORIG for dma_alloc buffers)
+ * @size:	bytes to bounce
+ * @dir:	direction of the mapping
+ * @nslots:	slots to take, padding slots included
+ * @pad:	padding slots before the head slot
+ * @offset:	where in the head slot the buffer starts
+ * @align_mask:	bits of the first slot's DMA address that must be zero;
+ *		covers at least the bits inside a slot
+ * @match_mask:	bits of the first slot's DMA address that must equal the
+ *		same bits of @orig (the device's min_align_mask above the
+ *		slot size)
+ * @boundary_mask: the device's DMA segment boundary: the slots taken must
+ *		not cross a multiple of @boundary_mask + 1
+ */
+struct swiotlb_req {
+	phys_addr_t orig;
+	unsigned int size;
+	enum dma_data_direction dir;
+	unsigned int nslots;
+	unsigned int pad;
+	unsigned int offset;
+	u64 align_mask;
+	u64 match_mask;
+	u64 boundary_mask;
+};
+
+static inline phys_addr_t swiotlb_slot_addr(const struct io_tlb_pool *pool,
+					    unsigned long index)
+{
+	return pool->start + ((phys_addr_t)index << IO_TLB_SHIFT);
+}
+
+static inline unsigned long swiotlb_slot_index(const struct io_tlb_pool *pool,
+					       phys_addr_t addr)
+{
+	return (addr - pool->start) >> IO_TLB_SHIFT;
+}
+
+/* swiotlb_slots.c */
+size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas);
+unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas);
+void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			void *vaddr, unsigned long nslabs, unsigned int nareas);
+int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
+			unsigned int first_area, const struct swiotlb_req *req);
+int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
+unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
+unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
+
+/* swiotlb_pool.c */
+extern struct io_tlb_mem io_tlb_default_mem;
+struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head);
+bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head);
+unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
+					unsigned long nslabs, unsigned long min_nslabs,
+					unsigned int nareas, enum swiotlb_pool_kind kind,
+					gfp_t gfp);
+void swiotlb_pool_publish(struct io_tlb_pool *pool);
+void swiotlb_pool_retire(struct io_tlb_pool *pool);
+void swiotlb_pool_destroy(struct io_tlb_pool *pool);
+#endif
+
+/* swiotlb_stats.c: counters kept for debugfs, free without it. */
+#ifdef CONFIG_DEBUG_FS
+void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots);
+
+static inline void swiotlb_stats_sub_used(struct io_tlb_mem *mem, unsigned int nslots)
+{
+	atomic_long_sub(nslots, &mem->total_used);
+}
+
+static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
+{
+	atomic_long_add(nslots, &mem->transient_nslabs);
+}
+
+void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
+#else
+static inline void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots)
+{
+}
+
+static inline void swiotlb_stats_sub_used(struct io_tlb_mem *mem, unsigned int nslots)
+{
+}
+
+static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
+{
+}
+
+static inline void swiotlb_create_debugfs_files(struct io_tlb_mem *mem,
+						const char *dirname)
+{
+}
+#endif
+
+#endif /* _KERNEL_DMA_SWIOTLB_INTERNAL_H */

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb pools: where bounce memory comes from and how an address finds it.
+ *
+ * The default pool is set up at boot from memblock (or late, from the page
+ * allocator) and sized by "swiotlb=<slots>[,<areas>][,force|noforce]" or by
+ * the architecture. With CONFIG_SWIOTLB_DYNAMIC an allocator whose pools
+ * cannot serve a request (1) schedules a worker that adds a dynamic pool the
+ * size of the default one, and (2) serves the request at once from a
+ * transient pool: memory for exactly that mapping, taken without sleeping,
+ * freed again after an RCU grace period once the mapping is gone.
+ *
+ * Finding the pool of a bounce address (swiotlb_find_pool()) costs the same
+ * however many pools there are: the default pool is a range check, and
+ * every other pool is entered in a hash table of 256 KiB chunks of physical
+ * address space, one entry per chunk it overlaps. A lookup hashes the chunk
+ * of the address and walks one short bucket under RCU, never taking a lock.
+ *
+ * Locking (all spinlocks irq-safe: mappings come from any context):
+ *   mem->pools_lock             the list mem->pools and mem->nslabs
+ *   swiotlb_index_lock    writers of the address index
+ *   dev->dma_io_tlb_lock  the device's list of its transient pools
+ * None is taken under another. Readers of these lists and of the index use
+ * RCU; a pool is freed from a work item queued after a grace period
+ * (queue_rcu_work()), in process context, as giving memory back to the host
+ * of a confidential guest may sleep.
+ */
+
+#define pr_fmt(fmt) "swiotlb: " fmt
+
+#include <linux/cc_platform.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/gfp.h>
+#include <linux/hash.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/of_fdt.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/rculist.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+#include "swiotlb_internal.h"
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+static void swiotlb_grow(struct work_struct *work);
+#endif
+
+struct io_tlb_mem io_tlb_default_mem = {
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	.pools_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.pools_lock),
+	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
+	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
+#endif
+};
+
+/* Set from the command line and by the architecture, before the pool. */
+static unsigned long default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
+static unsigned int default_nareas;
+static bool nslabs_from_cmdline;
+static bool swiotlb_force_bounce;
+static bool swiotlb_force_disable;
+
+/* ---- Sizing ---- */
+
+/* Use @n areas (rounded up to a power of two); each gets a segment at least. */
+static void swiotlb_set_nareas(unsigned int n)
+{
+	default_nareas = n > 1 ? roundup_pow_of_two(n) : 1;
+	default_nslabs = max_t(unsigned long, default_nslabs,
+			       (unsigned long)default_nareas * IO_TLB_SEGSIZE);
+}
+
+/*
+ * "swiotlb=" takes comma-separated fields: up to two numbers, the slots of
+ * the default pool (rounded up to a whole segment) and its number of areas,
+ * and "force" (bounce every mapping) or "noforce" (no swiotlb at all).
+ * "swiotlb=force" alone works too.
+ */
+static int __init swiotlb_parse_cmdline(char *arg)
+{
+	unsigned int numbers = 0;
+	unsigned long val;
+	char *field;
+
+	while ((field = strsep(&arg, ","))) {
+		if (!*field)
+			continue;
+		if (!strcmp(field, "force")) {
+			swiotlb_force_bounce = true;
+		} else if (!strcmp(field, "noforce")) {
+			swiotlb_force_disable = true;
+		} else if (numbers < 2 && !kstrtoul(field, 0, &val)) {
+			if (numbers++ == 0) {
+				default_nslabs = ALIGN(max(val, 1UL), IO_TLB_SEGSIZE);
+				nslabs_from_cmdline = true;
+			} else {
+				swiotlb_set_nareas(val);
+			}
+		} else {
+			pr_warn("ignoring 'swiotlb=' field '%s'\n", field);
+		}
+	}
+	return 0;
+}
+early_param("swiotlb", swiotlb_parse_cmdline);
+
+/**
+ * swiotlb_size_or_default() - size the default pool will have
+ *
+ * Return: bytes, from "swiotlb=", the architecture, or the built-in default.
+ */
+unsigned long swiotlb_size_or_default(void)
+{
+	return default_nslabs << IO_TLB_SHIFT;
+}
+
+/**
+ * swiotlb_adjust_size() - let the architecture pick the default pool size
+ * @size:	bytes wanted
+ *
+ * Ignored when the command line gave a size. Must run before the pool is
+ * set up.
+ */
+void __init swiotlb_adjust_size(unsigned long size)
+{
+	if (nslabs_from_cmdline)
+		return;
+	default_nslabs = ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE), IO_TLB_SEGSIZE);
+	pr_info("default pool size set to %lu MiB\n",
+		(default_nslabs << IO_TLB_SHIFT) >> 20);
+}
+
+/* ---- Pools of an allocator ---- */
+
+static void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
+{
+	unsigned long flags;
+
+	pool->mem = mem;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	spin_lock_irqsave(&mem->pools_lock, flags);
+	list_add_tail_rcu(&pool->node, &mem->pools);
+	WRITE_ONCE(mem->nslabs, mem->nslabs + pool->nslabs);
+	spin_unlock_irqrestore(&mem->pools_lock, flags);
+#else
+	(void)flags;
+	mem->nslabs = pool->nslabs;
+#endif
+}
+
+/**
+ * swiotlb_print_info() - log where the default pool is
+ */
+void swiotlb_print_info(void)
+{
+	struct io_tlb_pool *pool = &io_tlb_default_mem.defpool;
+
+	if (!pool->nslabs) {
+		pr_warn("no default pool\n");
+		return;
+	}
+	pr_info("default pool %pa-%pa: %lu MiB, %lu slots in %u areas\n",
+		&pool->start, &pool->end, (pool->nslabs << IO_TLB_SHIFT) >> 20,
+		pool->nslabs, pool->nareas);
+}
+
+/* ---- The default pool ---- */
+
+/**
+ * swiotlb_init() - set up the default pool at boot
+ * @addressing_limit: some device cannot reach all memory
+ * @flags:	%SWIOTLB_VERBOSE, %SWIOTLB_FORCE, %SWIOTLB_ANY
+ */
+void __init swiotlb_init(bool addressing_limit, unsigned int flags)
+{
+	swiotlb_init_remap(addressing_limit, flags, NULL);
+}
+
+static void __init *swiotlb_boot_memory(unsigned long nslabs, unsigned int flags,
+					int (*remap)(void *tlb, unsigned long nslabs))
+{
+	size_t bytes = PAGE_ALIGN(nslabs << IO_TLB_SHIFT);
+	void *tlb = flags & SWIOTLB_ANY ? memblock_alloc(bytes, PAGE_SIZE) :
+					  memblock_alloc_low(bytes, PAGE_SIZE);
+
+	if (!tlb || !remap || remap(tlb, nslabs) >= 0)
+		return tlb;
+	pr_warn("remapping %zu bytes of bounce memory failed\n", bytes);
+	memblock_free(tlb, bytes);
+	return NULL;
+}
+
+/**
+ * swiotlb_init_remap() - set up the default pool at boot
+ * @addressing_limit: some device cannot reach all memory
+ * @flags:	%SWIOTLB_VERBOSE, %SWIOTLB_FORCE, %SWIOTLB_ANY
+ * @remap:	called on the memory before use (Xen); no dynamic pools then
+ *
+ * Does nothing unless a device needs bouncing or "swiotlb=force" was given,
+ * nor when "swiotlb=noforce" was. Halves the pool until memory is found,
+ * down to 1 MiB.
+ */
+void __init swiotlb_init_remap(bool addressing_limit, unsigned int flags,
+			       int (*remap)(void *tlb, unsigned long nslabs))
+{
+	struct io_tlb_mem *mem = &io_tlb_default_mem;
+	unsigned long nslabs;
+	unsigned int nareas;
+	void *tlb, *meta;
+
+	if (swiotlb_force_disable || (!addressing_limit && !swiotlb_force_bounce))
+		return;
+
+	mem->force_bounce = swiotlb_force_bounce || (flags & SWIOTLB_FORCE);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	mem->can_grow = !remap;
+	mem->grow_limit = flags & SWIOTLB_ANY ? virt_to_phys(high_memory - 1) :
+						ARCH_LOW_ADDRESS_LIMIT;
+#endif
+	if (!default_nareas)
+		swiotlb_set_nareas(num_possible_cpus());
+
+	nslabs = default_nslabs;
+	while (!(tlb = swiotlb_boot_memory(nslabs, flags, remap))) {
+		if (nslabs <= SWIOTLB_MIN_NSLABS) {
+			pr_warn("no memory for the default pool\n");
+			return;
+		}
+		nslabs = ALIGN(nslabs / 2, IO_TLB_SEGSIZE);
+	}
+	if (nslabs != default_nslabs) {
+		pr_info("default pool reduced from %lu to %lu slots\n",
+			default_nslabs, nslabs);
+		default_nslabs = nslabs;
+	}
+
+	nareas = swiotlb_fit_nareas(nslabs, default_nareas);
+	meta = memblock_alloc(swiotlb_meta_size(nslabs, nareas), SMP_CACHE_BYTES);
+	if (!meta) {
+		pr_warn("no memory for the default pool's book-keeping\n");
+		memblock_free(tlb, PAGE_ALIGN(nslabs << IO_TLB_SHIFT));
+		return;
+	}
+	swiotlb_pool_setup(&mem->defpool, meta, __pa(tlb), tlb, nslabs, nareas);
+	mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
+	swiotlb_add_pool(mem, &mem->defpool);
+
+	if (flags & SWIOTLB_VERBOSE)
+		swiotlb_print_info();
+}
+
+/**
+ * swiotlb_init_late() - set up the default pool after boot
+ * @size:	bytes wanted
+ * @gfp_mask:	allocation flags; the zone they name bounds dynamic pools too
+ * @remap:	called on the memory before use (Xen); no dynamic pools then
+ *
+ * Halves the pool until memory is found, down to 1 MiB.
+ *
+ * Return: 0 (also when a pool exists already or swiotlb is disabled), or a
+ * negative error code.
+ */
+int swiotlb_init_late(size_t size, gfp_t gfp_mask,
+		      int (*remap)(void *tlb, unsigned long nslabs))
+{
+	struct io_tlb_mem *mem = &io_tlb_default_mem;
+	unsigned long nslabs;
+	unsigned int order, nareas;
+	void *tlb = NULL, *meta;
+	int err = -ENOMEM;
+
+	if (mem->nslabs || swiotlb_force_disable)
+		return 0;
+
+	mem->force_bounce = swiotlb_force_bounce;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	mem->can_grow = !remap;
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && (gfp_mask & __GFP_DMA))
+		mem->grow_limit = zone_dma_limit;
+	else if (IS_ENABLED(CONFIG_ZONE_DMA32) && (gfp_mask & __GFP_DMA32))
+		mem->grow_limit = max_t(u64, DMA_BIT_MASK(32), zone_dma_limit);
+	else
+		mem->grow_limit = virt_to_phys(high_memory - 1);
+#endif
+	if (!default_nareas)
+		swiotlb_set_nareas(num_possible_cpus());
+
+	order = get_order(ALIGN(size, IO_TLB_SEGSIZE << IO_TLB_SHIFT));
+	for (;;) {
+		nslabs = SWIOTLB_SLOTS_PER_PAGE << order;
+		if (nslabs < SWIOTLB_MIN_NSLABS)
+			return err;
+		tlb = (void *)__get_free_pages(gfp_mask | __GFP_NOWARN, order);
+		if (tlb && remap) {
+			err = remap(tlb, nslabs);
+			if (err) {
+				free_pages((unsigned long)tlb, order);
+				tlb = NULL;
+			}
+		}
+		if (tlb)
+			break;
+		order--;
+	}
+	if ((PAGE_SIZE << order) < size)
+		pr_warn("default pool: got %lu MiB only\n", (PAGE_SIZE << order) >> 20);
+
+	nareas = swiotlb_fit_nareas(nslabs, default_nareas);
+	meta = kvzalloc(swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
+	if (!meta) {
+		free_pages((unsigned long)tlb, order);
+		return -ENOMEM;
+	}
+	set_memory_decrypted((unsigned long)tlb, nslabs >> (PAGE_SHIFT - IO_TLB_SHIFT));
+	swiotlb_pool_setup(&mem->defpool, meta, virt_to_phys(tlb), tlb, nslabs, nareas);
+	mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
+	mem->defpool.late_alloc = true;
+	swiotlb_add_pool(mem, &mem->defpool);
+	swiotlb_print_info();
+	return 0;
+}
+
+/**
+ * swiotlb_exit() - give the default pool back when nothing needs it
+ *
+ * Kept when "swiotlb=force" was given.
+ */
+void __init swiotlb_exit(void)
+{
+	struct io_tlb_mem *mem = &io_tlb_default_mem;
+	struct io_tlb_pool *pool = &mem->defpool;
+	size_t bytes = PAGE_ALIGN(pool->nslabs << IO_TLB_SHIFT);
+	size_t meta = swiotlb_meta_size(pool->nslabs, pool->nareas);
+	unsigned long flags;
+
+	if (swiotlb_force_bounce || !pool->nslabs)
+		return;
+
+	pr_info("releasing the default pool\n");
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	spin_lock_irqsave(&mem->pools_lock, flags);
+	list_del_rcu(&pool->node);
+	WRITE_ONCE(mem->nslabs, mem->nslabs - pool->nslabs);
+	spin_unlock_irqrestore(&mem->pools_lock, flags);
+#else
+	(void)flags;
+	mem->nslabs = 0;
+#endif
+	set_memory_encrypted((unsigned long)pool->vaddr, bytes >> PAGE_SHIFT);
+	if (pool->late_alloc) {
+		free_pages((unsigned long)pool->vaddr, get_order(bytes));
+		kvfree(pool->areas);
+	} else {
+		memblock_free_late(pool->start, bytes);
+		memblock_free_late(__pa(pool->areas), meta);
+	}
+	memset(pool, 0, sizeof(*pool));
+}
+
+/**
+ * swiotlb_update_mem_attributes() - share the boot-time pool with the host
+ *
+ * For confidential guests, once set_memory_decrypted() works.
+ */
+void __init swiotlb_update_mem_attributes(void)
+{
+	struct io_tlb_pool *pool = &io_tlb_default_mem.defpool;
+
+	if (!pool->nslabs || pool->late_alloc)
+		return;
+	set_memory_decrypted((unsigned long)pool->vaddr,
+			     PFN_UP(pool->nslabs << IO_TLB_SHIFT));
+}
+
+/**
+ * is_swiotlb_allocated() - whether the default pool exists
+ *
+ * Return: %true if it was set up and not released.
+ */
+bool is_swiotlb_allocated(void)
+{
+	return READ_ONCE(io_tlb_default_mem.nslabs);
+}
+
+/**
+ * default_swiotlb_base() - physical address of the default pool
+ *
+ * Return: its start, or 0 if there is none.
+ */
+phys_addr_t default_swiotlb_base(void)
+{
+	return io_tlb_default_mem.defpool.start;
+}
+
+/**
+ * default_swiotlb_limit() - highest physical address a default bounce
+ * buffer can have
+ *
+ * Return: the end of the default pool, or the limit of dynamic pools.
+ */
+phys_addr_t default_swiotlb_limit(void)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	return io_tlb_default_mem.grow_limit;
+#else
+	return io_tlb_default_mem.defpool.end - 1;
+#endif
+}
+
+/**
+ * swiotlb_dev_init() - give a new device the default allocator
+ * @dev:	the device
+ */
+void swiotlb_dev_init(struct device *dev)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	/* No transient pools yet: lookups stop at the default pool. */
+	WRITE_ONCE(dev->dma_uses_io_tlb, false);
+	spin_lock_init(&dev->dma_io_tlb_lock);
+	INIT_LIST_HEAD(&dev->dma_io_tlb_pools);
+#endif
+	dev->dma_io_tlb_mem = &io_tlb_default_mem;
+}
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+
+/* ---- Memory for dynamic and transient pools ---- */
+
+/*
+ * Pages for @bytes of bounce memory at or below @limit, shared with the host
+ * of a confidential guest. When the buffer lands too high, try again from a
+ * lower zone.
+ */
+static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
+				       gfp_t gfp, void **vaddr)
+{
+	unsigned int order = get_order(bytes);
+	gfp_t zone = 0;
+	struct page *page;
+
+	/*
+	 * Sharing memory with the host may sleep; an atomic caller gets memory
+	 * that is shared already, from the atomic DMA pool.
+	 */
+	if (dev && force_dma_unencrypted(dev) && !gfpflags_allow_blocking(gfp)) {
+		if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
+			return NULL;
+		return dma_alloc_from_pool(dev, bytes, vaddr, gfp, dma_coherent_ok);
+	}
+
+	if (limit <= zone_dma_limit)
+		zone = __GFP_DMA;
+	else if (limit <= DMA_BIT_MASK(32))
+		zone = __GFP_DMA32;
+	for (;;) {
+		page = alloc_pages((gfp & ~GFP_ZONEMASK) | zone, order);
+		if (!page)
+			return NULL;
+		if (page_to_phys(page) + bytes - 1 <= limit)
+			break;
+		__free_pages(page, order);
+		if (!zone && IS_ENABLED(CONFIG_ZONE_DMA32) && limit < DMA_BIT_MASK(64))
+			zone = __GFP_DMA32;
+		else if (zone != __GFP_DMA && IS_ENABLED(CONFIG_ZONE_DMA))
+			zone = __GFP_DMA;
+		else
+			return NULL;
+	}
+
+	*vaddr = page_address(page);
+	if (set_memory_decrypted((unsigned long)*vaddr, PFN_UP(bytes))) {
+		/* Memory in an unknown state is leaked, not reused. */
+		if (!set_memory_encrypted((unsigned long)*vaddr, PFN_UP(bytes)))
+			__free_pages(page, order);
+		return NULL;
+	}
+	return page;
+}
+
+static void swiotlb_put_memory(void *vaddr, size_t bytes)
+{
+	if (IS_ENABLED(CONFIG_DMA_COHERENT_POOL) && dma_free_from_pool(NULL, vaddr, bytes))
+		return;
+	if (!set_memory_encrypted((unsigned long)vaddr, PFN_UP(bytes)))
+		free_pages((unsigned long)vaddr, get_order(bytes));
+}
+
+/* ---- The address index ---- */
+
+#define SWIOTLB_CHUNK_SHIFT	(IO_TLB_SHIFT + ilog2(IO_TLB_SEGSIZE))
+#define SWIOTLB_INDEX_BITS	10
+
+/**
+ * struct swiotlb_chunk - entry of the address index
+ * @node:	in the bucket of @key
+ * @key:	physical address >> %SWIOTLB_CHUNK_SHIFT
+ * @pool:	a pool overlapping that chunk
+ */
+struct swiotlb_chunk {
+	struct hlist_node node;
+	unsigned long key;
+	struct io_tlb_pool *pool;
+};
+
+static struct hlist_head swiotlb_index[1 << SWIOTLB_INDEX_BITS];
+static DEFINE_SPINLOCK(swiotlb_index_lock);
+
+static struct hlist_head *swiotlb_bucket(unsigned long key)
+{
+	return &swiotlb_index[hash_long(key, SWIOTLB_INDEX_BITS)];
+}
+
+static unsigned int swiotlb_nchunks(phys_addr_t start, phys_addr_t end)
+{
+	return ((end - 1) >> SWIOTLB_CHUNK_SHIFT) - (start >> SWIOTLB_CHUNK_SHIFT) + 1;
+}
+
+/**
+ * __swiotlb_find_pool() - look a bounce address up in the index
+ * @dev:	device the address was mapped for
+ * @paddr:	the address
+ *
+ * The slow half of swiotlb_find_pool(), for pools other than the default
+ * one. Lock-free; a pool found stays valid while its mapping is live.
+ *
+ * Return: the pool of @dev's allocator holding @paddr, or %NULL.
+ */
+struct io_tlb_pool *__swiotlb_find_pool(struct device *dev, phys_addr_t paddr)
+{
+	unsigned long key = paddr >> SWIOTLB_CHUNK_SHIFT;
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *found = NULL;
+	struct swiotlb_chunk *c;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(c, swiotlb_bucket(key), node) {
+		if (c->key == key && paddr >= c->pool->start &&
+		    paddr < c->pool->end && c->pool->mem == mem) {
+			found = c->pool;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static void swiotlb_index_add(struct io_tlb_pool *pool)
+{
+	unsigned long first = pool->start >> SWIOTLB_CHUNK_SHIFT;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&swiotlb_index_lock, flags);
+	for (i = 0; i < pool->nchunks; i++) {
+		pool->chunks[i].key = first + i;
+		pool->chunks[i].pool = pool;
+		hlist_add_head_rcu(&pool->chunks[i].node, swiotlb_bucket(first + i));
+	}
+	spin_unlock_irqrestore(&swiotlb_index_lock, flags);
+}
+
+static void swiotlb_index_del(struct io_tlb_pool *pool)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&swiotlb_index_lock, flags);
+	for (i = 0; i < pool->nchunks; i++)
+		hlist_del_rcu(&pool->chunks[i].node);
+	spin_unlock_irqrestore(&swiotlb_index_lock, flags);
+}
+
+/* ---- Dynamic and transient pools ---- */
+
+/*
+ * Wrap a pool of @nslabs slots at @vaddr/@page around a block of memory
+ * (@block, @block_bytes) obtained from swiotlb_get_memory().
+ */
+static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
+					     size_t block_bytes, struct page *page,
+					     void *vaddr, unsigned long nslabs,
+					     unsigned int nareas,
+					     enum swiotlb_pool_kind kind, gfp_t gfp)
+{
+	phys_addr_t start = page_to_phys(page) + (vaddr - block);
+	phys_addr_t end = start + ((phys_addr_t)nslabs << IO_TLB_SHIFT);
+	unsigned int nchunks = swiotlb_nchunks(start, end);
+	size_t meta = swiotlb_meta_size(nslabs, nareas);
+	struct io_tlb_pool *pool;
+	void *block_meta;
+
+	pool = kzalloc(sizeof(*pool), gfp);
+	if (!pool)
+		return NULL;
+	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)), gfp);
+	if (!block_meta) {
+		kfree(pool);
+		return NULL;
+	}
+	swiotlb_pool_setup(pool, block_meta, start, vaddr, nslabs, nareas);
+	pool->chunks = block_meta + meta;
+	pool->nchunks = nchunks;
+	pool->kind = kind;
+	pool->late_alloc = true;
+	pool->mem = mem;
+	pool->block = block;
+	pool->block_bytes = block_bytes;
+	return pool;
+}
+
+static void swiotlb_pool_free_work(struct work_struct *work)
+{
+	struct io_tlb_pool *pool =
+		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
+
+	swiotlb_pool_destroy(pool);
+}
+
+/**
+ * swiotlb_pool_destroy() - free a pool nobody can see any more
+ * @pool:	a dynamic or transient pool, unpublished or never published
+ *
+ * Context: process context; may sleep.
+ */
+void swiotlb_pool_destroy(struct io_tlb_pool *pool)
+{
+	swiotlb_put_memory(pool->block, pool->block_bytes);
+	kvfree(pool->areas);
+	kfree(pool);
+}
+
+/**
+ * swiotlb_pool_create() - allocate a dynamic pool
+ * @dev:	device it is for, if any (decides how memory is shared)
+ * @mem:	allocator it will belong to
+ * @nslabs:	slots wanted; halved on failure
+ * @min_nslabs:	fewest slots worth having
+ * @nareas:	areas wanted
+ * @kind:	%SWIOTLB_POOL_DYNAMIC, or another kind for tests
+ * @gfp:	allocation flags
+ *
+ * The pool is not published; see swiotlb_pool_publish().
+ *
+ * Return: the pool, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
+					unsigned long nslabs, unsigned long min_nslabs,
+					unsigned int nareas, enum swiotlb_pool_kind kind,
+					gfp_t gfp)
+{
+	struct io_tlb_pool *pool;
+	struct page *page;
+	size_t bytes;
+	void *vaddr;
+
+	nslabs = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
+	for (;;) {
+		bytes = nslabs << IO_TLB_SHIFT;
+		page = swiotlb_get_memory(dev, bytes, mem->grow_limit, gfp, &vaddr);
+		if (page)
+			break;
+		if (nslabs <= min_nslabs)
+			return NULL;
+		nslabs = max(ALIGN(nslabs / 2, IO_TLB_SEGSIZE), min_nslabs);
+	}
+	pool = swiotlb_pool_wrap(mem, vaddr, bytes, page, vaddr, nslabs,
+				 swiotlb_fit_nareas(nslabs, nareas), kind, gfp);
+	if (!pool)
+		swiotlb_put_memory(vaddr, bytes);
+	return pool;
+}
+
+/**
+ * swiotlb_pool_publish() - make a new pool usable and findable
+ * @pool:	from swiotlb_pool_create() or a transient pool
+ *
+ * A transient pool goes on its owner's list, any other on its allocator's.
+ */
+void swiotlb_pool_publish(struct io_tlb_pool *pool)
+{
+	unsigned long flags;
+
+	swiotlb_index_add(pool);
+	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
+		list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
+		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
+	} else {
+		swiotlb_add_pool(pool->mem, pool);
+	}
+}
+
+/**
+ * swiotlb_pool_retire() - unpublish a pool and free it after a grace period
+ * @pool:	a published dynamic or transient pool with no live mapping
+ */
+void swiotlb_pool_retire(struct io_tlb_pool *pool)
+{
+	struct io_tlb_mem *mem = pool->mem;
+	unsigned long flags;
+
+	swiotlb_index_del(pool);
+	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
+		list_del_rcu(&pool->node);
+		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
+	} else {
+		spin_lock_irqsave(&mem->pools_lock, flags);
+		list_del_rcu(&pool->node);
+		WRITE_ONCE(mem->nslabs, mem->nslabs - pool->nslabs);
+		spin_unlock_irqrestore(&mem->pools_lock, flags);
+	}
+	INIT_RCU_WORK(&pool->free_work, swiotlb_pool_free_work);
+	queue_rcu_work(system_wq, &pool->free_work);
+}
+
+/* The worker: add a pool the size of the default one. */
+static void swiotlb_grow(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
+	struct io_tlb_pool *pool;
+
+	pool = swiotlb_pool_create(NULL, mem, default_nslabs, SWIOTLB_MIN_NSLABS,
+				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
+	if (!pool) {
+		pr_warn_ratelimited("could not add a dynamic pool\n");
+		return;
+	}
+	swiotlb_pool_publish(pool);
+}
+
+/*
+ * A pool for exactly one mapping, taken without sleeping. The block holds
+ * enough extra slots that one of them has the alignment @req needs; the
+ * pool starts there and is exactly @req->nslots long.
+ */
+static struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+						    const struct swiotlb_req *req,
+						    int *head)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
+	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
+	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
+	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	struct io_tlb_pool *pool;
+	struct page *page;
+	dma_addr_t dma;
+	void *block;
+	u64 skip;
+
+	page = swiotlb_get_memory(dev, bytes, limit, gfp, &block);
+	if (!page)
+		return NULL;
+	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
+	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
+	pool = swiotlb_pool_wrap(mem, block, bytes, page, block + (skip << IO_TLB_SHIFT),
+				 req->nslots, 1, SWIOTLB_POOL_TRANSIENT, gfp);
+	if (!pool) {
+		swiotlb_put_memory(block, bytes);
+		return NULL;
+	}
+	pool->owner = dev;
+	*head = swiotlb_slots_alloc(dev, pool, 0, req);
+	if (*head < 0) {
+		/* Only a device segment boundary inside the block gets here. */
+		swiotlb_pool_destroy(pool);
+		return NULL;
+	}
+	swiotlb_pool_publish(pool);
+	swiotlb_stats_transient(mem, pool->nslabs);
+	return pool;
+}
+
+/*
+ * @dev has a mapping outside the default pool, whose index entry was just
+ * added: from now on its lookups must consult the index.
+ */
+static void swiotlb_mark_dev(struct device *dev)
+{
+	/* The index entry becomes visible before the flag... */
+	smp_wmb();
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		WRITE_ONCE(dev->dma_uses_io_tlb, true);
+	/*
+	 * ...and both before the caller hands the address on, say to another
+	 * CPU that will unmap it. Pairs with smp_rmb() in swiotlb_find_pool().
+	 */
+	smp_mb();
+}
+
+/* Can @dev reach every byte of @pool? */
+static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool)
+{
+	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+
+	return phys_to_dma_unencrypted(dev, pool->end - 1) <= limit;
+}
+#endif /* CONFIG_SWIOTLB_DYNAMIC */
+
+/**
+ * swiotlb_find_room() - take slots for a bounce buffer from some pool
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * Tries the allocator's pools in order, starting each at the area of this
+ * CPU. When none has room and the allocator may grow, kicks the worker and
+ * makes a transient pool.
+ *
+ * Return: the pool holding the mapping, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	unsigned int area = raw_smp_processor_id();
+	struct io_tlb_pool *pool;
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node) {
+		if (pool != &mem->defpool && !swiotlb_pool_reachable(dev, pool))
+			continue;
+		*head = swiotlb_slots_alloc(dev, pool, area, req);
+		if (*head >= 0)
+			goto found;
+	}
+	rcu_read_unlock();
+
+	if (!READ_ONCE(mem->can_grow))
+		return NULL;
+	schedule_work(&mem->grow_work);
+	pool = swiotlb_transient_create(dev, req, head);
+	if (!pool)
+		return NULL;
+	swiotlb_mark_dev(dev);
+	goto counted;
+
+found:
+	rcu_read_unlock();
+	if (pool != &mem->defpool)
+		swiotlb_mark_dev(dev);
+counted:
+#else
+	pool = &mem->defpool;
+	*head = swiotlb_slots_alloc(dev, pool, area, req);
+	if (*head < 0)
+		return NULL;
+#endif
+	swiotlb_stats_add_used(mem, req->nslots);
+	return pool;
+}
+
+/**
+ * swiotlb_release() - end the mapping headed by @head
+ * @dev:	device of the mapping
+ * @pool:	its pool
+ * @head:	its head slot
+ *
+ * A transient pool goes with its mapping.
+ *
+ * Return: %false, changing nothing, if @head heads no live mapping.
+ */
+bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
+{
+	unsigned int n = swiotlb_slots_release(pool, head);
+
+	if (!n)
+		return false;
+	swiotlb_stats_sub_used(pool->mem, n);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+		swiotlb_stats_transient(pool->mem, -(long)pool->nslabs);
+		swiotlb_pool_retire(pool);
+	}
+#endif
+	return true;
+}
+
+/**
+ * swiotlb_mem_used() - slots in use in an allocator's pools
+ * @mem:	the allocator
+ *
+ * Counts the default and dynamic pools, not the transient ones.
+ *
+ * Return: a snapshot.
+ */
+unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
+{
+	unsigned long used = swiotlb_pool_used(&mem->defpool);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_pool *pool;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node)
+		if (pool != &mem->defpool)
+			used += swiotlb_pool_used(pool);
+	rcu_read_unlock();
+#endif
+	return used;
+}
+
+#ifdef CONFIG_DMA_RESTRICTED_POOL
+/* ---- Restricted DMA pools from the device tree ---- */
+
+static int rmem_swiotlb_device_init(struct reserved_mem *rmem, struct device *dev)
+{
+	struct io_tlb_mem *mem = rmem->priv;
+	unsigned long nslabs = rmem->size >> IO_TLB_SHIFT;
+	unsigned int nareas;
+	void *meta;
+
+	if (PageHighMem(pfn_to_page(PHYS_PFN(rmem->base)))) {
+		dev_err(dev, "restricted DMA pool must be in low memory\n");
+		return -EINVAL;
+	}
+
+	if (!mem) {
+		mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+		if (!mem)
+			return -ENOMEM;
+		nareas = swiotlb_fit_nareas(nslabs, roundup_pow_of_two(num_possible_cpus()));
+		meta = kvzalloc(swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
+		if (!meta) {
+			kfree(mem);
+			return -ENOMEM;
+		}
+		set_memory_decrypted((unsigned long)phys_to_virt(rmem->base),
+				     rmem->size >> PAGE_SHIFT);
+		swiotlb_pool_setup(&mem->defpool, meta, rmem->base,
+				   phys_to_virt(rmem->base), nslabs, nareas);
+		mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
+		mem->force_bounce = true;
+		mem->for_alloc = true;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+		spin_lock_init(&mem->pools_lock);
+		INIT_LIST_HEAD(&mem->pools);
+#endif
+		swiotlb_add_pool(mem, &mem->defpool);
+		rmem->priv = mem;
+		swiotlb_create_debugfs_files(mem, rmem->name);
+	}
+	dev->dma_io_tlb_mem = mem;
+	return 0;
+}
+
+static void rmem_swiotlb_device_release(struct reserved_mem *rmem, struct device *dev)
+{
+	dev->dma_io_tlb_mem = &io_tlb_default_mem;
+}
+
+static const struct reserved_mem_ops rmem_swiotlb_ops = {
+	.device_init = rmem_swiotlb_device_init,
+	.device_release = rmem_swiotlb_device_release,
+};
+
+static int __init rmem_swiotlb_setup(struct reserved_mem *rmem)
+{
+	static const char * const unsuitable[] = {
+		"reusable", "linux,cma-default", "linux,dma-default", "no-map",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unsuitable); i++)
+		if (of_get_flat_dt_prop(rmem->fdt_node, unsuitable[i], NULL))
+			return -EINVAL;
+	rmem->ops = &rmem_swiotlb_ops;
+	pr_info("restricted DMA pool at %pa, %lu MiB\n", &rmem->base,
+		(unsigned long)rmem->size >> 20);
+	return 0;
+}
+
+RESERVEDMEM_OF_DECLARE(dma, "restricted-dma-pool", rmem_swiotlb_setup);
+#endif /* CONFIG_DMA_RESTRICTED_POOL */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb slot allocator: finding and returning runs of slots in one pool.
+ *
+ * A pool is an array of 2 KiB slots, cut into segments of IO_TLB_SEGSIZE
+ * slots (no run crosses one) and into areas, each a range of whole segments
+ * with its own lock, so that CPUs mapping at the same time rarely contend.
+ *
+ * Book-keeping, per pool:
+ *   busy      one bit per slot, set while the slot belongs to a run;
+ *   seg_free  free slots per segment, so a segment that cannot hold the
+ *             run is passed over without looking at its bits;
+ *   slots     per-slot records: the head slot of a mapping (the one its
+ *             bounce buffer starts in) keeps the caller's address, size,
+ *             direction and the run's extent; every slot of the mapping
+ *             knows how far back its head is, so a sync at an offset finds
+ *             the mapping in O(1).
+ *
+ * A search looks at an area's segments starting where its last allocation
+ * was made, skips full ones by their counter, and inside a segment jumps from
+ * one aligned candidate to the next, past busy slots, a word of the bitmap at
+ * a time. Freeing is O(1) plus clearing the run's bits.
+ *
+ * Locking: area->lock (irq-safe, since mappings are made from any context)
+ * protects the busy bits, the segment counters and the slot records of the
+ * area's slots, and area->used. No other lock is taken under it, and no code
+ * holds two area locks at once. The records of a live mapping are read
+ * without the lock by the mapping's owner, which is the only one to end it.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/dma-direct.h>
+#include <linux/minmax.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "swiotlb_internal.h"
+
+static unsigned int swiotlb_nsegs(unsigned long nslabs)
+{
+	return DIV_ROUND_UP(nslabs, IO_TLB_SEGSIZE);
+}
+
+/**
+ * swiotlb_fit_nareas() - the number of areas a pool of @nslabs slots gets
+ * @nslabs:	slots of the pool
+ * @nareas:	areas wanted, a power of two
+ *
+ * Each area must be a whole number of segments, all of the same size.
+ *
+ * Return: @nareas, halved as often as needed (at least 1).
+ */
+unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas)
+{
+	while (nareas > 1 && nslabs % ((unsigned long)nareas * IO_TLB_SEGSIZE))
+		nareas >>= 1;
+	return max(nareas, 1U);
+}
+
+/**
+ * swiotlb_meta_size() - bytes of book-keeping a pool needs
+ * @nslabs:	slots of the pool
+ * @nareas:	areas of the pool, as returned by swiotlb_fit_nareas()
+ *
+ * Return: the size of the block to pass to swiotlb_pool_setup().
+ */
+size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
+{
+	return array_size(nareas, sizeof(struct swiotlb_area)) +
+	       array_size(nslabs, sizeof(struct swiotlb_slot)) +
+	       BITS_TO_LONGS(nslabs) * sizeof(unsigned long) +
+	       swiotlb_nsegs(nslabs);
+}
+
+/**
+ * swiotlb_pool_setup() - lay out a pool whose slots are all free
+ * @pool:	the pool; its other fields are left alone
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping
+ * @start:	physical address of the bounce memory
+ * @vaddr:	kernel address of the bounce memory, which is cleared
+ * @nslabs:	number of slots
+ * @nareas:	number of areas, as returned by swiotlb_fit_nareas()
+ */
+void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			void *vaddr, unsigned long nslabs, unsigned int nareas)
+{
+	unsigned int nsegs = swiotlb_nsegs(nslabs);
+	unsigned long i;
+
+	pool->start = start;
+	pool->end = start + ((phys_addr_t)nslabs << IO_TLB_SHIFT);
+	pool->vaddr = vaddr;
+	pool->nslabs = nslabs;
+	pool->nareas = nareas;
+	pool->area_nslabs = nslabs / nareas;
+
+	pool->areas = meta;
+	pool->slots = meta + array_size(nareas, sizeof(struct swiotlb_area));
+	pool->busy = (unsigned long *)(pool->slots + nslabs);
+	pool->seg_free = (u8 *)(pool->busy + BITS_TO_LONGS(nslabs));
+
+	for (i = 0; i < nareas; i++) {
+		spin_lock_init(&pool->areas[i].lock);
+		pool->areas[i].used = 0;
+		pool->areas[i].next_seg = 0;
+	}
+	for (i = 0; i < nslabs; i++)
+		pool->slots[i] = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
+	bitmap_zero(pool->busy, nslabs);
+	for (i = 0; i < nsegs; i++)
+		pool->seg_free[i] = min_t(unsigned long, IO_TLB_SEGSIZE,
+					  nslabs - i * IO_TLB_SEGSIZE);
+
+	/* Nobody may read what the memory held before. */
+	memset(vaddr, 0, nslabs << IO_TLB_SHIFT);
+}
+
+/*
+ * The first slot at or after @i whose DMA address has the wanted low bits:
+ * (@base + slot) & @mask == @want, where @mask is of the form 2^k - 1.
+ */
+static unsigned long next_candidate(unsigned long i, unsigned long base,
+				    unsigned long mask, unsigned long want)
+{
+	return i + ((want - (base + i)) & mask);
+}
+
+/*
+ * Look for a run in segment @seg. @dma_base is the DMA address of slot 0.
+ * Return the first slot of the run, or -1.
+ */
+static long search_segment(struct io_tlb_pool *pool, unsigned int seg,
+			   dma_addr_t dma_base, const struct swiotlb_req *req)
+{
+	unsigned long lo = (unsigned long)seg * IO_TLB_SEGSIZE;
+	unsigned long hi = min(lo + IO_TLB_SEGSIZE, pool->nslabs);
+	unsigned long base = dma_base >> IO_TLB_SHIFT;
+	unsigned long mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
+	unsigned long want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
+	unsigned long n = req->nslots;
+	unsigned long i = next_candidate(lo, base, mask, want);
+
+	while (i + n <= hi) {
+		dma_addr_t first = dma_base + ((dma_addr_t)i << IO_TLB_SHIFT);
+		dma_addr_t last = first + ((dma_addr_t)n << IO_TLB_SHIFT) - 1;
+		unsigned long busy;
+
+		if ((first ^ last) & ~req->boundary_mask) {
+			/* Start again past the device's segment boundary. */
+			dma_addr_t next = (first | req->boundary_mask) + 1;
+
+			i = next_candidate((next - dma_base) >> IO_TLB_SHIFT,
+					   base, mask, want);
+			continue;
+		}
+		busy = find_next_bit(pool->busy, i + n, i);
+		if (busy >= i + n)
+			return i;
+		i = next_candidate(busy + 1, base, mask, want);
+	}
+	return -1;
+}
+
+/* Take slots [@start, @start + nslots) and record the mapping. */
+static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
+			  unsigned long start, const struct swiotlb_req *req)
+{
+	unsigned long head = start + req->pad;
+	unsigned long i;
+
+	bitmap_set(pool->busy, start, req->nslots);
+	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
+	area->used += req->nslots;
+
+	for (i = start; i < start + req->nslots; i++)
+		pool->slots[i].to_head = i < head ? 0 : i - head;
+	pool->slots[head].orig_addr = req->orig;
+	pool->slots[head].size = req->size;
+	pool->slots[head].nslots = req->nslots;
+	pool->slots[head].offset = req->offset;
+	pool->slots[head].pad = req->pad;
+	pool->slots[head].dir = req->dir;
+	return head;
+}
+
+static int search_area(struct io_tlb_pool *pool, unsigned int a,
+		       dma_addr_t dma_base, const struct swiotlb_req *req)
+{
+	struct swiotlb_area *area = &pool->areas[a];
+	unsigned int nsegs = swiotlb_nsegs(pool->area_nslabs);
+	unsigned int first_seg = a * nsegs;
+	unsigned long flags;
+	unsigned int k, s;
+	long start;
+	int head = -1;
+
+	spin_lock_irqsave(&area->lock, flags);
+	if (area->used + req->nslots > pool->area_nslabs)
+		goto out;
+	for (k = 0; k < nsegs; k++) {
+		s = area->next_seg + k;
+		if (s >= nsegs)
+			s -= nsegs;
+		if (pool->seg_free[first_seg + s] < req->nslots)
+			continue;
+		start = search_segment(pool, first_seg + s, dma_base, req);
+		if (start >= 0) {
+			head = claim(pool, area, start, req);
+			area->next_seg = s;
+			break;
+		}
+	}
+out:
+	spin_unlock_irqrestore(&area->lock, flags);
+	return head;
+}
+
+/**
+ * swiotlb_slots_alloc() - take a run of slots for a bounce buffer
+ * @dev:	device that will use the buffer (its DMA address view)
+ * @pool:	pool to take the slots from
+ * @first_area:	area to try first (the others follow in turn)
+ * @req:	what the buffer needs
+ *
+ * Context: any; takes the area locks with interrupts disabled.
+ * Return: the head slot of the new mapping, or -1 if @pool has no room.
+ */
+int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
+			unsigned int first_area, const struct swiotlb_req *req)
+{
+	dma_addr_t dma_base = phys_to_dma_unencrypted(dev, pool->start);
+	unsigned int i;
+	int head;
+
+	for (i = 0; i < pool->nareas; i++) {
+		head = search_area(pool, (first_area + i) & (pool->nareas - 1),
+				   dma_base, req);
+		if (head >= 0)
+			return head;
+	}
+	return -1;
+}
+
+/**
+ * swiotlb_slots_head() - the head slot of the mapping @addr points into
+ * @pool:	pool holding @addr
+ * @addr:	an address inside a bounce buffer
+ *
+ * For the owner of the mapping, which keeps it alive meanwhile.
+ *
+ * Return: the head slot, or -1 if @addr is in no live mapping.
+ */
+int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr)
+{
+	unsigned long i = swiotlb_slot_index(pool, addr);
+	unsigned long head;
+
+	if (addr < pool->start || i >= pool->nslabs || !test_bit(i, pool->busy))
+		return -1;
+	head = i - READ_ONCE(pool->slots[i].to_head);
+	if (head >= pool->nslabs || !READ_ONCE(pool->slots[head].nslots))
+		return -1;
+	return head;
+}
+
+/**
+ * swiotlb_slots_release() - give back the run of the mapping headed by @head
+ * @pool:	pool of the mapping
+ * @head:	head slot, as returned by swiotlb_slots_alloc()
+ *
+ * Context: any; takes the area lock with interrupts disabled.
+ * Return: the number of slots freed; 0, changing nothing, if @head heads no
+ * live mapping (a double unmap, or an address swiotlb never gave out).
+ */
+unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head)
+{
+	struct swiotlb_area *area = &pool->areas[head / pool->area_nslabs];
+	struct swiotlb_slot *rec = &pool->slots[head];
+	unsigned long flags, start;
+	unsigned int n;
+
+	spin_lock_irqsave(&area->lock, flags);
+	if (!test_bit(head, pool->busy) || !rec->nslots) {
+		spin_unlock_irqrestore(&area->lock, flags);
+		return 0;
+	}
+	n = rec->nslots;
+	start = head - rec->pad;
+	*rec = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
+	bitmap_clear(pool->busy, start, n);
+	pool->seg_free[start / IO_TLB_SEGSIZE] += n;
+	area->used -= n;
+	spin_unlock_irqrestore(&area->lock, flags);
+	return n;
+}
+
+/**
+ * swiotlb_pool_used() - slots of @pool in use, summed over its areas
+ * @pool:	the pool
+ *
+ * Return: a snapshot; areas may change while they are summed.
+ */
+unsigned long swiotlb_pool_used(struct io_tlb_pool *pool)
+{
+	unsigned long used = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nareas; i++)
+		used += READ_ONCE(pool->areas[i].used);
+	return used;
+}
