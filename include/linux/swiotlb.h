@@ -137,6 +137,8 @@ struct io_tlb_pool {
  * @total_used:	slots in use in all pools, transient ones included
  * @used_hiwater: highest @total_used seen (debugfs can reset it)
  * @transient_nslabs: slots of all live transient pools
+ * @transient_created: transient pools made so far
+ * @transient_freed: transient pools freed so far (after their grace period)
  */
 struct io_tlb_mem {
 	bool force_bounce;
@@ -155,6 +157,8 @@ struct io_tlb_mem {
 	atomic_long_t total_used;
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
+	atomic_long_t transient_created;
+	atomic_long_t transient_freed;
 #endif
 };
 

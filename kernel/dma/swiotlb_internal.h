@@ -126,6 +126,7 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 void swiotlb_pool_publish(struct io_tlb_pool *pool);
 void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
+void swiotlb_pools_settle(void);
 #endif
 
 /* swiotlb_stats.c: counters kept for debugfs, free without it. */
@@ -142,6 +143,16 @@ static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 	atomic_long_add(nslots, &mem->transient_nslabs);
 }
 
+static inline void swiotlb_stats_transient_created(struct io_tlb_mem *mem)
+{
+	atomic_long_inc(&mem->transient_created);
+}
+
+static inline void swiotlb_stats_transient_freed(struct io_tlb_mem *mem)
+{
+	atomic_long_inc(&mem->transient_freed);
+}
+
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 #else
 static inline void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots)
@@ -153,6 +164,14 @@ static inline void swiotlb_stats_sub_used(struct io_tlb_mem *mem, unsigned int n
 }
 
 static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
+{
+}
+
+static inline void swiotlb_stats_transient_created(struct io_tlb_mem *mem)
+{
+}
+
+static inline void swiotlb_stats_transient_freed(struct io_tlb_mem *mem)
 {
 }
 

@@ -611,12 +611,40 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	return pool;
 }
 
+/*
+ * Retired pools are freed here: WQ_MEM_RECLAIM because they are retired on
+ * the I/O path, and the memory they give back may be what reclaim needs.
+ */
+static struct workqueue_struct *swiotlb_wq;
+
+static int __init swiotlb_wq_init(void)
+{
+	swiotlb_wq = alloc_workqueue("swiotlb", WQ_MEM_RECLAIM, 0);
+	return swiotlb_wq ? 0 : -ENOMEM;
+}
+postcore_initcall(swiotlb_wq_init);
+
 static void swiotlb_pool_free_work(struct work_struct *work)
 {
 	struct io_tlb_pool *pool =
 		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
+	struct io_tlb_mem *mem = pool->mem;
+	bool transient = pool->kind == SWIOTLB_POOL_TRANSIENT;
 
 	swiotlb_pool_destroy(pool);
+	if (transient)
+		swiotlb_stats_transient_freed(mem);
+}
+
+/**
+ * swiotlb_pools_settle() - wait until every retired pool is freed
+ *
+ * Context: process context; sleeps.
+ */
+void swiotlb_pools_settle(void)
+{
+	rcu_barrier();
+	flush_workqueue(swiotlb_wq ?: system_wq);
 }
 
 /**
@@ -714,7 +742,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 		spin_unlock_irqrestore(&mem->pools_lock, flags);
 	}
 	INIT_RCU_WORK(&pool->free_work, swiotlb_pool_free_work);
-	queue_rcu_work(system_wq, &pool->free_work);
+	queue_rcu_work(swiotlb_wq ?: system_wq, &pool->free_work);
 }
 
 /* The worker: add a pool the size of the default one. */
@@ -773,6 +801,7 @@ static struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 	}
 	swiotlb_pool_publish(pool);
 	swiotlb_stats_transient(mem, pool->nslabs);
+	swiotlb_stats_transient_created(mem);
 	return pool;
 }
 

@@ -8,6 +8,8 @@
  *   io_tlb_used              slots in use, transient pools included
  *   io_tlb_used_hiwater      highest io_tlb_used seen; write 0 to reset
  *   io_tlb_transient_nslabs  slots of the live transient pools
+ *   transient_pools_created  transient pools made since boot
+ *   transient_pools_freed    transient pools freed since boot
  *
  * Locking: the counters are atomics, updated after the slot allocator has
  * done its work; a reader may see them a moment behind it.
@@ -32,34 +34,23 @@ void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots)
 		;
 }
 
-static int used_get(void *data, u64 *val)
+/* A counter: @data points to its atomic_long_t. */
+static int counter_get(void *data, u64 *val)
 {
-	*val = atomic_long_read(&((struct io_tlb_mem *)data)->total_used);
+	*val = atomic_long_read(data);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(used_fops, used_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
 
-static int hiwater_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(&((struct io_tlb_mem *)data)->used_hiwater);
-	return 0;
-}
-
+/* A high-water mark, which only takes 0 (to start again). */
 static int hiwater_set(void *data, u64 val)
 {
 	if (val)
 		return -EINVAL;
-	atomic_long_set(&((struct io_tlb_mem *)data)->used_hiwater, 0);
+	atomic_long_set(data, 0);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, hiwater_get, hiwater_set, "%llu\n");
-
-static int transient_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(&((struct io_tlb_mem *)data)->transient_nslabs);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(transient_fops, transient_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, counter_get, hiwater_set, "%llu\n");
 
 /**
  * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
@@ -74,10 +65,16 @@ void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 
 	mem->debugfs = debugfs_create_dir(dirname, parent);
 	debugfs_create_ulong("io_tlb_nslabs", 0400, mem->debugfs, &mem->nslabs);
-	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, mem, &used_fops);
-	debugfs_create_file("io_tlb_used_hiwater", 0600, mem->debugfs, mem, &hiwater_fops);
-	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs, mem,
-			    &transient_fops);
+	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, &mem->total_used,
+			    &counter_fops);
+	debugfs_create_file("io_tlb_used_hiwater", 0600, mem->debugfs, &mem->used_hiwater,
+			    &hiwater_fops);
+	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs,
+			    &mem->transient_nslabs, &counter_fops);
+	debugfs_create_file("transient_pools_created", 0400, mem->debugfs,
+			    &mem->transient_created, &counter_fops);
+	debugfs_create_file("transient_pools_freed", 0400, mem->debugfs,
+			    &mem->transient_freed, &counter_fops);
 }
 
 static int __init swiotlb_debugfs_init(void)

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * White-box KUnit tests of our swiotlb core.
+ *
+ *   swiotlb_slots      the slot allocator of one pool, on private pools
+ *   swiotlb_pools      dynamic and transient pools and the address index, on
+ *                      a private allocator (and one case on the default one)
+ *   swiotlb_bad_input  what wrong calls do: each gets a warning, and the
+ *                      pools stay consistent (needs "swiotlb=...,force")
+ *
+ * Each case states one rule in its name.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/workqueue.h>
+
+#include "swiotlb_internal.h"
+
+/* ---- Private pools ---- */
+
+struct test_pool {
+	struct io_tlb_pool *pool;
+	struct page *pages;
+	unsigned int order;
+};
+
+static void test_pool_free(void *data)
+{
+	struct test_pool *tp = data;
+
+	__free_pages(tp->pages, tp->order);
+}
+
+/*
+ * Lay out @pool over fresh pages. The memory is aligned to its own size, so
+ * slot numbers and DMA address bits line up predictably.
+ */
+static void setup_test_pool(struct kunit *test, struct io_tlb_pool *pool,
+			    unsigned long nslabs, unsigned int nareas)
+{
+	struct test_pool *tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+	void *meta;
+
+	KUNIT_ASSERT_NOT_NULL(test, tp);
+	nareas = swiotlb_fit_nareas(nslabs, nareas);
+	tp->pool = pool;
+	tp->order = get_order(nslabs << IO_TLB_SHIFT);
+	tp->pages = alloc_pages(GFP_KERNEL, tp->order);
+	KUNIT_ASSERT_NOT_NULL(test, tp->pages);
+	meta = kunit_kzalloc(test, swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
+	swiotlb_pool_setup(pool, meta, page_to_phys(tp->pages), page_address(tp->pages),
+			   nslabs, nareas);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_pool_free, tp), 0);
+}
+
+static struct io_tlb_pool *test_pool(struct kunit *test, unsigned long nslabs,
+				     unsigned int nareas)
+{
+	struct io_tlb_pool *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	setup_test_pool(test, pool, nslabs, nareas);
+	return pool;
+}
+
+/* A request for @nslots slots with no alignment beyond the slot. */
+static struct swiotlb_req slots_req(unsigned int nslots)
+{
+	return (struct swiotlb_req) {
+		.orig = 0,
+		.size = nslots << IO_TLB_SHIFT,
+		.dir = DMA_TO_DEVICE,
+		.nslots = nslots,
+		.align_mask = IO_TLB_SIZE - 1,
+		.boundary_mask = ~0ULL,
+	};
+}
+
+static struct device *test_device(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "swiotlb-core-kunit");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	return dev;
+}
+
+static int slots_init(struct kunit *test)
+{
+	test->priv = test_device(test);
+	return 0;
+}
+
+static int alloc_slots(struct kunit *test, struct io_tlb_pool *pool,
+		       unsigned int area, struct swiotlb_req req)
+{
+	return swiotlb_slots_alloc(test->priv, pool, area, &req);
+}
+
+static bool slots_busy(struct io_tlb_pool *pool, unsigned long first, unsigned long n)
+{
+	return find_next_zero_bit(pool->busy, first + n, first) >= first + n;
+}
+
+/* ---- Slot allocator ---- */
+
+static void fit_nareas_keeps_every_area_whole_segments(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(1024, 4), 4);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(1024, 16), 8);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(384, 4), 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(3, 2), 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(256, 0), 1);
+}
+
+static void fresh_pool_has_every_slot_free(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 384, 1);
+
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, pool->seg_free[0], IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, pool->seg_free[2], IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
+}
+
+static void alloc_takes_a_run_and_release_gives_it_back(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 2);
+	int head = alloc_slots(test, pool, 0, slots_req(5));
+
+	KUNIT_ASSERT_GE(test, head, 0);
+	KUNIT_EXPECT_TRUE(test, slots_busy(pool, head, 5));
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 5);
+	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE - 5);
+
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
+	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE);
+}
+
+static void run_never_crosses_a_segment(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 1);
+
+	/* Slots 120..127 and 128..255 are free: 16 slots fit only at 128. */
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(120)), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(16)), 128);
+}
+
+static void align_mask_moves_the_run_to_an_aligned_slot(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	struct swiotlb_req req = slots_req(2);
+
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
+	req.align_mask = SZ_8K - 1;
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, req), 4);
+}
+
+static void match_mask_keeps_the_buffer_offset_bits(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	struct swiotlb_req req = slots_req(1);
+	int head;
+
+	/* A 4 KiB min_align_mask: slot bit 11 must equal the buffer's. */
+	req.match_mask = SZ_4K - 1 - (IO_TLB_SIZE - 1);
+	req.orig = 0x12345800;
+	head = alloc_slots(test, pool, 0, req);
+	KUNIT_EXPECT_EQ(test, swiotlb_slot_addr(pool, head) & (SZ_4K - 1), 0x800);
+	req.orig = 0x12345000;
+	head = alloc_slots(test, pool, 0, req);
+	KUNIT_EXPECT_EQ(test, swiotlb_slot_addr(pool, head) & (SZ_4K - 1), 0);
+}
+
+static void padding_slots_precede_the_head_and_are_freed_with_it(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	struct swiotlb_req req = slots_req(5);
+	int head;
+
+	req.pad = 2;
+	head = alloc_slots(test, pool, 0, req);
+	KUNIT_ASSERT_EQ(test, head, 2);
+	KUNIT_EXPECT_TRUE(test, slots_busy(pool, 0, 5));
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+}
+
+static void head_is_found_from_any_address_of_the_mapping(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	struct swiotlb_req req = slots_req(6);
+	int head;
+
+	req.pad = 1;
+	head = alloc_slots(test, pool, 0, req);
+	KUNIT_ASSERT_EQ(test, head, 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 1)), 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 5) + 77), 1);
+	/* A padding slot and a free slot belong to no mapping. */
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 0)), -1);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 6)), -1);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, pool->end), -1);
+}
+
+static void search_wraps_around_to_earlier_segments(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 1);
+	int first = alloc_slots(test, pool, 0, slots_req(128));
+
+	/* Segment 0 full: the next run goes to segment 1, and searches start there. */
+	KUNIT_ASSERT_EQ(test, first, 0);
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(100)), 128);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, first), 128);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 0);
+}
+
+static void full_area_hands_the_request_to_the_next_area(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 2);
+
+	KUNIT_ASSERT_EQ(test, pool->nareas, 2);
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), 128);
+	/* Starting from the other area works the same way round. */
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 1, slots_req(1)), 129);
+}
+
+static void freed_neighbours_merge_into_one_run(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	int head[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		head[i] = alloc_slots(test, pool, 0, slots_req(32));
+	KUNIT_ASSERT_EQ(test, head[1], 32);
+	KUNIT_ASSERT_EQ(test, head[2], 64);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), -1);
+
+	swiotlb_slots_release(pool, head[1]);
+	swiotlb_slots_release(pool, head[2]);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 32);
+}
+
+static void full_pool_refuses_and_stays_consistent(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 2);
+
+	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
+	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), -1);
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 256);
+	KUNIT_EXPECT_EQ(test, pool->seg_free[0] + pool->seg_free[1], 0);
+}
+
+static void device_segment_boundary_is_never_crossed(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	struct swiotlb_req req = slots_req(32);
+
+	/* 64 KiB boundaries every 32 slots; slot 0 is taken. */
+	req.boundary_mask = SZ_64K - 1;
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, req), 32);
+}
+
+static void second_release_of_a_run_is_refused(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	int keep = alloc_slots(test, pool, 0, slots_req(3));
+	int head = alloc_slots(test, pool, 0, slots_req(4));
+
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, head), 4);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 0);
+	/* Nor can a slot that is not a head be released. */
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, keep + 1), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 3);
+}
+
+static struct kunit_case swiotlb_slots_cases[] = {
+	KUNIT_CASE(fit_nareas_keeps_every_area_whole_segments),
+	KUNIT_CASE(fresh_pool_has_every_slot_free),
+	KUNIT_CASE(alloc_takes_a_run_and_release_gives_it_back),
+	KUNIT_CASE(run_never_crosses_a_segment),
+	KUNIT_CASE(align_mask_moves_the_run_to_an_aligned_slot),
+	KUNIT_CASE(match_mask_keeps_the_buffer_offset_bits),
+	KUNIT_CASE(padding_slots_precede_the_head_and_are_freed_with_it),
+	KUNIT_CASE(head_is_found_from_any_address_of_the_mapping),
+	KUNIT_CASE(search_wraps_around_to_earlier_segments),
+	KUNIT_CASE(full_area_hands_the_request_to_the_next_area),
+	KUNIT_CASE(freed_neighbours_merge_into_one_run),
+	KUNIT_CASE(full_pool_refuses_and_stays_consistent),
+	KUNIT_CASE(device_segment_boundary_is_never_crossed),
+	KUNIT_CASE(second_release_of_a_run_is_refused),
+	{}
+};
+
+static struct kunit_suite swiotlb_slots_suite = {
+	.name = "swiotlb_slots",
+	.init = slots_init,
+	.test_cases = swiotlb_slots_cases,
+};
+
+/* ---- Pools, on a private allocator ---- */
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+
+struct test_mem {
+	struct io_tlb_mem mem;
+	atomic_t grow_requests;
+};
+
+/* Growth is only counted here: the tests decide what pools exist. */
+static void test_mem_grow(struct work_struct *work)
+{
+	struct test_mem *tm = container_of(work, struct test_mem, mem.grow_work);
+
+	atomic_inc(&tm->grow_requests);
+}
+
+static void test_mem_release(void *data)
+{
+	struct test_mem *tm = data;
+
+	cancel_work_sync(&tm->mem.grow_work);
+	swiotlb_pools_settle();
+}
+
+/*
+ * A private allocator for @dev with a default pool of @nslabs slots, which
+ * may grow (into transient pools: the worker only counts).
+ */
+static struct test_mem *test_mem(struct kunit *test, struct device *dev,
+				 unsigned long nslabs)
+{
+	struct test_mem *tm = kunit_kzalloc(test, sizeof(*tm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tm);
+	spin_lock_init(&tm->mem.pools_lock);
+	INIT_LIST_HEAD(&tm->mem.pools);
+	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
+	tm->mem.can_grow = true;
+	tm->mem.grow_limit = DMA_BIT_MASK(32);
+	tm->mem.force_bounce = true;
+	setup_test_pool(test, &tm->mem.defpool, nslabs, 1);
+	tm->mem.defpool.mem = &tm->mem;
+	list_add_tail(&tm->mem.defpool.node, &tm->mem.pools);
+	tm->mem.nslabs = nslabs;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_release, tm), 0);
+	dev->dma_io_tlb_mem = &tm->mem;
+	return tm;
+}
+
+static int pools_init(struct kunit *test)
+{
+	struct device *dev = test_device(test);
+
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+	test->priv = dev;
+	return 0;
+}
+
+static phys_addr_t map_phys(struct kunit *test, phys_addr_t orig, size_t size)
+{
+	phys_addr_t tlb = swiotlb_tbl_map_single(test->priv, orig, size, 0, DMA_TO_DEVICE, 0);
+
+	KUNIT_ASSERT_NE_MSG(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR, "mapping %zu bytes", size);
+	return tlb;
+}
+
+static void unmap_phys(struct kunit *test, phys_addr_t tlb, size_t size)
+{
+	swiotlb_tbl_unmap_single(test->priv, tlb, size, DMA_TO_DEVICE, 0);
+}
+
+static void lookup_finds_every_pool_among_many(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct io_tlb_pool *pools[64];
+	phys_addr_t start;
+	unsigned int i;
+	void *outside;
+
+	test_mem(test, dev, IO_TLB_SEGSIZE);
+	for (i = 0; i < ARRAY_SIZE(pools); i++) {
+		pools[i] = swiotlb_pool_create(NULL, dev->dma_io_tlb_mem, IO_TLB_SEGSIZE,
+					       IO_TLB_SEGSIZE, 1, SWIOTLB_POOL_DYNAMIC,
+					       GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pools[i]);
+		swiotlb_pool_publish(pools[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(pools); i++) {
+		struct io_tlb_pool *p = pools[i];
+
+		KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(dev, p->start), p);
+		KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(dev, p->start + 4097), p);
+		KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(dev, p->end - 1), p);
+		KUNIT_EXPECT_PTR_NE(test, __swiotlb_find_pool(dev, p->end), p);
+	}
+	outside = kunit_kmalloc(test, 64, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, __swiotlb_find_pool(dev, virt_to_phys(outside)));
+
+	/* A retired pool is gone from the index at once; the others stay. */
+	start = pools[7]->start;
+	swiotlb_pool_retire(pools[7]);
+	KUNIT_EXPECT_NULL(test, __swiotlb_find_pool(dev, start));
+	KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(dev, pools[8]->start), pools[8]);
+	for (i = 0; i < ARRAY_SIZE(pools); i++)
+		if (i != 7)
+			swiotlb_pool_retire(pools[i]);
+}
+
+static void lookup_ignores_pools_of_another_allocator(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct io_tlb_pool *pool;
+
+	test_mem(test, dev, IO_TLB_SEGSIZE);
+	pool = swiotlb_pool_create(NULL, dev->dma_io_tlb_mem, IO_TLB_SEGSIZE,
+				   IO_TLB_SEGSIZE, 1, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	swiotlb_pool_publish(pool);
+	KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(dev, pool->start), pool);
+	dev->dma_io_tlb_mem = &io_tlb_default_mem;
+	KUNIT_EXPECT_NULL(test, __swiotlb_find_pool(dev, pool->start));
+	swiotlb_pool_retire(pool);
+}
+
+static void full_pools_ask_for_growth_and_use_a_transient_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, fill), &tm->mem.defpool);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(dev->dma_uses_io_tlb));
+
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	flush_work(&tm->mem.grow_work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tm->grow_requests), 1);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_PTR_EQ(test, pool->owner, dev);
+	KUNIT_EXPECT_EQ(test, pool->nslabs, PAGE_SIZE / IO_TLB_SIZE);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(dev->dma_uses_io_tlb));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), pool->nslabs);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_created), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used),
+			IO_TLB_SEGSIZE + pool->nslabs);
+
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void transient_pool_is_freed_only_after_a_grace_period(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *found;
+	phys_addr_t fill, tlb;
+	bool listed;
+	long freed;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	tlb = map_phys(test, page_to_phys(page), 3 * IO_TLB_SIZE);
+	KUNIT_ASSERT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+
+	rcu_read_lock();
+	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
+	found = swiotlb_find_pool(dev, tlb);
+	listed = !list_empty(&dev->dma_io_tlb_pools);
+	freed = atomic_long_read(&tm->mem.transient_freed);
+	rcu_read_unlock();
+
+	/* Unpublished at once, but not freed while a reader might hold it. */
+	KUNIT_EXPECT_NULL(test, found);
+	KUNIT_EXPECT_FALSE(test, listed);
+	KUNIT_EXPECT_EQ(test, freed, 0);
+
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_freed), 1);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void transient_pool_keeps_the_min_align_offset(struct kunit *test)
+{
+	static const unsigned int offsets[] = { 24, 2048 + 24, 4000 };
+	struct device *dev = test->priv;
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	unsigned int i;
+	phys_addr_t fill;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	test_mem(test, dev, IO_TLB_SEGSIZE);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	dma_set_min_align_mask(dev, SZ_4K - 1);
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		phys_addr_t orig = page_to_phys(page) + offsets[i];
+		phys_addr_t tlb = map_phys(test, orig, 512);
+
+		KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+		KUNIT_EXPECT_EQ_MSG(test, tlb & (SZ_4K - 1), orig & (SZ_4K - 1),
+				    "offset %u", offsets[i]);
+		unmap_phys(test, tlb, 512);
+	}
+	dma_set_min_align_mask(dev, 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void growth_worker_adds_a_findable_dynamic_pool(struct kunit *test)
+{
+	struct io_tlb_mem *mem = &io_tlb_default_mem;
+	unsigned long before = READ_ONCE(mem->nslabs);
+	struct io_tlb_pool *last;
+
+	if (!before || !mem->can_grow)
+		kunit_skip(test, "the default allocator cannot grow");
+	schedule_work(&mem->grow_work);
+	flush_work(&mem->grow_work);
+	KUNIT_ASSERT_GT(test, READ_ONCE(mem->nslabs), before);
+
+	rcu_read_lock();
+	last = list_last_entry(&mem->pools, struct io_tlb_pool, node);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, last->kind, SWIOTLB_POOL_DYNAMIC);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(mem->nslabs) - before, last->nslabs);
+	KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(test->priv, last->end - 1), last);
+}
+
+static struct kunit_case swiotlb_pools_cases[] = {
+	KUNIT_CASE(lookup_finds_every_pool_among_many),
+	KUNIT_CASE(lookup_ignores_pools_of_another_allocator),
+	KUNIT_CASE(full_pools_ask_for_growth_and_use_a_transient_pool),
+	KUNIT_CASE(transient_pool_is_freed_only_after_a_grace_period),
+	KUNIT_CASE(transient_pool_keeps_the_min_align_offset),
+	KUNIT_CASE(growth_worker_adds_a_findable_dynamic_pool),
+	{}
+};
+
+static struct kunit_suite swiotlb_pools_suite = {
+	.name = "swiotlb_pools",
+	.init = pools_init,
+	.test_cases = swiotlb_pools_cases,
+};
+#endif /* CONFIG_SWIOTLB_DYNAMIC */
+
+/* ---- Bad input, through the DMA API on the default allocator ---- */
+
+static int bad_input_init(struct kunit *test)
+{
+	struct device *dev = test_device(test);
+
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32)), 0);
+	if (!is_swiotlb_force_bounce(dev))
+		kunit_skip(test, "boot with swiotlb=<nslabs>,force to run these tests");
+	test->priv = dev;
+	return 0;
+}
+
+static unsigned long used_slots(void)
+{
+	return atomic_long_read(&io_tlb_default_mem.total_used);
+}
+
+static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,
+			  enum dma_data_direction dir)
+{
+	dma_addr_t dma = dma_map_single(test->priv, buf, size, dir);
+
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(test->priv, dma));
+	return dma;
+}
+
+/* A later map/unmap round works and leaves usage at @before. */
+static void expect_pool_still_works(struct kunit *test, unsigned long before)
+{
+	u8 *buf = kunit_kzalloc(test, 3000, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = map_buf(test, buf, 3000, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, used_slots(), before + 2);
+	dma_unmap_single(test->priv, dma, 3000, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+}
+
+static void double_unmap_is_refused(struct kunit *test)
+{
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = map_buf(test, buf, 4096, DMA_TO_DEVICE);
+	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
+	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	expect_pool_still_works(test, before);
+}
+
+static void unmap_of_an_address_never_mapped_is_refused(struct kunit *test)
+{
+	struct io_tlb_pool *pool = &io_tlb_default_mem.defpool;
+	phys_addr_t addr = pool->end - IO_TLB_SIZE;
+	unsigned long before = used_slots();
+
+	if (swiotlb_slots_head(pool, addr) >= 0)
+		kunit_skip(test, "the last slot of the default pool is in use");
+	swiotlb_tbl_unmap_single(test->priv, addr, 64, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	expect_pool_still_works(test, before);
+}
+
+static void unmap_inside_a_mapping_is_refused(struct kunit *test)
+{
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 5000, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = map_buf(test, buf, 5000, DMA_TO_DEVICE);
+	dma_unmap_single(test->priv, dma + 16, 4000, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, used_slots(), before + 3);
+	dma_unmap_single(test->priv, dma, 5000, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+}
+
+static void unmap_with_wrong_size_and_direction_frees_the_whole_mapping(struct kunit *test)
+{
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 5000, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = map_buf(test, buf, 5000, DMA_FROM_DEVICE);
+	dma_unmap_single(test->priv, dma, 100, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	expect_pool_still_works(test, before);
+}
+
+static void sync_past_the_end_is_cut_at_the_mapping_end(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	dma_addr_t dma;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf + 100, 0xcc, 156);
+	dma = map_buf(test, buf, 100, DMA_FROM_DEVICE);
+	/* The device scribbles over its whole slot. */
+	memset(phys_to_virt(dma_to_phys(dev, dma)), 0x5a, IO_TLB_SIZE);
+	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
+	for (i = 0; i < 100; i++)
+		KUNIT_ASSERT_EQ(test, buf[i], 0x5a);
+	for (i = 100; i < 256; i++)
+		KUNIT_ASSERT_EQ_MSG(test, buf[i], 0xcc, "byte %d past the mapping", i);
+	dma_unmap_single_attrs(dev, dma, 100, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+}
+
+static void zero_size_map_fails_cleanly(struct kunit *test)
+{
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 16, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = dma_map_single(test->priv, buf, 0, DMA_TO_DEVICE);
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	expect_pool_still_works(test, before);
+}
+
+static struct kunit_case swiotlb_bad_input_cases[] = {
+	KUNIT_CASE(double_unmap_is_refused),
+	KUNIT_CASE(unmap_of_an_address_never_mapped_is_refused),
+	KUNIT_CASE(unmap_inside_a_mapping_is_refused),
+	KUNIT_CASE(unmap_with_wrong_size_and_direction_frees_the_whole_mapping),
+	KUNIT_CASE(sync_past_the_end_is_cut_at_the_mapping_end),
+	KUNIT_CASE(zero_size_map_fails_cleanly),
+	{}
+};
+
+static struct kunit_suite swiotlb_bad_input_suite = {
+	.name = "swiotlb_bad_input",
+	.init = bad_input_init,
+	.test_cases = swiotlb_bad_input_cases,
+};
+
+kunit_test_suites(&swiotlb_slots_suite,
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+		  &swiotlb_pools_suite,
+#endif
+		  &swiotlb_bad_input_suite);
+
+MODULE_DESCRIPTION("White-box KUnit tests of the swiotlb core");
+MODULE_LICENSE("GPL");
