@@ -566,6 +566,8 @@ static struct kunit_suite swiotlb_pools_suite = {
 	.init = pools_init,
 	.test_cases = swiotlb_pools_cases,
 };
+
+kunit_test_suite(swiotlb_pools_suite);
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
 
 /* ---- Bad input, through the DMA API on the default allocator ---- */
@@ -713,11 +715,7 @@ static struct kunit_suite swiotlb_bad_input_suite = {
 	.test_cases = swiotlb_bad_input_cases,
 };
 
-kunit_test_suites(&swiotlb_slots_suite,
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-		  &swiotlb_pools_suite,
-#endif
-		  &swiotlb_bad_input_suite);
+kunit_test_suites(&swiotlb_slots_suite, &swiotlb_bad_input_suite);
 
 MODULE_DESCRIPTION("White-box KUnit tests of the swiotlb core");
 MODULE_LICENSE("GPL");
