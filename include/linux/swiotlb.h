@@ -58,11 +58,42 @@ unsigned long swiotlb_size_or_default(void);
  *                          an allocator ran short
  * @SWIOTLB_POOL_TRANSIENT: made on the spot for one mapping that found no
  *                          room, freed when that mapping goes
+ * @SWIOTLB_POOL_KINDS:     the number of kinds
  */
 enum swiotlb_pool_kind {
 	SWIOTLB_POOL_DEFAULT,
 	SWIOTLB_POOL_DYNAMIC,
 	SWIOTLB_POOL_TRANSIENT,
+	SWIOTLB_POOL_KINDS
+};
+
+/**
+ * struct swiotlb_stats - what an allocator did, for debugfs and tests
+ * @used:	slots in use, per pool kind (kept with CONFIG_DEBUG_FS only:
+ *		it costs an atomic operation per map and unmap)
+ * @used_hiwater: highest @used seen, per pool kind (likewise)
+ * @pools_added: pools added, per kind
+ * @pools_freed: pools freed (after their grace period), per kind
+ * @transient_failed: transient pools that could not be allocated
+ * @waits:	mappings that had to wait for room
+ * @wait_attempts: tries for room by the oldest waiter
+ * @wait_timeouts: waits that ended without room
+ * @wait_ns:	time spent waiting, all waits together
+ * @wait_ns_max: longest wait
+ * @map_failures: mappings that failed for want of room
+ */
+struct swiotlb_stats {
+	atomic_long_t used[SWIOTLB_POOL_KINDS];
+	atomic_long_t used_hiwater[SWIOTLB_POOL_KINDS];
+	atomic_long_t pools_added[SWIOTLB_POOL_KINDS];
+	atomic_long_t pools_freed[SWIOTLB_POOL_KINDS];
+	atomic_long_t transient_failed;
+	atomic_long_t waits;
+	atomic_long_t wait_attempts;
+	atomic_long_t wait_timeouts;
+	atomic64_t wait_ns;
+	atomic64_t wait_ns_max;
+	atomic_long_t map_failures;
 };
 
 struct swiotlb_area;
@@ -92,6 +123,7 @@ struct swiotlb_chunk;
  * @block:	the memory block the pool was carved from (dynamic and
  *		transient pools; a transient pool may start past its beginning)
  * @block_bytes: size of @block
+ * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
  * @free_work:	frees the pool after a grace period
  *
  * Everything but the slot state (@areas, @slots, @busy, @seg_free, which
@@ -118,6 +150,7 @@ struct io_tlb_pool {
 	unsigned int nchunks;
 	void *block;
 	size_t block_bytes;
+	unsigned long last_used;
 	struct rcu_work free_work;
 #endif
 };
@@ -128,38 +161,51 @@ struct io_tlb_pool {
  * @for_alloc:	serves dma_alloc_*() too (restricted DMA pools)
  * @nslabs:	slots of all default and dynamic pools together
  * @defpool:	the pool set up at init; always first in @pools
+ * @wait_lock:	protects @waiters and @nwaiters
+ * @waiters:	mappings waiting for room, oldest first
+ * @nwaiters:	length of @waiters
+ * @wait_timeout_ms: how long a mapping may wait for room
  * @pools:	default and dynamic pools, RCU-protected
  * @pools_lock:	serialises changes to @pools and @nslabs
  * @can_grow:	dynamic and transient pools may be added
+ * @grow_failed: the last attempt to add a dynamic pool failed: waiters may
+ *		take transient pools
  * @grow_limit:	highest physical address a dynamic pool may use
  * @grow_work:	adds a dynamic pool
+ * @idle_ms:	how long a dynamic pool stays unused before it is given back
+ * @shrink_work: gives idle dynamic pools back
  * @debugfs:	debugfs directory of this allocator
  * @total_used:	slots in use in all pools, transient ones included
  * @used_hiwater: highest @total_used seen (debugfs can reset it)
  * @transient_nslabs: slots of all live transient pools
- * @transient_created: transient pools made so far
- * @transient_freed: transient pools freed so far (after their grace period)
+ * @stats:	what the allocator did
  */
 struct io_tlb_mem {
 	bool force_bounce;
 	bool for_alloc;
 	unsigned long nslabs;
 	struct io_tlb_pool defpool;
+	spinlock_t wait_lock;	/* protects @waiters and @nwaiters */
+	struct list_head waiters;
+	unsigned int nwaiters;
+	unsigned int wait_timeout_ms;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct list_head pools;
 	spinlock_t pools_lock;	/* protects @pools and @nslabs changes */
 	bool can_grow;
+	bool grow_failed;
 	u64 grow_limit;
 	struct work_struct grow_work;
+	unsigned int idle_ms;
+	struct delayed_work shrink_work;
 #endif
 	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_FS
 	atomic_long_t total_used;
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
-	atomic_long_t transient_created;
-	atomic_long_t transient_freed;
 #endif
+	struct swiotlb_stats stats;
 };
 
 #ifdef CONFIG_SWIOTLB

@@ -127,13 +127,14 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
  * @alloc_align_mask: bits of the start of the slot run that must be zero
  *		(on top of slot alignment); 0 for none
  * @dir:	direction of the DMA
- * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_NO_WARN quiets a failure
+ * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_NO_WARN quiets a failure,
+ *		%DMA_ATTR_MAY_BLOCK lets the call wait for room
  *
  * The bounce buffer keeps the bits of @orig under the device's
  * min_align_mask, and is filled from @orig whatever @dir and @attrs say, so
  * the device never sees what an earlier user left in the slots.
  *
- * Context: any.
+ * Context: any; may sleep with %DMA_ATTR_MAY_BLOCK.
  * Return: physical address of the bounce buffer, or %DMA_MAPPING_ERROR.
  */
 phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
@@ -193,8 +194,9 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 		req.align_mask |= PAGE_SIZE - 1;
 	req.match_mask = min_align & ~req.align_mask;
 
-	pool = swiotlb_find_room(dev, &req, &head);
+	pool = swiotlb_get_room(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
+		atomic_long_inc(&mem->stats.map_failures);
 		if (!(attrs & DMA_ATTR_NO_WARN))
 			dev_warn_ratelimited(dev,
 					     "bounce buffers exhausted: %zu bytes wanted, %lu of %lu slots in use\n",
@@ -410,7 +412,7 @@ struct page *swiotlb_alloc(struct device *dev, size_t size)
 
 	if (!mem || !size || size > SWIOTLB_MAX_ALLOC)
 		return NULL;
-	pool = swiotlb_find_room(dev, &req, &head);
+	pool = swiotlb_get_room(dev, &req, &head, 0);
 	if (!pool)
 		return NULL;
 	return pfn_to_page(PFN_DOWN(swiotlb_slot_addr(pool, head)));

@@ -5,6 +5,8 @@
  *   swiotlb_slots      the slot allocator of one pool, on private pools
  *   swiotlb_pools      dynamic and transient pools and the address index, on
  *                      a private allocator (and one case on the default one)
+ *   swiotlb_policy     full pools: who waits (FIFO, bounded), who gets a
+ *                      transient pool, idle pools given back, the counters
  *   swiotlb_bad_input  what wrong calls do: each gets a warning, and the
  *                      pools stay consistent (needs "swiotlb=...,force")
  *
@@ -14,7 +16,9 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/dma-direct.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -24,6 +28,11 @@
 #include "swiotlb_internal.h"
 
 /* ---- Private pools ---- */
+
+static long counter(atomic_long_t *c)
+{
+	return atomic_long_read(c);
+}
 
 struct test_pool {
 	struct io_tlb_pool *pool;
@@ -348,8 +357,7 @@ static struct test_mem *test_mem(struct kunit *test, struct device *dev,
 	struct test_mem *tm = kunit_kzalloc(test, sizeof(*tm), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, tm);
-	spin_lock_init(&tm->mem.pools_lock);
-	INIT_LIST_HEAD(&tm->mem.pools);
+	swiotlb_mem_init(&tm->mem);
 	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
 	tm->mem.can_grow = true;
 	tm->mem.grow_limit = DMA_BIT_MASK(32);
@@ -461,7 +469,7 @@ static void full_pools_ask_for_growth_and_use_a_transient_pool(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, pool->nslabs, PAGE_SIZE / IO_TLB_SIZE);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(dev->dma_uses_io_tlb));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), pool->nslabs);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_created), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used),
 			IO_TLB_SEGSIZE + pool->nslabs);
 
@@ -491,7 +499,7 @@ static void transient_pool_is_freed_only_after_a_grace_period(struct kunit *test
 	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
 	found = swiotlb_find_pool(dev, tlb);
 	listed = !list_empty(&dev->dma_io_tlb_pools);
-	freed = atomic_long_read(&tm->mem.transient_freed);
+	freed = counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]);
 	rcu_read_unlock();
 
 	/* Unpublished at once, but not freed while a reader might hold it. */
@@ -500,7 +508,7 @@ static void transient_pool_is_freed_only_after_a_grace_period(struct kunit *test
 	KUNIT_EXPECT_EQ(test, freed, 0);
 
 	swiotlb_pools_settle();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_freed), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
@@ -568,6 +576,408 @@ static struct kunit_suite swiotlb_pools_suite = {
 };
 
 kunit_test_suite(swiotlb_pools_suite);
+
+/* ---- The policy for full pools, on a private allocator ---- */
+
+#define BURST_MAX_WORKERS	16
+
+/* One mapping made by a kthread, as a driver's submission path would. */
+struct burst_worker {
+	struct device *dev;
+	u8 *buf;
+	size_t size;
+	unsigned long attrs;
+	atomic_t *served;
+	int order;
+	bool mapped;
+	bool verified;
+	struct completion done;
+};
+
+/*
+ * A burst: @fill holds the private pool full until released; the workers
+ * then compete for room. Cleanup releases the fill and waits for every
+ * worker, so that a failed assertion never leaves one behind.
+ */
+struct burst {
+	struct kunit *test;
+	struct page *page;
+	phys_addr_t fill[4];
+	unsigned int nfill;
+	unsigned int nworkers;
+	atomic_t served;
+	struct burst_worker w[BURST_MAX_WORKERS];
+};
+
+static int burst_worker_fn(void *data)
+{
+	struct burst_worker *w = data;
+	phys_addr_t tlb;
+
+	tlb = swiotlb_tbl_map_single(w->dev, virt_to_phys(w->buf), w->size, 0,
+				     DMA_TO_DEVICE, w->attrs);
+	w->mapped = tlb != (phys_addr_t)DMA_MAPPING_ERROR;
+	if (w->mapped) {
+		w->order = atomic_inc_return(w->served);
+		w->verified = !memcmp(phys_to_virt(tlb), w->buf, w->size);
+		swiotlb_tbl_unmap_single(w->dev, tlb, w->size, DMA_TO_DEVICE, 0);
+	}
+	/* Done for good: both the test and its cleanup wait for it. */
+	complete_all(&w->done);
+	return 0;
+}
+
+static void burst_release_fill(struct burst *b)
+{
+	while (b->nfill) {
+		b->nfill--;
+		swiotlb_tbl_unmap_single(b->test->priv, b->fill[b->nfill], SZ_64K,
+					 DMA_TO_DEVICE, 0);
+	}
+}
+
+static void burst_cleanup(void *data)
+{
+	struct burst *b = data;
+	unsigned int i;
+
+	burst_release_fill(b);
+	for (i = 0; i < b->nworkers; i++)
+		wait_for_completion(&b->w[i].done);
+	__free_pages(b->page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/* A burst on a private 128-slot pool, filled with four 32-slot mappings. */
+static struct burst *burst_start(struct kunit *test, struct test_mem **tmp)
+{
+	struct burst *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct test_mem *tm;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	tm = test_mem(test, test->priv, IO_TLB_SEGSIZE);
+	tm->mem.wait_timeout_ms = 60000;
+	b->test = test;
+	atomic_set(&b->served, 0);
+	b->page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	KUNIT_ASSERT_NOT_NULL(test, b->page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, burst_cleanup, b), 0);
+	for (i = 0; i < ARRAY_SIZE(b->fill); i++) {
+		b->fill[i] = map_phys(test, page_to_phys(b->page) + i * SZ_64K, SZ_64K);
+		b->nfill++;
+	}
+	*tmp = tm;
+	return b;
+}
+
+/* Start a worker mapping @size bytes with @attrs. */
+static struct burst_worker *burst_add(struct burst *b, size_t size, unsigned long attrs)
+{
+	struct kunit *test = b->test;
+	struct burst_worker *w;
+	struct task_struct *task;
+
+	KUNIT_ASSERT_LT(test, b->nworkers, BURST_MAX_WORKERS);
+	w = &b->w[b->nworkers];
+	w->dev = test->priv;
+	w->size = size;
+	w->attrs = attrs;
+	w->served = &b->served;
+	w->buf = kunit_kmalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w->buf);
+	memset(w->buf, b->nworkers + 1, size);
+	init_completion(&w->done);
+	task = kthread_run(burst_worker_fn, w, "swiotlb-burst/%u", b->nworkers);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	b->nworkers++;
+	return w;
+}
+
+static void burst_join(struct burst *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nworkers; i++)
+		wait_for_completion(&b->w[i].done);
+}
+
+/* Poll (bounded) until @n mappings wait; the result never depends on timing. */
+static void expect_waiters(struct kunit *test, struct io_tlb_mem *mem, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 10000 && READ_ONCE(mem->nwaiters) != n; i++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(mem->nwaiters), n);
+}
+
+static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	unsigned int i;
+
+	/* 16 x 32 slots: four times what the pool holds. */
+	for (i = 0; i < 16; i++)
+		burst_add(b, SZ_64K, DMA_ATTR_MAY_BLOCK);
+	expect_waiters(test, &tm->mem, 16);
+	burst_release_fill(b);
+	burst_join(b);
+
+	for (i = 0; i < 16; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, b->w[i].mapped, "worker %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, b->w[i].verified, "worker %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 16);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	kunit_info(test, "may-sleep burst: 16 maps, 0 failed, 0 transient, %ld waits, max wait %lld us\n",
+		   counter(&st->waits), atomic64_read(&st->wait_ns_max) / NSEC_PER_USEC);
+}
+
+static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	unsigned int i;
+
+	/* The pool stays full: every one of them needs a transient pool. */
+	for (i = 0; i < 16; i++)
+		burst_add(b, SZ_64K, 0);
+	burst_join(b);
+
+	for (i = 0; i < 16; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, b->w[i].mapped, "worker %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, b->w[i].verified, "worker %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 16);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_GE(test, counter(&st->used_hiwater[SWIOTLB_POOL_TRANSIENT]), 32);
+	kunit_info(test, "atomic burst: 16 maps, 0 failed, %ld transient pools, 0 waits\n",
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
+}
+
+static void waiters_are_served_in_arrival_order(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct burst_worker *large, *small;
+	unsigned int i;
+	long attempts;
+
+	large = burst_add(b, 96 * IO_TLB_SIZE, DMA_ATTR_MAY_BLOCK);
+	expect_waiters(test, &tm->mem, 1);
+	small = burst_add(b, 16 * IO_TLB_SIZE, DMA_ATTR_MAY_BLOCK);
+	expect_waiters(test, &tm->mem, 2);
+
+	/* 32 slots free: enough for the small one, not for the large one. */
+	attempts = counter(&tm->mem.stats.wait_attempts);
+	b->nfill--;
+	swiotlb_tbl_unmap_single(test->priv, b->fill[b->nfill], SZ_64K, DMA_TO_DEVICE, 0);
+	for (i = 0; i < 10000 && counter(&tm->mem.stats.wait_attempts) == attempts; i++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_GT(test, counter(&tm->mem.stats.wait_attempts), attempts);
+	/* The large one tried and could not; the small one did not pass it. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->served), 0);
+
+	burst_release_fill(b);
+	burst_join(b);
+	KUNIT_EXPECT_TRUE(test, large->mapped && small->mapped);
+	KUNIT_EXPECT_EQ(test, large->order, 1);
+	KUNIT_EXPECT_EQ(test, small->order, 2);
+}
+
+static void wait_times_out_with_an_error_and_leaves_no_waiter(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t tlb;
+
+	tm->mem.wait_timeout_ms = 20;
+	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+
+	/* With room again, the next one is served at once. */
+	burst_release_fill(b);
+	tlb = map_phys(test, page_to_phys(b->page), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	unmap_phys(test, tlb, PAGE_SIZE);
+}
+
+static void may_block_where_sleeping_is_not_allowed_does_not_wait(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	phys_addr_t tlb;
+
+	preempt_disable();
+	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	preempt_enable();
+
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(test->priv, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
+	unmap_phys(test, tlb, PAGE_SIZE);
+}
+
+/* A grow worker whose every attempt fails. */
+static void test_mem_grow_fails(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
+
+	WRITE_ONCE(mem->grow_failed, true);
+	swiotlb_wake_waiters(mem);
+}
+
+static void failed_growth_lets_the_oldest_waiter_take_a_transient_pool(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t tlb;
+
+	INIT_WORK(&tm->mem.grow_work, test_mem_grow_fails);
+	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(test->priv, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 0);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	flush_work(&tm->mem.grow_work);
+}
+
+/* Idle time of the private allocators below; long, so that "just now" is. */
+#define IDLE_MS		60000
+
+/* A dynamic pool of @nslabs slots on @tm, last used twice the idle time ago. */
+static struct io_tlb_pool *add_dynamic_pool(struct kunit *test, struct test_mem *tm,
+					    unsigned long nslabs)
+{
+	struct io_tlb_pool *pool;
+
+	pool = swiotlb_pool_create(NULL, &tm->mem, nslabs, nslabs, 1, SWIOTLB_POOL_DYNAMIC,
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	swiotlb_pool_publish(pool);
+	pool->last_used = jiffies - msecs_to_jiffies(2 * IDLE_MS);
+	return pool;
+}
+
+static void idle_dynamic_pool_is_given_back(struct kunit *test)
+{
+	struct test_mem *tm = test_mem(test, test->priv, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.idle_ms = IDLE_MS;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	pool = add_dynamic_pool(test, tm, 2 * IO_TLB_SEGSIZE);
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_ASSERT_PTR_EQ(test, swiotlb_find_pool(test->priv, tlb), pool);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+
+	/* In use, or used just now: it stays. */
+	swiotlb_shrink(&tm->mem);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, 3 * IO_TLB_SEGSIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	swiotlb_shrink(&tm->mem);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, 3 * IO_TLB_SEGSIZE);
+
+	/* Unused for the idle time: it goes, and its memory after a grace period. */
+	pool->last_used = jiffies - msecs_to_jiffies(2 * IDLE_MS);
+	swiotlb_shrink(&tm->mem);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_NULL(test, swiotlb_find_pool(test->priv, tlb));
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_DYNAMIC]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void busy_allocator_keeps_its_idle_dynamic_pool(struct kunit *test)
+{
+	struct test_mem *tm = test_mem(test, test->priv, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t fill;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.idle_ms = IDLE_MS;
+	add_dynamic_pool(test, tm, IO_TLB_SEGSIZE);
+	/* 80 of the 128 default slots in use: without the pool, over half full. */
+	fill = map_phys(test, page_to_phys(page), 80 * IO_TLB_SIZE);
+	swiotlb_shrink(&tm->mem);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, 2 * IO_TLB_SEGSIZE);
+	unmap_phys(test, fill, 80 * IO_TLB_SIZE);
+
+	swiotlb_shrink(&tm->mem);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, IO_TLB_SEGSIZE);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void counters_follow_each_pool_kind(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t tlb;
+
+	/* The fill: 128 default slots. */
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 128);
+	tlb = map_phys(test, page_to_phys(b->page), 3 * IO_TLB_SIZE);
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 3);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 131);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.used_hiwater), 131);
+	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
+	burst_release_fill(b);
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->used_hiwater[SWIOTLB_POOL_DEFAULT]), 128);
+	KUNIT_EXPECT_EQ(test, counter(&st->used_hiwater[SWIOTLB_POOL_TRANSIENT]), 3);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
+}
+
+static struct kunit_case swiotlb_policy_cases[] = {
+	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
+	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
+	KUNIT_CASE(waiters_are_served_in_arrival_order),
+	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
+	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
+	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
+	KUNIT_CASE(idle_dynamic_pool_is_given_back),
+	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
+	KUNIT_CASE(counters_follow_each_pool_kind),
+	{}
+};
+
+static struct kunit_suite swiotlb_policy_suite = {
+	.name = "swiotlb_policy",
+	.init = pools_init,
+	.test_cases = swiotlb_policy_cases,
+};
+
+kunit_test_suite(swiotlb_policy_suite);
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
 
 /* ---- Bad input, through the DMA API on the default allocator ---- */

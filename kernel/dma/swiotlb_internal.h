@@ -5,7 +5,10 @@
  *   swiotlb.c        the mapping API: map, unmap, sync, the bounce copy
  *   swiotlb_slots.c  the slot allocator inside one pool (areas, runs, records)
  *   swiotlb_pool.c   pools: the default pool, dynamic and transient pools,
- *                    the address index behind swiotlb_find_pool()
+ *                    the address index behind swiotlb_find_pool(), giving
+ *                    idle pools back
+ *   swiotlb_wait.c   the policy when pools are full: who waits, who gets a
+ *                    transient pool
  *   swiotlb_stats.c  counters and their debugfs files
  */
 #ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
@@ -30,12 +33,14 @@
  * @lock:	protects the busy bits, segment counters and slot records of
  *		the area's slots
  * @used:	slots in use
+ * @closed:	the pool is being given back: no new runs
  * @next_seg:	segment (counted from the area's first) where the next search
  *		starts: searches begin where the last allocation was made
  */
 struct swiotlb_area {
 	spinlock_t lock;	/* see the comment at the top of swiotlb_slots.c */
 	unsigned int used;
+	bool closed;
 	unsigned int next_seg;
 } ____cacheline_aligned_in_smp;
 
@@ -111,6 +116,7 @@ int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
 unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
 unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
+bool swiotlb_pool_close(struct io_tlb_pool *pool);
 
 /* swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;
@@ -129,54 +135,49 @@ void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pools_settle(void);
 #endif
 
+/* swiotlb_wait.c */
+struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
+				     int *head, unsigned long attrs);
+void swiotlb_wake_waiters(struct io_tlb_mem *mem);
+
+/* swiotlb_pool.c, for the wait policy */
+void swiotlb_mem_init(struct io_tlb_mem *mem);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+					     const struct swiotlb_req *req,
+					     int *head, gfp_t gfp);
+void swiotlb_shrink(struct io_tlb_mem *mem);
+#endif
+
 /* swiotlb_stats.c: counters kept for debugfs, free without it. */
 #ifdef CONFIG_DEBUG_FS
-void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots);
-
-static inline void swiotlb_stats_sub_used(struct io_tlb_mem *mem, unsigned int nslots)
-{
-	atomic_long_sub(nslots, &mem->total_used);
-}
+void swiotlb_stats_take(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+			unsigned int nslots);
+void swiotlb_stats_give(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+			unsigned int nslots);
+void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 
 static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 {
 	atomic_long_add(nslots, &mem->transient_nslabs);
 }
-
-static inline void swiotlb_stats_transient_created(struct io_tlb_mem *mem)
-{
-	atomic_long_inc(&mem->transient_created);
-}
-
-static inline void swiotlb_stats_transient_freed(struct io_tlb_mem *mem)
-{
-	atomic_long_inc(&mem->transient_freed);
-}
-
-void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 #else
-static inline void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots)
+static inline void swiotlb_stats_take(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+				      unsigned int nslots)
 {
 }
 
-static inline void swiotlb_stats_sub_used(struct io_tlb_mem *mem, unsigned int nslots)
-{
-}
-
-static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
-{
-}
-
-static inline void swiotlb_stats_transient_created(struct io_tlb_mem *mem)
-{
-}
-
-static inline void swiotlb_stats_transient_freed(struct io_tlb_mem *mem)
+static inline void swiotlb_stats_give(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+				      unsigned int nslots)
 {
 }
 
 static inline void swiotlb_create_debugfs_files(struct io_tlb_mem *mem,
 						const char *dirname)
+{
+}
+
+static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 {
 }
 #endif

@@ -46,15 +46,58 @@
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 static void swiotlb_grow(struct work_struct *work);
+static void swiotlb_shrink_work(struct work_struct *work);
 #endif
 
 struct io_tlb_mem io_tlb_default_mem = {
+	.wait_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.wait_lock),
+	.waiters = LIST_HEAD_INIT(io_tlb_default_mem.waiters),
+	.wait_timeout_ms = CONFIG_SWIOTLB_WAIT_TIMEOUT_MS,
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	.pools_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.pools_lock),
 	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
 	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
+	.idle_ms = CONFIG_SWIOTLB_IDLE_POOL_MS,
+	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
+						  swiotlb_shrink_work, 0),
 #endif
 };
+
+/**
+ * swiotlb_mem_init() - prepare an allocator other than the default one
+ * @mem:	zeroed allocator; its pools are added afterwards
+ *
+ * Its policy knobs start from the default allocator's.
+ */
+void swiotlb_mem_init(struct io_tlb_mem *mem)
+{
+	spin_lock_init(&mem->wait_lock);
+	INIT_LIST_HEAD(&mem->waiters);
+	mem->wait_timeout_ms = READ_ONCE(io_tlb_default_mem.wait_timeout_ms);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	spin_lock_init(&mem->pools_lock);
+	INIT_LIST_HEAD(&mem->pools);
+	INIT_WORK(&mem->grow_work, swiotlb_grow);
+	mem->idle_ms = READ_ONCE(io_tlb_default_mem.idle_ms);
+	INIT_DELAYED_WORK(&mem->shrink_work, swiotlb_shrink_work);
+#endif
+}
+
+/* "swiotlb_wait_ms=": how long a mapping that may sleep waits for room. */
+static int __init swiotlb_parse_wait_ms(char *arg)
+{
+	return kstrtouint(arg, 0, &io_tlb_default_mem.wait_timeout_ms);
+}
+early_param("swiotlb_wait_ms", swiotlb_parse_wait_ms);
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+/* "swiotlb_idle_ms=": how long a dynamic pool stays unused before it goes. */
+static int __init swiotlb_parse_idle_ms(char *arg)
+{
+	return kstrtouint(arg, 0, &io_tlb_default_mem.idle_ms);
+}
+early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
+#endif
 
 /* Set from the command line and by the architecture, before the pool. */
 static unsigned long default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
@@ -606,6 +649,7 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	pool->kind = kind;
 	pool->late_alloc = true;
 	pool->mem = mem;
+	pool->last_used = jiffies;
 	pool->block = block;
 	pool->block_bytes = block_bytes;
 	return pool;
@@ -629,11 +673,10 @@ static void swiotlb_pool_free_work(struct work_struct *work)
 	struct io_tlb_pool *pool =
 		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
 	struct io_tlb_mem *mem = pool->mem;
-	bool transient = pool->kind == SWIOTLB_POOL_TRANSIENT;
+	enum swiotlb_pool_kind kind = pool->kind;
 
 	swiotlb_pool_destroy(pool);
-	if (transient)
-		swiotlb_stats_transient_freed(mem);
+	atomic_long_inc(&mem->stats.pools_freed[kind]);
 }
 
 /**
@@ -745,6 +788,14 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 	queue_rcu_work(swiotlb_wq ?: system_wq, &pool->free_work);
 }
 
+/* Look for idle dynamic pools again in half the idle time (at least 0.1 s). */
+static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
+{
+	unsigned long delay = msecs_to_jiffies(max(READ_ONCE(mem->idle_ms) / 2, 100U));
+
+	queue_delayed_work(system_wq, &mem->shrink_work, delay);
+}
+
 /* The worker: add a pool the size of the default one. */
 static void swiotlb_grow(struct work_struct *work)
 {
@@ -753,56 +804,68 @@ static void swiotlb_grow(struct work_struct *work)
 
 	pool = swiotlb_pool_create(NULL, mem, default_nslabs, SWIOTLB_MIN_NSLABS,
 				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
-	if (!pool) {
+	WRITE_ONCE(mem->grow_failed, !pool);
+	if (pool) {
+		swiotlb_pool_publish(pool);
+		atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_DYNAMIC]);
+		swiotlb_arm_shrink(mem);
+	} else {
 		pr_warn_ratelimited("could not add a dynamic pool\n");
-		return;
 	}
-	swiotlb_pool_publish(pool);
+	/* Either way the oldest waiter has something new to try. */
+	swiotlb_wake_waiters(mem);
 }
 
-/*
- * A pool for exactly one mapping, taken without sleeping. The block holds
- * enough extra slots that one of them has the alignment @req needs; the
- * pool starts there and is exactly @req->nslots long.
- */
-static struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
-						    const struct swiotlb_req *req,
-						    int *head)
+static void swiotlb_shrink_work(struct work_struct *work)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
-	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
-	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
-	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
-	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
-	struct io_tlb_pool *pool;
-	struct page *page;
-	dma_addr_t dma;
-	void *block;
-	u64 skip;
+	struct io_tlb_mem *mem = container_of(to_delayed_work(work), struct io_tlb_mem,
+					      shrink_work);
 
-	page = swiotlb_get_memory(dev, bytes, limit, gfp, &block);
-	if (!page)
-		return NULL;
-	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
-	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
-	pool = swiotlb_pool_wrap(mem, block, bytes, page, block + (skip << IO_TLB_SHIFT),
-				 req->nslots, 1, SWIOTLB_POOL_TRANSIENT, gfp);
-	if (!pool) {
-		swiotlb_put_memory(block, bytes);
-		return NULL;
+	swiotlb_shrink(mem);
+	if (READ_ONCE(mem->nslabs) > mem->defpool.nslabs)
+		swiotlb_arm_shrink(mem);
+}
+
+/* The newest dynamic pool unused for mem->idle_ms, or NULL. */
+static struct io_tlb_pool *swiotlb_idle_pool(struct io_tlb_mem *mem)
+{
+	unsigned long idle = msecs_to_jiffies(READ_ONCE(mem->idle_ms));
+	struct io_tlb_pool *pool, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node) {
+		if (pool->kind == SWIOTLB_POOL_DYNAMIC && !swiotlb_pool_used(pool) &&
+		    time_after_eq(jiffies, READ_ONCE(pool->last_used) + idle))
+			found = pool;
 	}
-	pool->owner = dev;
-	*head = swiotlb_slots_alloc(dev, pool, 0, req);
-	if (*head < 0) {
-		/* Only a device segment boundary inside the block gets here. */
-		swiotlb_pool_destroy(pool);
-		return NULL;
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * swiotlb_shrink() - give idle dynamic pools back
+ * @mem:	the allocator
+ *
+ * A dynamic pool goes when it has been unused for mem->idle_ms, nobody is
+ * waiting for room, and what remains would be at most half full (so that a
+ * steady load does not make pools come and go). The default pool stays.
+ * Newest pools go first.
+ *
+ * Context: process context; one caller at a time (the allocator's shrink
+ * work, or a test).
+ */
+void swiotlb_shrink(struct io_tlb_mem *mem)
+{
+	struct io_tlb_pool *pool;
+
+	while (!READ_ONCE(mem->nwaiters) && (pool = swiotlb_idle_pool(mem))) {
+		if (2 * swiotlb_mem_used(mem) > READ_ONCE(mem->nslabs) - pool->nslabs)
+			break;
+		/* A mapping may have come meanwhile: then the pool stays. */
+		if (!swiotlb_pool_close(pool))
+			break;
+		swiotlb_pool_retire(pool);
 	}
-	swiotlb_pool_publish(pool);
-	swiotlb_stats_transient(mem, pool->nslabs);
-	swiotlb_stats_transient_created(mem);
-	return pool;
 }
 
 /*
@@ -829,17 +892,75 @@ static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool)
 
 	return phys_to_dma_unencrypted(dev, pool->end - 1) <= limit;
 }
+
+/**
+ * swiotlb_transient_create() - a pool for exactly one mapping
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ * @gfp:	GFP_NOWAIT for callers that cannot sleep, GFP_KERNEL otherwise
+ *
+ * The memory block holds enough extra slots that one of them has the
+ * alignment @req needs; the pool starts there and is exactly @req->nslots
+ * long. It is published and holds the mapping when this returns.
+ *
+ * Return: the pool, or %NULL (counted as a transient failure).
+ */
+struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+					     const struct swiotlb_req *req,
+					     int *head, gfp_t gfp)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
+	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
+	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
+	struct io_tlb_pool *pool = NULL;
+	struct page *page;
+	dma_addr_t dma;
+	void *block;
+	u64 skip;
+
+	page = swiotlb_get_memory(dev, bytes, limit, gfp, &block);
+	if (!page)
+		goto failed;
+	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
+	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
+	pool = swiotlb_pool_wrap(mem, block, bytes, page, block + (skip << IO_TLB_SHIFT),
+				 req->nslots, 1, SWIOTLB_POOL_TRANSIENT, gfp);
+	if (!pool) {
+		swiotlb_put_memory(block, bytes);
+		goto failed;
+	}
+	pool->owner = dev;
+	*head = swiotlb_slots_alloc(dev, pool, 0, req);
+	if (*head < 0) {
+		/* Only a device segment boundary inside the block gets here. */
+		swiotlb_pool_destroy(pool);
+		goto failed;
+	}
+	swiotlb_pool_publish(pool);
+	swiotlb_mark_dev(dev);
+	swiotlb_stats_transient(mem, pool->nslabs);
+	atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_TRANSIENT]);
+	swiotlb_stats_take(mem, SWIOTLB_POOL_TRANSIENT, req->nslots);
+	return pool;
+
+failed:
+	atomic_long_inc(&mem->stats.transient_failed);
+	return NULL;
+}
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
 
 /**
- * swiotlb_find_room() - take slots for a bounce buffer from some pool
+ * swiotlb_find_room() - take slots for a bounce buffer from the pools
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
  *
- * Tries the allocator's pools in order, starting each at the area of this
- * CPU. When none has room and the allocator may grow, kicks the worker and
- * makes a transient pool.
+ * Tries the allocator's default and dynamic pools in order, starting each
+ * at the area of this CPU; what happens when none has room is the wait
+ * policy's business (swiotlb_get_room()).
  *
  * Return: the pool holding the mapping, or %NULL.
  */
@@ -848,7 +969,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned int area = raw_smp_processor_id();
-	struct io_tlb_pool *pool;
+	struct io_tlb_pool *pool, *found = NULL;
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	rcu_read_lock();
@@ -856,33 +977,26 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 		if (pool != &mem->defpool && !swiotlb_pool_reachable(dev, pool))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
-		if (*head >= 0)
-			goto found;
+		if (*head >= 0) {
+			found = pool;
+			break;
+		}
 	}
 	rcu_read_unlock();
-
-	if (!READ_ONCE(mem->can_grow))
-		return NULL;
-	schedule_work(&mem->grow_work);
-	pool = swiotlb_transient_create(dev, req, head);
-	if (!pool)
-		return NULL;
-	swiotlb_mark_dev(dev);
-	goto counted;
-
-found:
-	rcu_read_unlock();
-	if (pool != &mem->defpool)
+	if (found && found != &mem->defpool) {
 		swiotlb_mark_dev(dev);
-counted:
+		if (time_after(jiffies, READ_ONCE(found->last_used)))
+			WRITE_ONCE(found->last_used, jiffies);
+	}
 #else
 	pool = &mem->defpool;
 	*head = swiotlb_slots_alloc(dev, pool, area, req);
-	if (*head < 0)
-		return NULL;
+	if (*head >= 0)
+		found = pool;
 #endif
-	swiotlb_stats_add_used(mem, req->nslots);
-	return pool;
+	if (found)
+		swiotlb_stats_take(mem, found->kind, req->nslots);
+	return found;
 }
 
 /**
@@ -897,17 +1011,20 @@ counted:
  */
 bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 {
+	struct io_tlb_mem *mem = pool->mem;
 	unsigned int n = swiotlb_slots_release(pool, head);
 
 	if (!n)
 		return false;
-	swiotlb_stats_sub_used(pool->mem, n);
+	swiotlb_stats_give(mem, pool->kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
-		swiotlb_stats_transient(pool->mem, -(long)pool->nslabs);
+		swiotlb_stats_transient(mem, -(long)pool->nslabs);
 		swiotlb_pool_retire(pool);
+		return true;
 	}
 #endif
+	swiotlb_wake_waiters(mem);
 	return true;
 }
 
@@ -966,10 +1083,7 @@ static int rmem_swiotlb_device_init(struct reserved_mem *rmem, struct device *de
 		mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
 		mem->force_bounce = true;
 		mem->for_alloc = true;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-		spin_lock_init(&mem->pools_lock);
-		INIT_LIST_HEAD(&mem->pools);
-#endif
+		swiotlb_mem_init(mem);
 		swiotlb_add_pool(mem, &mem->defpool);
 		rmem->priv = mem;
 		swiotlb_create_debugfs_files(mem, rmem->name);

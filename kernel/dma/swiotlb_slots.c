@@ -23,7 +23,7 @@
  *
  * Locking: area->lock (irq-safe, since mappings are made from any context)
  * protects the busy bits, the segment counters and the slot records of the
- * area's slots, and area->used. No other lock is taken under it, and no code
+ * area's slots, area->used and area->closed. No other lock is taken under it, and no code
  * holds two area locks at once. The records of a live mapping are read
  * without the lock by the mapping's owner, which is the only one to end it.
  */
@@ -103,6 +103,7 @@ void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
 	for (i = 0; i < nareas; i++) {
 		spin_lock_init(&pool->areas[i].lock);
 		pool->areas[i].used = 0;
+		pool->areas[i].closed = false;
 		pool->areas[i].next_seg = 0;
 	}
 	for (i = 0; i < nslabs; i++)
@@ -196,7 +197,7 @@ static int search_area(struct io_tlb_pool *pool, unsigned int a,
 	int head = -1;
 
 	spin_lock_irqsave(&area->lock, flags);
-	if (area->used + req->nslots > pool->area_nslabs)
+	if (area->closed || area->used + req->nslots > pool->area_nslabs)
 		goto out;
 	for (k = 0; k < nsegs; k++) {
 		s = area->next_seg + k;
@@ -309,4 +310,47 @@ unsigned long swiotlb_pool_used(struct io_tlb_pool *pool)
 	for (i = 0; i < pool->nareas; i++)
 		used += READ_ONCE(pool->areas[i].used);
 	return used;
+}
+
+static void swiotlb_area_set_closed(struct swiotlb_area *area, bool closed)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&area->lock, flags);
+	area->closed = closed;
+	spin_unlock_irqrestore(&area->lock, flags);
+}
+
+/**
+ * swiotlb_pool_close() - stop new runs in an unused pool
+ * @pool:	a pool about to be given back
+ *
+ * Closes the areas one by one; if one of them has slots in use (a mapping
+ * may have been made since the caller looked), opens them all again.
+ *
+ * Context: any; takes the area locks with interrupts disabled.
+ * Return: %true if the pool is closed and empty.
+ */
+bool swiotlb_pool_close(struct io_tlb_pool *pool)
+{
+	struct swiotlb_area *area;
+	unsigned long flags;
+	unsigned int i;
+	bool busy;
+
+	for (i = 0; i < pool->nareas; i++) {
+		area = &pool->areas[i];
+		spin_lock_irqsave(&area->lock, flags);
+		busy = area->used;
+		area->closed = !busy;
+		spin_unlock_irqrestore(&area->lock, flags);
+		if (busy)
+			goto reopen;
+	}
+	return true;
+
+reopen:
+	while (i--)
+		swiotlb_area_set_closed(&pool->areas[i], false);
+	return false;
 }

@@ -8,8 +8,12 @@
  *   io_tlb_used              slots in use, transient pools included
  *   io_tlb_used_hiwater      highest io_tlb_used seen; write 0 to reset
  *   io_tlb_transient_nslabs  slots of the live transient pools
- *   transient_pools_created  transient pools made since boot
- *   transient_pools_freed    transient pools freed since boot
+ *   stats                    per pool kind: slots, used, high-water, pools
+ *                            added and freed; transient failures; waits,
+ *                            their time and timeouts; mapping failures
+ *   wait_timeout_ms          (rw) how long a mapping that may sleep waits
+ *   idle_pool_ms             (rw) how long a dynamic pool stays unused
+ *                            before it is given back
  *
  * Locking: the counters are atomics, updated after the slot allocator has
  * done its work; a reader may see them a moment behind it.
@@ -17,22 +21,92 @@
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/seq_file.h>
 
 #include "swiotlb_internal.h"
 
-/**
- * swiotlb_stats_add_used() - count slots taken, and raise the high-water mark
- * @mem:	the allocator
- * @nslots:	slots taken
- */
-void swiotlb_stats_add_used(struct io_tlb_mem *mem, unsigned int nslots)
+static void swiotlb_raise(atomic_long_t *mark, long val)
 {
-	long used = atomic_long_add_return(nslots, &mem->total_used);
-	long high = atomic_long_read(&mem->used_hiwater);
+	long old = atomic_long_read(mark);
 
-	while (used > high && !atomic_long_try_cmpxchg(&mem->used_hiwater, &high, used))
+	while (val > old && !atomic_long_try_cmpxchg(mark, &old, val))
 		;
 }
+
+/**
+ * swiotlb_stats_take() - count slots taken from a pool of kind @kind
+ * @mem:	the allocator
+ * @kind:	kind of the pool
+ * @nslots:	slots taken
+ */
+void swiotlb_stats_take(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+			unsigned int nslots)
+{
+	swiotlb_raise(&mem->used_hiwater, atomic_long_add_return(nslots, &mem->total_used));
+	swiotlb_raise(&mem->stats.used_hiwater[kind],
+		      atomic_long_add_return(nslots, &mem->stats.used[kind]));
+}
+
+/**
+ * swiotlb_stats_give() - count slots given back to a pool of kind @kind
+ * @mem:	the allocator
+ * @kind:	kind of the pool
+ * @nslots:	slots given back
+ */
+void swiotlb_stats_give(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+			unsigned int nslots)
+{
+	atomic_long_sub(nslots, &mem->total_used);
+	atomic_long_sub(nslots, &mem->stats.used[kind]);
+}
+
+static const char * const swiotlb_kind_names[SWIOTLB_POOL_KINDS] = {
+	[SWIOTLB_POOL_DEFAULT] = "default",
+	[SWIOTLB_POOL_DYNAMIC] = "dynamic",
+	[SWIOTLB_POOL_TRANSIENT] = "transient",
+};
+
+/* Slots of all pools of @kind together. */
+static unsigned long swiotlb_kind_slots(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind)
+{
+	unsigned long def = mem->defpool.nslabs;
+
+	switch (kind) {
+	case SWIOTLB_POOL_DEFAULT:
+		return def;
+	case SWIOTLB_POOL_DYNAMIC:
+		return READ_ONCE(mem->nslabs) - def;
+	default:
+		return atomic_long_read(&mem->transient_nslabs);
+	}
+}
+
+/* The "stats" file: everything at once, for people and for scripts. */
+static int stats_show(struct seq_file *m, void *unused)
+{
+	struct io_tlb_mem *mem = m->private;
+	struct swiotlb_stats *st = &mem->stats;
+	unsigned int k;
+
+	seq_printf(m, "%-10s %10s %10s %10s %8s %8s\n", "kind", "slots", "used",
+		   "hiwater", "added", "freed");
+	for (k = 0; k < SWIOTLB_POOL_KINDS; k++)
+		seq_printf(m, "%-10s %10lu %10ld %10ld %8ld %8ld\n", swiotlb_kind_names[k],
+			   swiotlb_kind_slots(mem, k), atomic_long_read(&st->used[k]),
+			   atomic_long_read(&st->used_hiwater[k]),
+			   atomic_long_read(&st->pools_added[k]),
+			   atomic_long_read(&st->pools_freed[k]));
+	seq_printf(m, "transient_failed %ld\n", atomic_long_read(&st->transient_failed));
+	seq_printf(m, "waiting %u\n", READ_ONCE(mem->nwaiters));
+	seq_printf(m, "waits %ld\n", atomic_long_read(&st->waits));
+	seq_printf(m, "wait_attempts %ld\n", atomic_long_read(&st->wait_attempts));
+	seq_printf(m, "wait_timeouts %ld\n", atomic_long_read(&st->wait_timeouts));
+	seq_printf(m, "wait_us_total %lld\n", atomic64_read(&st->wait_ns) / NSEC_PER_USEC);
+	seq_printf(m, "wait_us_max %lld\n", atomic64_read(&st->wait_ns_max) / NSEC_PER_USEC);
+	seq_printf(m, "map_failures %ld\n", atomic_long_read(&st->map_failures));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
 
 /* A counter: @data points to its atomic_long_t. */
 static int counter_get(void *data, u64 *val)
@@ -71,10 +145,11 @@ void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 			    &hiwater_fops);
 	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs,
 			    &mem->transient_nslabs, &counter_fops);
-	debugfs_create_file("transient_pools_created", 0400, mem->debugfs,
-			    &mem->transient_created, &counter_fops);
-	debugfs_create_file("transient_pools_freed", 0400, mem->debugfs,
-			    &mem->transient_freed, &counter_fops);
+	debugfs_create_file("stats", 0400, mem->debugfs, mem, &stats_fops);
+	debugfs_create_u32("wait_timeout_ms", 0600, mem->debugfs, &mem->wait_timeout_ms);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	debugfs_create_u32("idle_pool_ms", 0600, mem->debugfs, &mem->idle_ms);
+#endif
 }
 
 static int __init swiotlb_debugfs_init(void)

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb policy for full pools: who waits, and who gets a transient pool.
+ *
+ * A mapping that finds no room in its allocator's pools is treated as its
+ * caller can afford:
+ *
+ *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
+ *    waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
+ *    Only the oldest waiter tries for room: later ones, however small, wait
+ *    behind it, so a large request is not starved. New callers that may
+ *    sleep do not pass the queue either. While it waits, the oldest waiter
+ *    keeps asking the worker for a dynamic pool; if adding one failed, it
+ *    takes a transient pool instead, allocated with GFP_KERNEL since it may
+ *    sleep.
+ *
+ *  - Any other caller cannot wait: it gets a transient pool at once
+ *    (GFP_NOWAIT), or the map fails.
+ *
+ * A caller that passes DMA_ATTR_MAY_BLOCK where it cannot sleep gets a
+ * one-time warning and the treatment of callers that cannot wait.
+ *
+ * Locking: mem->wait_lock (irq-safe: unmaps, which wake waiters, come from
+ * any context) protects the queue and its length. It is never held while
+ * allocating or sleeping, and no other lock is taken under it.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "swiotlb_internal.h"
+
+struct swiotlb_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	bool woken;
+};
+
+/* Can the current context sleep, as far as can be told? */
+static bool swiotlb_can_sleep(void)
+{
+	if (!in_task() || irqs_disabled())
+		return false;
+	/* Without a preempt count, held spinlocks cannot be seen. */
+	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) ||
+	       (!preempt_count() && !rcu_preempt_depth());
+}
+
+/**
+ * swiotlb_wake_waiters() - let the oldest waiter try again
+ * @mem:	allocator that may have room now
+ *
+ * Called when slots are freed and when a pool is added.
+ *
+ * Context: any.
+ */
+void swiotlb_wake_waiters(struct io_tlb_mem *mem)
+{
+	struct swiotlb_waiter *w;
+	unsigned long flags;
+
+	/*
+	 * The slots just freed are visible before the queue is read; pairs
+	 * with the barrier a waiter issues between queueing and trying.
+	 */
+	smp_mb();
+	if (!READ_ONCE(mem->nwaiters))
+		return;
+
+	spin_lock_irqsave(&mem->wait_lock, flags);
+	w = list_first_entry_or_null(&mem->waiters, struct swiotlb_waiter, node);
+	if (w) {
+		WRITE_ONCE(w->woken, true);
+		wake_up_process(w->task);
+	}
+	spin_unlock_irqrestore(&mem->wait_lock, flags);
+}
+
+/* Count a wait that lasted @ns and whether it ended without room. */
+static void swiotlb_count_wait(struct io_tlb_mem *mem, u64 ns, bool timed_out)
+{
+	s64 old = atomic64_read(&mem->stats.wait_ns_max);
+
+	atomic64_add(ns, &mem->stats.wait_ns);
+	while ((s64)ns > old && !atomic64_try_cmpxchg(&mem->stats.wait_ns_max, &old, ns))
+		;
+	if (timed_out)
+		atomic_long_inc(&mem->stats.wait_timeouts);
+}
+
+static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *w)
+{
+	unsigned long flags;
+	bool first;
+
+	spin_lock_irqsave(&mem->wait_lock, flags);
+	first = list_first_entry(&mem->waiters, struct swiotlb_waiter, node) == w;
+	spin_unlock_irqrestore(&mem->wait_lock, flags);
+	return first;
+}
+
+/* One attempt of the oldest waiter: the pools, else growth or a transient pool. */
+static struct io_tlb_pool *swiotlb_waiter_try(struct device *dev,
+					      const struct swiotlb_req *req, int *head)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
+
+	atomic_long_inc(&mem->stats.wait_attempts);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (pool || !READ_ONCE(mem->can_grow))
+		return pool;
+	schedule_work(&mem->grow_work);
+	if (READ_ONCE(mem->grow_failed))
+		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+#endif
+	return pool;
+}
+
+static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
+						 const struct swiotlb_req *req, int *head)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	long left = msecs_to_jiffies(READ_ONCE(mem->wait_timeout_ms));
+	struct swiotlb_waiter w = { .task = current };
+	struct io_tlb_pool *pool = NULL;
+	u64 start = ktime_get_ns();
+	unsigned long flags;
+
+	spin_lock_irqsave(&mem->wait_lock, flags);
+	list_add_tail(&w.node, &mem->waiters);
+	WRITE_ONCE(mem->nwaiters, mem->nwaiters + 1);
+	spin_unlock_irqrestore(&mem->wait_lock, flags);
+	atomic_long_inc(&mem->stats.waits);
+
+	for (;;) {
+		WRITE_ONCE(w.woken, false);
+		/*
+		 * Queued (and the flag cleared) before the pools are looked at;
+		 * pairs with the barrier in swiotlb_wake_waiters().
+		 */
+		smp_mb();
+		if (swiotlb_first_waiter(mem, &w)) {
+			pool = swiotlb_waiter_try(dev, req, head);
+			if (pool)
+				break;
+		}
+		if (left <= 0)
+			break;
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (!READ_ONCE(w.woken))
+			left = io_schedule_timeout(left);
+		__set_current_state(TASK_RUNNING);
+	}
+
+	spin_lock_irqsave(&mem->wait_lock, flags);
+	list_del(&w.node);
+	WRITE_ONCE(mem->nwaiters, mem->nwaiters - 1);
+	spin_unlock_irqrestore(&mem->wait_lock, flags);
+	/* The next in line may fit in what is left, or must learn it is first. */
+	swiotlb_wake_waiters(mem);
+
+	swiotlb_count_wait(mem, ktime_get_ns() - start, !pool);
+	return pool;
+}
+
+/**
+ * swiotlb_get_room() - slots for a bounce buffer, by the policy above
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ * @attrs:	DMA_ATTR_* flags of the map call
+ *
+ * Context: any; sleeps only with %DMA_ATTR_MAY_BLOCK from a context that can.
+ * Return: the pool holding the mapping, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
+				     int *head, unsigned long attrs)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	bool may_block = attrs & DMA_ATTR_MAY_BLOCK;
+	struct io_tlb_pool *pool;
+
+	if (may_block && !swiotlb_can_sleep()) {
+		dev_warn_once(dev, "DMA_ATTR_MAY_BLOCK where sleeping is not allowed: not waiting for bounce buffers\n");
+		may_block = false;
+	}
+
+	/* A caller that could wait does not pass those already waiting. */
+	if (!may_block || !READ_ONCE(mem->nwaiters)) {
+		pool = swiotlb_find_room(dev, req, head);
+		if (pool)
+			return pool;
+	}
+	if (may_block) {
+		might_sleep();
+		return swiotlb_wait_for_room(dev, req, head);
+	}
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (READ_ONCE(mem->can_grow)) {
+		schedule_work(&mem->grow_work);
+		return swiotlb_transient_create(dev, req, head, GFP_NOWAIT | __GFP_NOWARN);
+	}
+#endif
+	return NULL;
+}
