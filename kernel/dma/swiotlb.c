@@ -210,6 +210,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	tlb_addr = swiotlb_buffer_addr(pool, head);
 	swiotlb_copy(orig, pool->vaddr + (tlb_addr - pool->start), mapping_size,
 		     DMA_TO_DEVICE);
+	trace_swiotlb_map(dev, tlb_addr, mapping_size, pool->kind);
 	return tlb_addr;
 }
 
@@ -268,6 +269,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	    (rec->dir == DMA_FROM_DEVICE || rec->dir == DMA_BIDIRECTIONAL))
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
+	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
 	if (!swiotlb_release(dev, pool, head))
 		dev_warn_ratelimited(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);

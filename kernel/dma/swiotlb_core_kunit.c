@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/workqueue.h>
+#include <trace/events/swiotlb.h>
 
 #include "swiotlb_internal.h"
 
@@ -958,6 +959,91 @@ static void counters_follow_each_pool_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
 }
 
+/* Each tracepoint of the policy path counts its hits here. */
+struct trace_hits {
+	atomic_t map, unmap, pool_add, pool_remove, wait_begin, wait_end;
+};
+
+static void hit_map(void *data, struct device *dev, phys_addr_t tlb_addr, size_t size,
+		    enum swiotlb_pool_kind kind)
+{
+	atomic_inc(&((struct trace_hits *)data)->map);
+}
+
+static void hit_unmap(void *data, struct device *dev, phys_addr_t tlb_addr, size_t size,
+		      enum swiotlb_pool_kind kind)
+{
+	atomic_inc(&((struct trace_hits *)data)->unmap);
+}
+
+static void hit_pool_add(void *data, struct io_tlb_pool *pool)
+{
+	atomic_inc(&((struct trace_hits *)data)->pool_add);
+}
+
+static void hit_pool_remove(void *data, struct io_tlb_pool *pool)
+{
+	atomic_inc(&((struct trace_hits *)data)->pool_remove);
+}
+
+static void hit_wait_begin(void *data, struct device *dev, size_t size, unsigned int queued)
+{
+	atomic_inc(&((struct trace_hits *)data)->wait_begin);
+}
+
+static void hit_wait_end(void *data, struct device *dev, size_t size, u64 waited_ns,
+			 bool served)
+{
+	atomic_inc(&((struct trace_hits *)data)->wait_end);
+}
+
+static void unregister_hits(void *data)
+{
+	unregister_trace_swiotlb_map(hit_map, data);
+	unregister_trace_swiotlb_unmap(hit_unmap, data);
+	unregister_trace_swiotlb_pool_add(hit_pool_add, data);
+	unregister_trace_swiotlb_pool_remove(hit_pool_remove, data);
+	unregister_trace_swiotlb_wait_begin(hit_wait_begin, data);
+	unregister_trace_swiotlb_wait_end(hit_wait_end, data);
+	tracepoint_synchronize_unregister();
+}
+
+static void tracepoints_report_maps_pools_and_waits(struct kunit *test)
+{
+	struct trace_hits *hits = kunit_kzalloc(test, sizeof(*hits), GFP_KERNEL);
+	struct test_mem *tm;
+	struct burst *b;
+	phys_addr_t tlb;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "needs CONFIG_TRACEPOINTS");
+	KUNIT_ASSERT_NOT_NULL(test, hits);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_map(hit_map, hits), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_unmap(hit_unmap, hits), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_pool_add(hit_pool_add, hits), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_pool_remove(hit_pool_remove, hits), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_wait_begin(hit_wait_begin, hits), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_swiotlb_wait_end(hit_wait_end, hits), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_hits, hits), 0);
+
+	/* Four fill maps, one transient map, and one wait that times out. */
+	b = burst_start(test, &tm);
+	tlb = map_phys(test, page_to_phys(b->page), PAGE_SIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	tm->mem.wait_timeout_ms = 1;
+	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	burst_release_fill(b);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->map), 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->unmap), 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->pool_add), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->pool_remove), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->wait_begin), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hits->wait_end), 1);
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -968,6 +1054,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
 	KUNIT_CASE(counters_follow_each_pool_kind),
+	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
 	{}
 };
 

@@ -42,6 +42,8 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 
+#include <trace/events/swiotlb.h>
+
 #include "swiotlb_internal.h"
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
@@ -755,6 +757,7 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
 	unsigned long flags;
 
 	swiotlb_index_add(pool);
+	trace_swiotlb_pool_add(pool);
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
 		list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
@@ -774,6 +777,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 	unsigned long flags;
 
 	swiotlb_index_del(pool);
+	trace_swiotlb_pool_remove(pool);
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
 		list_del_rcu(&pool->node);

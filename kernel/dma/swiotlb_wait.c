@@ -31,6 +31,8 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include <trace/events/swiotlb.h>
+
 #include "swiotlb_internal.h"
 
 struct swiotlb_waiter {
@@ -129,12 +131,14 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 	struct io_tlb_pool *pool = NULL;
 	u64 start = ktime_get_ns();
 	unsigned long flags;
+	u64 waited;
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	list_add_tail(&w.node, &mem->waiters);
 	WRITE_ONCE(mem->nwaiters, mem->nwaiters + 1);
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
 	atomic_long_inc(&mem->stats.waits);
+	trace_swiotlb_wait_begin(dev, req->size, READ_ONCE(mem->nwaiters));
 
 	for (;;) {
 		WRITE_ONCE(w.woken, false);
@@ -163,7 +167,9 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 	/* The next in line may fit in what is left, or must learn it is first. */
 	swiotlb_wake_waiters(mem);
 
-	swiotlb_count_wait(mem, ktime_get_ns() - start, !pool);
+	waited = ktime_get_ns() - start;
+	swiotlb_count_wait(mem, waited, !pool);
+	trace_swiotlb_wait_end(dev, req->size, waited, pool);
 	return pool;
 }
 
