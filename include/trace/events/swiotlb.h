@@ -30,24 +30,29 @@ TRACE_DEFINE_ENUM(SWIOTLB_POOL_TRANSIENT);
 			 { SWIOTLB_POOL_DYNAMIC, "dynamic" },		\
 			 { SWIOTLB_POOL_TRANSIENT, "transient" })
 
-/* A device and an address range of @size bytes at @addr. */
+/*
+ * @size bytes at @addr are about to be bounced for @dev; "reachable" says
+ * whether they lie within the device's DMA mask (no: an addressing limit;
+ * yes: bouncing is forced, or needed for memory encryption).
+ */
 DECLARE_EVENT_CLASS(swiotlb_range,
 	TP_PROTO(struct device *dev, dma_addr_t addr, size_t size),
 	TP_ARGS(dev, addr, size),
 	TP_STRUCT__entry(
-		__string(device, dev_name(dev))
-		__field(u64, addr)
 		__field(size_t, size)
-		__field(u64, mask)
+		__field(u64, addr)
+		__field(bool, reachable)
+		__string(device, dev_name(dev))
 	),
 	TP_fast_assign(
-		__assign_str(device);
-		__entry->addr = addr;
 		__entry->size = size;
-		__entry->mask = dev->dma_mask ? *dev->dma_mask : 0;
+		__entry->addr = addr;
+		__entry->reachable = dev->dma_mask && addr + size - 1 <=
+				     min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+		__assign_str(device);
 	),
-	TP_printk("%s: %zu bytes at %#llx, device mask %#llx",
-		  __get_str(device), __entry->size, __entry->addr, __entry->mask)
+	TP_printk("%s: %zu bytes at %#llx (%s)", __get_str(device), __entry->size,
+		  __entry->addr, __entry->reachable ? "within the mask" : "beyond the mask")
 );
 
 DEFINE_EVENT(swiotlb_range, swiotlb_bounced,
