@@ -6,6 +6,10 @@
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Hash paths relative to the checkout, so that another clone (CI builds in a
+# fresh one) hits the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 before=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage" 2>/dev/null || echo 0)
 step "build: bzImage with LLVM=1 and Debian's rustc (log: ${LOGS#"$TOP"/}/build.log)"
 logged "$LOGS/build.log" kmake -j"$(nproc)" bzImage
