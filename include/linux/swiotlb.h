@@ -221,6 +221,7 @@ phys_addr_t default_swiotlb_limit(void);
 
 /* Per device. */
 void swiotlb_dev_init(struct device *dev);
+void swiotlb_dev_exit(struct device *dev);
 size_t swiotlb_max_mapping_size(struct device *dev);
 struct io_tlb_pool *__swiotlb_find_pool(struct device *dev, phys_addr_t paddr);
 
@@ -258,6 +259,10 @@ static inline bool is_swiotlb_allocated(void)
 }
 
 static inline void swiotlb_dev_init(struct device *dev)
+{
+}
+
+static inline void swiotlb_dev_exit(struct device *dev)
 {
 }
 

@@ -197,6 +197,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	pool = swiotlb_get_room(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
 		atomic_long_inc(&mem->stats.map_failures);
+		swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
 		if (!(attrs & DMA_ATTR_NO_WARN))
 			dev_warn_ratelimited(dev,
 					     "bounce buffers exhausted: %zu bytes wanted, %lu of %lu slots in use\n",

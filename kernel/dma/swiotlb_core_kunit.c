@@ -7,6 +7,7 @@
  *                      a private allocator (and one case on the default one)
  *   swiotlb_policy     full pools: who waits (FIFO, bounded), who gets a
  *                      transient pool, idle pools given back, the counters
+ *                      (global and per device), the tracepoints
  *   swiotlb_bad_input  what wrong calls do: each gets a warning, and the
  *                      pools stay consistent (needs "swiotlb=...,force")
  *
@@ -94,14 +95,20 @@ static struct swiotlb_req slots_req(unsigned int nslots)
 	};
 }
 
-static struct device *test_device(struct kunit *test)
+/* A KUnit device; @name must differ from the other devices of the case. */
+static struct device *test_device_named(struct kunit *test, const char *name)
 {
-	struct device *dev = kunit_device_register(test, "swiotlb-core-kunit");
+	struct device *dev = kunit_device_register(test, name);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
 	return dev;
+}
+
+static struct device *test_device(struct kunit *test)
+{
+	return test_device_named(test, "swiotlb-core-kunit");
 }
 
 static int slots_init(struct kunit *test)
@@ -381,12 +388,18 @@ static int pools_init(struct kunit *test)
 	return 0;
 }
 
-static phys_addr_t map_phys(struct kunit *test, phys_addr_t orig, size_t size)
+static phys_addr_t map_phys_for(struct kunit *test, struct device *dev, phys_addr_t orig,
+				size_t size, unsigned long attrs)
 {
-	phys_addr_t tlb = swiotlb_tbl_map_single(test->priv, orig, size, 0, DMA_TO_DEVICE, 0);
+	phys_addr_t tlb = swiotlb_tbl_map_single(dev, orig, size, 0, DMA_TO_DEVICE, attrs);
 
 	KUNIT_ASSERT_NE_MSG(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR, "mapping %zu bytes", size);
 	return tlb;
+}
+
+static phys_addr_t map_phys(struct kunit *test, phys_addr_t orig, size_t size)
+{
+	return map_phys_for(test, test->priv, orig, size, 0);
 }
 
 static void unmap_phys(struct kunit *test, phys_addr_t tlb, size_t size)
@@ -589,7 +602,6 @@ struct burst_worker {
 	size_t size;
 	unsigned long attrs;
 	atomic_t *served;
-	int order;
 	bool mapped;
 	bool verified;
 	struct completion done;
@@ -619,7 +631,7 @@ static int burst_worker_fn(void *data)
 				     DMA_TO_DEVICE, w->attrs);
 	w->mapped = tlb != (phys_addr_t)DMA_MAPPING_ERROR;
 	if (w->mapped) {
-		w->order = atomic_inc_return(w->served);
+		atomic_inc(w->served);
 		w->verified = !memcmp(phys_to_virt(tlb), w->buf, w->size);
 		swiotlb_tbl_unmap_single(w->dev, tlb, w->size, DMA_TO_DEVICE, 0);
 	}
@@ -765,35 +777,48 @@ static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
 }
 
+/* Give back one fill mapping and wait until the oldest waiter has tried again. */
+static void release_one_fill(struct kunit *test, struct burst *b, struct test_mem *tm)
+{
+	long attempts = counter(&tm->mem.stats.wait_attempts);
+	unsigned int i;
+
+	b->nfill--;
+	swiotlb_tbl_unmap_single(test->priv, b->fill[b->nfill], SZ_64K, DMA_TO_DEVICE, 0);
+	for (i = 0; i < 10000 && counter(&tm->mem.stats.wait_attempts) == attempts; i++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_GT(test, counter(&tm->mem.stats.wait_attempts), attempts);
+}
+
 static void waiters_are_served_in_arrival_order(struct kunit *test)
 {
 	struct test_mem *tm;
 	struct burst *b = burst_start(test, &tm);
 	struct burst_worker *large, *small;
-	unsigned int i;
-	long attempts;
 
 	large = burst_add(b, 96 * IO_TLB_SIZE, DMA_ATTR_MAY_BLOCK);
 	expect_waiters(test, &tm->mem, 1);
 	small = burst_add(b, 16 * IO_TLB_SIZE, DMA_ATTR_MAY_BLOCK);
 	expect_waiters(test, &tm->mem, 2);
 
-	/* 32 slots free: enough for the small one, not for the large one. */
-	attempts = counter(&tm->mem.stats.wait_attempts);
-	b->nfill--;
-	swiotlb_tbl_unmap_single(test->priv, b->fill[b->nfill], SZ_64K, DMA_TO_DEVICE, 0);
-	for (i = 0; i < 10000 && counter(&tm->mem.stats.wait_attempts) == attempts; i++)
-		usleep_range(1000, 2000);
-	KUNIT_ASSERT_GT(test, counter(&tm->mem.stats.wait_attempts), attempts);
-	/* The large one tried and could not; the small one did not pass it. */
+	/*
+	 * 32, then 64 slots free: enough for the small one each time, not for
+	 * the large one, which tries and goes back to waiting. The small one,
+	 * behind it, must not be served meanwhile.
+	 */
+	release_one_fill(test, b, tm);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->served), 0);
+	release_one_fill(test, b, tm);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&b->served), 0);
 
+	/* 96 free: the large one first, then the small one. */
 	burst_release_fill(b);
 	burst_join(b);
-	KUNIT_EXPECT_TRUE(test, large->mapped && small->mapped);
-	KUNIT_EXPECT_EQ(test, large->order, 1);
-	KUNIT_EXPECT_EQ(test, small->order, 2);
+	KUNIT_EXPECT_TRUE(test, large->mapped);
+	KUNIT_EXPECT_TRUE(test, small->mapped);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
 }
 
 static void wait_times_out_with_an_error_and_leaves_no_waiter(struct kunit *test)
@@ -1044,6 +1069,48 @@ static void tracepoints_report_maps_pools_and_waits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&hits->wait_end), 1);
 }
 
+static void per_device_counters_follow_each_device(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	struct device *other = test_device_named(test, "swiotlb-core-kunit-other");
+	struct swiotlb_dev_stats *mine, *theirs;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(other, DMA_BIT_MASK(32)), 0);
+	other->dma_io_tlb_mem = &tm->mem;
+
+	/* The fill is this test's device's: 128 slots. */
+	mine = swiotlb_dev_stats_find(test->priv);
+	KUNIT_ASSERT_NOT_NULL(test, mine);
+	KUNIT_EXPECT_EQ(test, counter(&mine->used), 128);
+
+	/* The other device goes transient once, then waits in vain once. */
+	tlb = map_phys_for(test, other, page_to_phys(b->page), PAGE_SIZE, 0);
+	theirs = swiotlb_dev_stats_find(other);
+	KUNIT_ASSERT_NOT_NULL(test, theirs);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->used), 2);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_TRANSIENT]), 1);
+	tm->mem.wait_timeout_ms = 1;
+	KUNIT_EXPECT_EQ(test, swiotlb_tbl_map_single(other, page_to_phys(b->page), PAGE_SIZE, 0,
+						     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK),
+			(phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_WAIT]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_TIMEOUT]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_FAILURE]), 1);
+	swiotlb_tbl_unmap_single(other, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->used), 0);
+	KUNIT_EXPECT_EQ(test, counter(&theirs->used_hiwater), 2);
+
+	/* None of it was counted for this test's device. */
+	KUNIT_EXPECT_EQ(test, counter(&mine->events[SWIOTLB_DEV_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&mine->events[SWIOTLB_DEV_WAIT]), 0);
+
+	/* A released device's record goes with it. */
+	kunit_device_unregister(test, other);
+	KUNIT_EXPECT_NULL(test, swiotlb_dev_stats_find(other));
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -1055,6 +1122,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
 	KUNIT_CASE(counters_follow_each_pool_kind),
 	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
+	KUNIT_CASE(per_device_counters_follow_each_device),
 	{}
 };
 

@@ -149,12 +149,44 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 void swiotlb_shrink(struct io_tlb_mem *mem);
 #endif
 
+/* Events counted per device (debugfs swiotlb/devices). */
+enum swiotlb_dev_event {
+	SWIOTLB_DEV_TRANSIENT,	/* a transient pool was made for it */
+	SWIOTLB_DEV_WAIT,	/* a mapping of it waited for room */
+	SWIOTLB_DEV_TIMEOUT,	/* ... and gave up */
+	SWIOTLB_DEV_FAILURE,	/* a mapping of it failed for want of room */
+	SWIOTLB_DEV_EVENTS
+};
+
+/**
+ * struct swiotlb_dev_stats - what swiotlb did for one device
+ * @node:	in the table of devices, keyed by @dev
+ * @rcu:	frees the record after a grace period
+ * @dev:	the device (compared, never dereferenced after its release)
+ * @name:	its name, kept for the debugfs listing
+ * @used:	slots its mappings hold now
+ * @used_hiwater: highest @used seen
+ * @events:	counts of each &enum swiotlb_dev_event
+ */
+struct swiotlb_dev_stats {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct device *dev;
+	char name[32];
+	atomic_long_t used;
+	atomic_long_t used_hiwater;
+	atomic_long_t events[SWIOTLB_DEV_EVENTS];
+};
+
 /* swiotlb_stats.c: counters kept for debugfs, free without it. */
 #ifdef CONFIG_DEBUG_FS
-void swiotlb_stats_take(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
-void swiotlb_stats_give(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
+void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event);
+struct swiotlb_dev_stats *swiotlb_dev_stats_find(struct device *dev);
+void swiotlb_dev_stats_drop(struct device *dev);
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 
 static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
@@ -162,13 +194,21 @@ static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 	atomic_long_add(nslots, &mem->transient_nslabs);
 }
 #else
-static inline void swiotlb_stats_take(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+static inline void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 				      unsigned int nslots)
 {
 }
 
-static inline void swiotlb_stats_give(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind,
+static inline void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 				      unsigned int nslots)
+{
+}
+
+static inline void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
+{
+}
+
+static inline void swiotlb_dev_stats_drop(struct device *dev)
 {
 }
 

@@ -185,6 +185,7 @@ static void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 	unsigned long flags;
 
 	pool->mem = mem;
+	atomic_long_inc(&mem->stats.pools_added[pool->kind]);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	spin_lock_irqsave(&mem->pools_lock, flags);
 	list_add_tail_rcu(&pool->node, &mem->pools);
@@ -468,6 +469,17 @@ void swiotlb_dev_init(struct device *dev)
 	INIT_LIST_HEAD(&dev->dma_io_tlb_pools);
 #endif
 	dev->dma_io_tlb_mem = &io_tlb_default_mem;
+}
+
+/**
+ * swiotlb_dev_exit() - forget a device that is being released
+ * @dev:	the device
+ *
+ * Called by the driver core; drops what swiotlb counted for @dev.
+ */
+void swiotlb_dev_exit(struct device *dev)
+{
+	swiotlb_dev_stats_drop(dev);
 }
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
@@ -811,7 +823,6 @@ static void swiotlb_grow(struct work_struct *work)
 	WRITE_ONCE(mem->grow_failed, !pool);
 	if (pool) {
 		swiotlb_pool_publish(pool);
-		atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_DYNAMIC]);
 		swiotlb_arm_shrink(mem);
 	} else {
 		pr_warn_ratelimited("could not add a dynamic pool\n");
@@ -947,7 +958,8 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 	swiotlb_mark_dev(dev);
 	swiotlb_stats_transient(mem, pool->nslabs);
 	atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_TRANSIENT]);
-	swiotlb_stats_take(mem, SWIOTLB_POOL_TRANSIENT, req->nslots);
+	swiotlb_stats_take(dev, SWIOTLB_POOL_TRANSIENT, req->nslots);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_TRANSIENT);
 	return pool;
 
 failed:
@@ -999,7 +1011,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 		found = pool;
 #endif
 	if (found)
-		swiotlb_stats_take(mem, found->kind, req->nslots);
+		swiotlb_stats_take(dev, found->kind, req->nslots);
 	return found;
 }
 
@@ -1020,7 +1032,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 
 	if (!n)
 		return false;
-	swiotlb_stats_give(mem, pool->kind, n);
+	swiotlb_stats_give(dev, pool->kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
 		swiotlb_stats_transient(mem, -(long)pool->nslabs);

@@ -138,6 +138,7 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 	WRITE_ONCE(mem->nwaiters, mem->nwaiters + 1);
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
 	atomic_long_inc(&mem->stats.waits);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_WAIT);
 	trace_swiotlb_wait_begin(dev, req->size, READ_ONCE(mem->nwaiters));
 
 	for (;;) {
@@ -169,6 +170,8 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 
 	waited = ktime_get_ns() - start;
 	swiotlb_count_wait(mem, waited, !pool);
+	if (!pool)
+		swiotlb_dev_event(dev, SWIOTLB_DEV_TIMEOUT);
 	trace_swiotlb_wait_end(dev, req->size, waited, pool);
 	return pool;
 }
