@@ -276,6 +276,16 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 		dev_warn_ratelimited(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
+/* Copy (part of) the mapping at @tlb_addr toward @copy; @what names the call. */
+static void swiotlb_sync(struct device *dev, struct io_tlb_pool *pool, phys_addr_t tlb_addr,
+			 size_t size, enum dma_data_direction copy, const char *what)
+{
+	int head = swiotlb_mapping_at(dev, pool, tlb_addr, what);
+
+	if (head >= 0)
+		swiotlb_bounce(dev, pool, head, tlb_addr, size, copy);
+}
+
 /**
  * __swiotlb_sync_single_for_device() - hand (part of) a bounce buffer to
  * the device
@@ -293,13 +303,8 @@ void __swiotlb_sync_single_for_device(struct device *dev, phys_addr_t tlb_addr,
 				      size_t size, enum dma_data_direction dir,
 				      struct io_tlb_pool *pool)
 {
-	int head;
-
-	if (dir != DMA_TO_DEVICE && dir != DMA_BIDIRECTIONAL)
-		return;
-	head = swiotlb_mapping_at(dev, pool, tlb_addr, "sync for device");
-	if (head >= 0)
-		swiotlb_bounce(dev, pool, head, tlb_addr, size, DMA_TO_DEVICE);
+	if (dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL)
+		swiotlb_sync(dev, pool, tlb_addr, size, DMA_TO_DEVICE, "sync for device");
 }
 
 /**
@@ -320,13 +325,8 @@ void __swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr,
 				   size_t size, enum dma_data_direction dir,
 				   struct io_tlb_pool *pool)
 {
-	int head;
-
-	if (dir != DMA_FROM_DEVICE && dir != DMA_BIDIRECTIONAL)
-		return;
-	head = swiotlb_mapping_at(dev, pool, tlb_addr, "sync for cpu");
-	if (head >= 0)
-		swiotlb_bounce(dev, pool, head, tlb_addr, size, DMA_FROM_DEVICE);
+	if (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL)
+		swiotlb_sync(dev, pool, tlb_addr, size, DMA_FROM_DEVICE, "sync for cpu");
 }
 
 /*
