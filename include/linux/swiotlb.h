@@ -22,7 +22,6 @@
 
 struct device;
 struct page;
-struct scatterlist;
 
 /*
  * A slot is the unit of allocation: 2 KiB. One mapping takes at most

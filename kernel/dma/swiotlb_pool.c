@@ -182,7 +182,9 @@ void __init swiotlb_adjust_size(unsigned long size)
 
 static void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 {
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 	unsigned long flags;
+#endif
 
 	pool->mem = mem;
 	atomic_long_inc(&mem->stats.pools_added[pool->kind]);
@@ -192,8 +194,22 @@ static void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 	WRITE_ONCE(mem->nslabs, mem->nslabs + pool->nslabs);
 	spin_unlock_irqrestore(&mem->pools_lock, flags);
 #else
-	(void)flags;
 	mem->nslabs = pool->nslabs;
+#endif
+}
+
+/* The reverse: readers that still hold @pool keep it until a grace period. */
+static void swiotlb_del_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	unsigned long flags;
+
+	spin_lock_irqsave(&mem->pools_lock, flags);
+	list_del_rcu(&pool->node);
+	WRITE_ONCE(mem->nslabs, mem->nslabs - pool->nslabs);
+	spin_unlock_irqrestore(&mem->pools_lock, flags);
+#else
+	mem->nslabs = 0;
 #endif
 }
 
@@ -380,21 +396,12 @@ void __init swiotlb_exit(void)
 	struct io_tlb_pool *pool = &mem->defpool;
 	size_t bytes = PAGE_ALIGN(pool->nslabs << IO_TLB_SHIFT);
 	size_t meta = swiotlb_meta_size(pool->nslabs, pool->nareas);
-	unsigned long flags;
 
 	if (swiotlb_force_bounce || !pool->nslabs)
 		return;
 
 	pr_info("releasing the default pool\n");
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	spin_lock_irqsave(&mem->pools_lock, flags);
-	list_del_rcu(&pool->node);
-	WRITE_ONCE(mem->nslabs, mem->nslabs - pool->nslabs);
-	spin_unlock_irqrestore(&mem->pools_lock, flags);
-#else
-	(void)flags;
-	mem->nslabs = 0;
-#endif
+	swiotlb_del_pool(mem, pool);
 	set_memory_encrypted((unsigned long)pool->vaddr, bytes >> PAGE_SHIFT);
 	if (pool->late_alloc) {
 		free_pages((unsigned long)pool->vaddr, get_order(bytes));
@@ -785,7 +792,6 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
  */
 void swiotlb_pool_retire(struct io_tlb_pool *pool)
 {
-	struct io_tlb_mem *mem = pool->mem;
 	unsigned long flags;
 
 	swiotlb_index_del(pool);
@@ -795,10 +801,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 		list_del_rcu(&pool->node);
 		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
 	} else {
-		spin_lock_irqsave(&mem->pools_lock, flags);
-		list_del_rcu(&pool->node);
-		WRITE_ONCE(mem->nslabs, mem->nslabs - pool->nslabs);
-		spin_unlock_irqrestore(&mem->pools_lock, flags);
+		swiotlb_del_pool(pool->mem, pool);
 	}
 	INIT_RCU_WORK(&pool->free_work, swiotlb_pool_free_work);
 	queue_rcu_work(swiotlb_wq ?: system_wq, &pool->free_work);
