@@ -123,6 +123,10 @@ struct swiotlb_chunk;
  *		transient pools; a transient pool may start past its beginning)
  * @block_bytes: size of @block
  * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
+ * @reserved:	a transient pool a driver reserved for its device (see
+ *		swiotlb_dev_pool_reserve()) rather than one made for a mapping
+ * @refs:	reserved pools: one for the reservation plus one per live
+ *		mapping; the pool is retired when it drops to zero
  * @free_work:	frees the pool after a grace period
  *
  * Everything but the slot state (@areas, @slots, @busy, @seg_free, which
@@ -150,6 +154,8 @@ struct io_tlb_pool {
 	void *block;
 	size_t block_bytes;
 	unsigned long last_used;
+	bool reserved;
+	atomic_t refs;
 	struct rcu_work free_work;
 #endif
 };
@@ -389,6 +395,61 @@ static inline void swiotlb_sync_single_for_cpu(struct device *dev,
 }
 
 void swiotlb_print_info(void);
+
+/**
+ * struct swiotlb_pool_info - a snapshot of one pool
+ * @kind:	where the pool came from
+ * @nslabs:	its slots
+ * @used:	slots in use
+ */
+struct swiotlb_pool_info {
+	enum swiotlb_pool_kind kind;
+	unsigned long nslabs;
+	unsigned long used;
+};
+
+/**
+ * struct swiotlb_counters - a snapshot of an allocator's &struct swiotlb_stats
+ * @used:	slots in use, per pool kind (zero without CONFIG_DEBUG_FS)
+ * @used_hiwater: highest @used seen, per kind (likewise)
+ * @pools_added: pools added, per kind
+ * @pools_freed: pools freed, per kind
+ * @transient_failed: transient pools that could not be allocated
+ * @waits:	mappings that waited for room
+ * @wait_timeouts: waits that ended without room
+ * @wait_ns:	total time spent waiting
+ * @wait_ns_max: longest wait
+ * @map_failures: mappings that failed for want of room
+ *
+ * Plain numbers, so that code outside the core (Rust among it) can read them.
+ */
+struct swiotlb_counters {
+	u64 used[SWIOTLB_POOL_KINDS];
+	u64 used_hiwater[SWIOTLB_POOL_KINDS];
+	u64 pools_added[SWIOTLB_POOL_KINDS];
+	u64 pools_freed[SWIOTLB_POOL_KINDS];
+	u64 transient_failed;
+	u64 waits;
+	u64 wait_timeouts;
+	u64 wait_ns;
+	u64 wait_ns_max;
+	u64 map_failures;
+};
+
+#ifdef CONFIG_SWIOTLB
+int swiotlb_mapping_kind(struct device *dev, dma_addr_t addr);
+int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c);
+struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes);
+void swiotlb_dev_pool_release(struct io_tlb_pool *pool);
+void swiotlb_dev_pool_info(struct io_tlb_pool *pool, struct swiotlb_pool_info *info);
+#endif
+
+#ifdef CONFIG_SWIOTLB_TEST_DEVICE
+struct device *swiotlb_test_device_create(const char *name, size_t pool_bytes);
+void swiotlb_test_device_destroy(struct device *dev);
+int swiotlb_test_device_dma(struct device *dev, dma_addr_t addr, void *buf,
+			    size_t len, bool to_memory);
+#endif
 
 /* Restricted DMA pools (from the device tree) serve dma_alloc_*() too. */
 static inline bool is_swiotlb_for_alloc(struct device *dev)

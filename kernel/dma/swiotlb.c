@@ -391,6 +391,60 @@ size_t swiotlb_max_mapping_size(struct device *dev)
 	return SWIOTLB_MAX_ALLOC - (min_align ? ALIGN(min_align, IO_TLB_SIZE) : 0);
 }
 
+/**
+ * swiotlb_mapping_kind() - did a streaming mapping bounce, and where to
+ * @dev:	device of the mapping
+ * @addr:	DMA address the map call returned (dma-direct devices only: an
+ *		IOMMU address is never a bounce buffer of this kind)
+ *
+ * Context: any; lock-free. Meaningful only while the mapping is live.
+ * Return: the &enum swiotlb_pool_kind of the pool holding the bounce buffer,
+ * or -ENOENT if @addr is not a bounce buffer of @dev.
+ */
+int swiotlb_mapping_kind(struct device *dev, dma_addr_t addr)
+{
+	struct io_tlb_pool *pool = swiotlb_find_pool(dev, dma_to_phys(dev, addr));
+
+	return pool ? pool->kind : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(swiotlb_mapping_kind);
+
+/**
+ * swiotlb_read_counters() - a snapshot of the counters of @dev's allocator
+ * @dev:	a device
+ * @c:	filled in
+ *
+ * Each counter is read on its own: the snapshot is not atomic as a whole.
+ *
+ * Context: any.
+ * Return: 0, or -ENODEV (and @c zeroed) if @dev has no bounce allocator.
+ */
+int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c)
+{
+	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
+	struct swiotlb_stats *st;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	if (!mem)
+		return -ENODEV;
+	st = &mem->stats;
+	for (k = 0; k < SWIOTLB_POOL_KINDS; k++) {
+		c->used[k] = atomic_long_read(&st->used[k]);
+		c->used_hiwater[k] = atomic_long_read(&st->used_hiwater[k]);
+		c->pools_added[k] = atomic_long_read(&st->pools_added[k]);
+		c->pools_freed[k] = atomic_long_read(&st->pools_freed[k]);
+	}
+	c->transient_failed = atomic_long_read(&st->transient_failed);
+	c->waits = atomic_long_read(&st->waits);
+	c->wait_timeouts = atomic_long_read(&st->wait_timeouts);
+	c->wait_ns = atomic64_read(&st->wait_ns);
+	c->wait_ns_max = atomic64_read(&st->wait_ns_max);
+	c->map_failures = atomic_long_read(&st->map_failures);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(swiotlb_read_counters);
+
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /**
  * swiotlb_alloc() - allocate coherent memory from a restricted DMA pool

@@ -553,6 +553,96 @@ static void transient_pool_keeps_the_min_align_offset(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct device *other = test_device_named(test, "swiotlb-reserve-other");
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb, shared;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(other, DMA_BIT_MASK(32)), 0);
+	other->dma_io_tlb_mem = &tm->mem;
+	pool = swiotlb_dev_pool_reserve(dev, 8 * IO_TLB_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, pool->nslabs, 8);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 8);
+
+	tlb = map_phys(test, page_to_phys(page), 3 * IO_TLB_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), pool);
+	/* Another device of the same allocator does not get it. */
+	shared = map_phys_for(test, other, page_to_phys(page), 3 * IO_TLB_SIZE, 0);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(other, shared), &tm->mem.defpool);
+	swiotlb_tbl_unmap_single(other, shared, 3 * IO_TLB_SIZE, DMA_TO_DEVICE, 0);
+
+	/* Full: the next mapping goes to the shared pools. */
+	shared = map_phys(test, page_to_phys(page), 6 * IO_TLB_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, shared), &tm->mem.defpool);
+	unmap_phys(test, shared, 6 * IO_TLB_SIZE);
+	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+
+	swiotlb_dev_pool_release(pool);
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void released_reservation_lives_until_its_last_mapping_goes(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb, later;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memset(page_address(page), 0x3c, IO_TLB_SIZE);
+	pool = swiotlb_dev_pool_reserve(dev, 4 * IO_TLB_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), IO_TLB_SIZE, 0,
+				     DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), pool);
+
+	swiotlb_dev_pool_release(pool);
+	swiotlb_pools_settle();
+	/* Still there, still findable, and closed to new mappings. */
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), pool);
+	later = map_phys(test, page_to_phys(page), IO_TLB_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, later), &tm->mem.defpool);
+	unmap_phys(test, later, IO_TLB_SIZE);
+
+	/* What the device wrote still comes back. */
+	memset(phys_to_virt(tlb), 0xc3, IO_TLB_SIZE);
+	swiotlb_tbl_unmap_single(dev, tlb, IO_TLB_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, ((u8 *)page_address(page))[IO_TLB_SIZE - 1], 0xc3);
+	KUNIT_EXPECT_NULL(test, swiotlb_find_pool(dev, tlb));
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void reservation_refuses_bad_sizes_and_devices_without_bouncing(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct device *plain = test_device_named(test, "swiotlb-reserve-plain");
+
+	test_mem(test, dev, IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(swiotlb_dev_pool_reserve(dev, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(swiotlb_dev_pool_reserve(dev, SIZE_MAX / 2)), -EINVAL);
+	plain->dma_io_tlb_mem = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(swiotlb_dev_pool_reserve(plain, SZ_64K)), -ENODEV);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+}
+
 static void growth_worker_adds_a_findable_dynamic_pool(struct kunit *test)
 {
 	struct io_tlb_mem *mem = &io_tlb_default_mem;
@@ -579,6 +669,9 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(full_pools_ask_for_growth_and_use_a_transient_pool),
 	KUNIT_CASE(transient_pool_is_freed_only_after_a_grace_period),
 	KUNIT_CASE(transient_pool_keeps_the_min_align_offset),
+	KUNIT_CASE(reserved_pool_serves_its_device_before_the_shared_pools),
+	KUNIT_CASE(released_reservation_lives_until_its_last_mapping_goes),
+	KUNIT_CASE(reservation_refuses_bad_sizes_and_devices_without_bouncing),
 	KUNIT_CASE(growth_worker_adds_a_findable_dynamic_pool),
 	{}
 };

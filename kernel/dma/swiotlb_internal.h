@@ -117,6 +117,7 @@ int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
 unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
 unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
 bool swiotlb_pool_close(struct io_tlb_pool *pool);
+void swiotlb_pool_seal(struct io_tlb_pool *pool);
 
 /* swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;

@@ -969,6 +969,114 @@ failed:
 	atomic_long_inc(&mem->stats.transient_failed);
 	return NULL;
 }
+
+/* ---- Pools a driver reserves for its device ---- */
+
+/*
+ * A reserved pool is a transient pool that holds any number of mappings of
+ * its owner and lives as long as the reservation or any of them: @refs
+ * counts the reservation and each live mapping. Mappers take their
+ * reference before looking for slots, so a pool whose count reached zero is
+ * never used again; the last one out retires it (RCU-deferred free).
+ */
+static void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+{
+	if (atomic_dec_and_test(&pool->refs)) {
+		swiotlb_stats_transient(pool->mem, -(long)pool->nslabs);
+		swiotlb_pool_retire(pool);
+	}
+}
+
+/* Room in a pool @dev reserved, taken with a reference; under RCU. */
+static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
+						 const struct swiotlb_req *req,
+						 unsigned int area, int *head)
+{
+	struct io_tlb_pool *pool;
+
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		return NULL;
+	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
+		if (!pool->reserved || !atomic_inc_not_zero(&pool->refs))
+			continue;
+		*head = swiotlb_slots_alloc(dev, pool, area, req);
+		if (*head >= 0)
+			return pool;
+		swiotlb_dev_pool_put(pool);
+	}
+	return NULL;
+}
+
+/**
+ * swiotlb_dev_pool_reserve() - reserve bounce memory for one device
+ * @dev:	the device; its mappings try this pool before any other
+ * @bytes:	size of the pool, rounded up to whole slots
+ *
+ * For a driver that knows how much it keeps in flight and would rather not
+ * compete for the shared pools. The pool counts as a transient pool in the
+ * statistics. Give it back with swiotlb_dev_pool_release() before @dev is
+ * released.
+ *
+ * Context: process context; sleeps.
+ * Return: the pool, or an ERR_PTR(): -ENODEV if @dev does not bounce,
+ * -EINVAL for a size of zero or above what one allocation can give,
+ * -EOPNOTSUPP if @dev's allocator cannot add pools, -ENOMEM, or -ERANGE if
+ * the memory obtained is beyond @dev's DMA mask.
+ */
+struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
+{
+	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
+	unsigned long nslabs = DIV_ROUND_UP(bytes, IO_TLB_SIZE);
+	struct io_tlb_pool *pool;
+
+	might_sleep();
+	if (!mem || !READ_ONCE(mem->nslabs))
+		return ERR_PTR(-ENODEV);
+	if (!bytes || nslabs > SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER)
+		return ERR_PTR(-EINVAL);
+	if (!READ_ONCE(mem->can_grow))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	pool = swiotlb_pool_create(dev, mem, nslabs, nslabs, 1, SWIOTLB_POOL_TRANSIENT,
+				   GFP_KERNEL);
+	if (!pool) {
+		atomic_long_inc(&mem->stats.transient_failed);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!swiotlb_pool_reachable(dev, pool)) {
+		swiotlb_pool_destroy(pool);
+		return ERR_PTR(-ERANGE);
+	}
+	pool->owner = dev;
+	pool->reserved = true;
+	atomic_set(&pool->refs, 1);
+	swiotlb_pool_publish(pool);
+	swiotlb_mark_dev(dev);
+	swiotlb_stats_transient(mem, pool->nslabs);
+	atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_TRANSIENT]);
+	return pool;
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_reserve);
+
+/**
+ * swiotlb_dev_pool_release() - end a reservation
+ * @pool:	from swiotlb_dev_pool_reserve()
+ *
+ * No new mapping goes into @pool. Mappings still in it stay valid; the
+ * pool is freed, after an RCU grace period, once the last is unmapped.
+ * @pool must not be used by the caller afterwards.
+ *
+ * Context: any.
+ */
+void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
+{
+	if (WARN_ON_ONCE(!pool->reserved))
+		return;
+	swiotlb_pool_seal(pool);
+	swiotlb_dev_pool_put(pool);
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_release);
+
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
 
 /**
@@ -992,14 +1100,15 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	rcu_read_lock();
+	found = swiotlb_reserved_room(dev, req, area, head);
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
+		if (found)
+			break;
 		if (pool != &mem->defpool && !swiotlb_pool_reachable(dev, pool))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
-		if (*head >= 0) {
+		if (*head >= 0)
 			found = pool;
-			break;
-		}
 	}
 	rcu_read_unlock();
 	if (found && found != &mem->defpool) {
@@ -1037,6 +1146,12 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 		return false;
 	swiotlb_stats_give(dev, pool->kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (pool->reserved) {
+		swiotlb_dev_pool_put(pool);
+		/* Its owner may be waiting for the room just freed. */
+		swiotlb_wake_waiters(mem);
+		return true;
+	}
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
 		swiotlb_stats_transient(mem, -(long)pool->nslabs);
 		swiotlb_pool_retire(pool);
@@ -1069,6 +1184,34 @@ unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
 #endif
 	return used;
 }
+
+/**
+ * swiotlb_dev_pool_info() - a snapshot of a pool
+ * @pool:	a pool the caller keeps alive (a reservation, say)
+ * @info:	filled in
+ *
+ * Context: any.
+ */
+void swiotlb_dev_pool_info(struct io_tlb_pool *pool, struct swiotlb_pool_info *info)
+{
+	info->kind = pool->kind;
+	info->nslabs = pool->nslabs;
+	info->used = swiotlb_pool_used(pool);
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_info);
+
+#ifndef CONFIG_SWIOTLB_DYNAMIC
+struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_reserve);
+
+void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
+{
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_release);
+#endif
 
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /* ---- Restricted DMA pools from the device tree ---- */

@@ -322,6 +322,20 @@ static void swiotlb_area_set_closed(struct swiotlb_area *area, bool closed)
 }
 
 /**
+ * swiotlb_pool_seal() - stop new runs in a pool, used or not
+ * @pool:	a pool whose live mappings may stay until they are unmapped
+ *
+ * Context: any; takes the area locks with interrupts disabled.
+ */
+void swiotlb_pool_seal(struct io_tlb_pool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nareas; i++)
+		swiotlb_area_set_closed(&pool->areas[i], true);
+}
+
+/**
  * swiotlb_pool_close() - stop new runs in an unused pool
  * @pool:	a pool about to be given back
  *
