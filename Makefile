@@ -17,7 +17,7 @@ export SWIOTLB_ARG ?= 2048,force
 export KUNIT_ARGS ?=
 export RUN_ARGS ?=
 
-.PHONY: all help deps tree config kernel test run clean distclean
+.PHONY: all help deps tree config kernel test run lint clean distclean
 
 all: kernel
 
@@ -28,6 +28,7 @@ help:
 	@echo 'make deps       install the Debian packages the build needs (root, apt-get)'
 	@echo 'make tree       unpack linux-source-6.12, overlay our files, apply patches/'
 	@echo 'make config     configure the kernel from configs/*.config'
+	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
 	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
 	@echo 'make distclean  remove build/ entirely'
 	@echo
@@ -51,6 +52,9 @@ test: kernel
 
 run: kernel
 	@mk/run.sh
+
+lint: kernel
+	@mk/lint.sh
 
 clean:
 	rm -rf build/obj build/logs build/initramfs.cpio build/initramfs.d build/fragment.config

@@ -4,7 +4,7 @@
 # Quiet and fast when everything is present.
 . "$(dirname "$0")/lib.sh"
 
-PKGS="linux-source-6.12 rustc-web rust-web-src bindgen libclang-dev clang lld llvm
+PKGS="linux-source-6.12 rustc-web rust-web-src rustfmt-web rust-web-clippy bindgen libclang-dev clang lld llvm
       flex bison libelf-dev libssl-dev bc cpio rsync ccache qemu-system-x86
       busybox-static python3 make xz-utils patch"
 

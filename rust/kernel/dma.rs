@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Streaming DMA mappings, and the swiotlb bounce buffers behind them.
+//!
+//! C headers: [`include/linux/dma-mapping.h`](srctree/include/linux/dma-mapping.h) and
+//! [`include/linux/swiotlb.h`](srctree/include/linux/swiotlb.h).
+//!
+//! A device that cannot reach a buffer directly (a device of a confidential guest, a 32-bit
+//! device and a buffer above 4 GiB) has its streaming mappings *bounced*: swiotlb copies the
+//! buffer into memory the device can reach, and back. This module lets a Rust driver use such
+//! mappings without `unsafe` but for one step, telling the mapping that the device is done:
+//!
+//! - [`DmaBounce`] owns a buffer while it is mapped; the CPU reaches the bytes only through a
+//!   [`CpuAccess`] guard, which syncs, and never while the mapping is submitted to the device.
+//! - [`TransientPool`] reserves bounce memory for one device, used by its mappings first.
+//! - [`Stats`] reads the counters of a device's bounce allocator.
+//! - [`CoherentBuffer`] is memory shared with the device (rings, descriptors); it never bounces.
+//! - [`TestDevice`] is a device whose every mapping bounces, for tests and samples.
+
+use crate::bindings;
+
+mod bounce;
+mod coherent;
+#[cfg(CONFIG_SWIOTLB)]
+mod pool;
+#[cfg(CONFIG_SWIOTLB)]
+mod stats;
+#[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
+mod test_device;
+
+pub use bounce::{CpuAccess, DmaBounce, DmaBuffer, DmaError, MapError};
+pub use coherent::CoherentBuffer;
+#[cfg(CONFIG_SWIOTLB)]
+pub use pool::{PoolUsage, TransientPool};
+#[cfg(CONFIG_SWIOTLB)]
+pub use stats::Stats;
+#[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
+pub use test_device::TestDevice;
+
+/// An address as the device sees it, to be programmed into its descriptors.
+pub type DmaAddress = bindings::dma_addr_t;
+
+/// The size of one swiotlb slot, the unit bounce memory is counted in.
+pub const SLOT_SIZE: usize = 2048;
+
+/// Which way the data of a streaming mapping moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The device reads the buffer (a write to storage, a packet to send).
+    ToDevice,
+    /// The device writes the buffer (a read from storage, a packet received).
+    FromDevice,
+    /// Both.
+    Bidirectional,
+}
+
+impl Direction {
+    pub(crate) fn as_raw(self) -> bindings::dma_data_direction {
+        match self {
+            Direction::ToDevice => bindings::dma_data_direction_DMA_TO_DEVICE,
+            Direction::FromDevice => bindings::dma_data_direction_DMA_FROM_DEVICE,
+            Direction::Bidirectional => bindings::dma_data_direction_DMA_BIDIRECTIONAL,
+        }
+    }
+}
+
+/// Attributes of a streaming mapping (`DMA_ATTR_*`), combined with `|`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::dma::Attrs;
+///
+/// let attrs = Attrs::SKIP_CPU_SYNC | Attrs::NO_WARN;
+/// assert!(attrs.contains(Attrs::NO_WARN));
+/// assert!(!attrs.contains(Attrs::MAY_BLOCK));
+/// assert_eq!(Attrs::default(), Attrs::NONE);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Attrs(crate::ffi::c_ulong);
+
+impl Attrs {
+    /// No attribute.
+    pub const NONE: Attrs = Attrs(0);
+    /// Do not copy back what the device wrote when the mapping ends (the data is not needed).
+    /// The buffer is still copied to the bounce buffer when mapped, so that no stale data
+    /// reaches the device.
+    pub const SKIP_CPU_SYNC: Attrs = Attrs(bindings::DMA_ATTR_SKIP_CPU_SYNC as _);
+    /// Do not warn when the mapping fails for want of bounce buffers.
+    pub const NO_WARN: Attrs = Attrs(bindings::DMA_ATTR_NO_WARN as _);
+    /// The caller may sleep: when the bounce pools are full, wait for room instead of taking
+    /// memory the atomic callers need. [`DmaBounce::map_may_sleep`] sets it.
+    pub const MAY_BLOCK: Attrs = Attrs(bindings::DMA_ATTR_MAY_BLOCK as _);
+
+    /// Whether every attribute of `other` is in `self`.
+    pub fn contains(self, other: Attrs) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub(crate) fn as_raw(self) -> crate::ffi::c_ulong {
+        self.0
+    }
+}
+
+impl core::ops::BitOr for Attrs {
+    type Output = Attrs;
+
+    fn bitor(self, rhs: Attrs) -> Attrs {
+        Attrs(self.0 | rhs.0)
+    }
+}
+
+/// Where the bounce buffer of a mapping lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolKind {
+    /// The pool set up at boot (or a device's own fixed pool).
+    Default,
+    /// A pool the background worker added when the pools ran short.
+    Dynamic,
+    /// A pool allocated on the spot for this mapping, or one a driver reserved
+    /// ([`TransientPool`]).
+    Transient,
+}
+
+impl PoolKind {
+    #[cfg(CONFIG_SWIOTLB)]
+    pub(crate) fn from_raw(kind: crate::ffi::c_int) -> Option<PoolKind> {
+        match kind as bindings::swiotlb_pool_kind {
+            bindings::swiotlb_pool_kind_SWIOTLB_POOL_DEFAULT => Some(PoolKind::Default),
+            bindings::swiotlb_pool_kind_SWIOTLB_POOL_DYNAMIC => Some(PoolKind::Dynamic),
+            bindings::swiotlb_pool_kind_SWIOTLB_POOL_TRANSIENT => Some(PoolKind::Transient),
+            _ => None,
+        }
+    }
+
+    #[cfg(CONFIG_SWIOTLB)]
+    pub(crate) fn index(self) -> usize {
+        (match self {
+            PoolKind::Default => bindings::swiotlb_pool_kind_SWIOTLB_POOL_DEFAULT,
+            PoolKind::Dynamic => bindings::swiotlb_pool_kind_SWIOTLB_POOL_DYNAMIC,
+            PoolKind::Transient => bindings::swiotlb_pool_kind_SWIOTLB_POOL_TRANSIENT,
+        }) as usize
+    }
+}
