@@ -34,5 +34,12 @@ check "run-boot: powers off on its own" test "$rc" -eq 0
 check "run-boot: init finished" grep -q '^=== swiotlb-run: done' "$LOGS/run.log"
 check "run-boot: debugfs shows the default pool" \
 	grep -qE '^io_tlb_nslabs +[1-9]' "$LOGS/run.log"
+check "run-boot: no kernel BUG, oops or warning" \
+	bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$LOGS/run.log'"
+check "sample: nvme-bounce printed its summary" "$TOP/mk/check-sample.sh" "$LOGS/run.log" printed
+check "sample: every I/O verified, no error (errors=0, verified=ios)" \
+	"$TOP/mk/check-sample.sh" "$LOGS/run.log" intact
+check "sample: the pool overflowed both ways (waited>0, transient>0)" \
+	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
 
 exec python3 "$TOP/mk/summary.py" "$KSRC/tools/testing/kunit" "$LOGS/kunit.log" "$checks"

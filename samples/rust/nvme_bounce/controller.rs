@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The simulated NVMe-like controller: the "hardware" of the sample.
+//!
+//! It knows each queue pair only by what the driver programmed into its registers (the device
+//! addresses of the submission and completion rings and their size) and by its doorbells. On a
+//! submission doorbell its work item fetches the new commands from the ring, moves the data
+//! between the buffers the commands name and its backing store, posts completions with the
+//! phase bit flipped on each wrap, and raises the queue's interrupt (a call into the driver).
+//! Every byte it reads or writes goes through a device address ([`TestDevice::dma_read`],
+//! [`TestDevice::dma_write`]), as a DMA engine would: it never sees the driver's buffers, only
+//! the bounce buffers their mappings point at.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::{
+    bindings, c_str,
+    dma::{DmaAddress, TestDevice},
+    impl_has_work, new_mutex, new_spinlock, new_work,
+    prelude::*,
+    sync::{Arc, Mutex, SpinLock},
+    workqueue::{self, Work, WorkItem},
+};
+
+/// Bytes of a submission queue entry.
+pub(crate) const SQE_SIZE: usize = 64;
+/// Bytes of a completion queue entry.
+pub(crate) const CQE_SIZE: usize = 16;
+
+/// Opcode: write the data at the command's address to the store.
+pub(crate) const OP_WRITE: u8 = 0x01;
+/// Opcode: read from the store into the command's address.
+pub(crate) const OP_READ: u8 = 0x02;
+
+/// Status: success.
+pub(crate) const STATUS_OK: u16 = 0x0;
+/// Status: unknown opcode.
+const STATUS_INVALID_OPCODE: u16 = 0x1;
+/// Status: offset or length out of range.
+const STATUS_INVALID_FIELD: u16 = 0x2;
+/// Status: the data transfer failed.
+const STATUS_TRANSFER_ERROR: u16 = 0x4;
+
+/// A command, as the driver writes it to the submission ring (little endian: opcode at byte 0,
+/// command id at 2, data address at 24, store offset at 40, length at 48).
+#[derive(Clone, Copy)]
+pub(crate) struct Command {
+    pub(crate) opcode: u8,
+    pub(crate) cid: u16,
+    pub(crate) addr: DmaAddress,
+    pub(crate) offset: u64,
+    pub(crate) len: u32,
+}
+
+impl Command {
+    pub(crate) fn encode(&self) -> [u8; SQE_SIZE] {
+        let mut b = [0u8; SQE_SIZE];
+        b[0] = self.opcode;
+        b[2..4].copy_from_slice(&self.cid.to_le_bytes());
+        b[24..32].copy_from_slice(&self.addr.to_le_bytes());
+        b[40..48].copy_from_slice(&self.offset.to_le_bytes());
+        b[48..52].copy_from_slice(&self.len.to_le_bytes());
+        b
+    }
+
+    fn decode(b: &[u8; SQE_SIZE]) -> Command {
+        let mut cid = [0u8; 2];
+        let mut addr = [0u8; 8];
+        let mut offset = [0u8; 8];
+        let mut len = [0u8; 4];
+        cid.copy_from_slice(&b[2..4]);
+        addr.copy_from_slice(&b[24..32]);
+        offset.copy_from_slice(&b[40..48]);
+        len.copy_from_slice(&b[48..52]);
+        Command {
+            opcode: b[0],
+            cid: u16::from_le_bytes(cid),
+            addr: DmaAddress::from_le_bytes(addr),
+            offset: u64::from_le_bytes(offset),
+            len: u32::from_le_bytes(len),
+        }
+    }
+}
+
+/// A completion, as the controller posts it (command id at byte 12, status and phase at 14).
+pub(crate) struct Completion {
+    pub(crate) cid: u16,
+    pub(crate) status: u16,
+    pub(crate) phase: bool,
+}
+
+impl Completion {
+    fn encode(&self) -> [u8; CQE_SIZE] {
+        let mut b = [0u8; CQE_SIZE];
+        b[12..14].copy_from_slice(&self.cid.to_le_bytes());
+        b[14..16].copy_from_slice(&((self.status << 1) | u16::from(self.phase)).to_le_bytes());
+        b
+    }
+
+    pub(crate) fn decode(b: &[u8; CQE_SIZE]) -> Completion {
+        let cid = u16::from_le_bytes([b[12], b[13]]);
+        let sp = u16::from_le_bytes([b[14], b[15]]);
+        Completion {
+            cid,
+            status: sp >> 1,
+            phase: sp & 1 != 0,
+        }
+    }
+}
+
+/// The driver side of an interrupt line.
+pub(crate) trait Interrupt: Send + Sync {
+    /// Queue `qid` posted completions.
+    fn interrupt(&self, qid: usize);
+}
+
+/// What the whole controller shares: the device and the backing store.
+#[pin_data]
+struct Shared {
+    dev: TestDevice,
+    #[pin]
+    store: Mutex<KVec<u8>>,
+    latency_us: u32,
+}
+
+/// Where the controller is in a queue pair; only its work item touches this.
+struct Progress {
+    sq_head: u32,
+    cq_tail: u32,
+    phase: bool,
+}
+
+#[pin_data]
+struct HwQueue {
+    qid: usize,
+    shared: Arc<Shared>,
+    sq_base: DmaAddress,
+    cq_base: DmaAddress,
+    entries: u32,
+    sq_tail: AtomicU32,
+    cq_head: AtomicU32,
+    #[pin]
+    progress: Mutex<Progress>,
+    #[pin]
+    irq: SpinLock<Option<Arc<dyn Interrupt>>>,
+    #[pin]
+    work: Work<HwQueue>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for HwQueue { self.work }
+}
+
+impl WorkItem for HwQueue {
+    type Pointer = Arc<HwQueue>;
+
+    fn run(this: Arc<HwQueue>) {
+        this.process();
+    }
+}
+
+impl HwQueue {
+    /// Runs the commands between the controller's head and the doorbell.
+    fn process(&self) {
+        let mut p = self.progress.lock();
+        while p.sq_head != self.sq_tail.load(Ordering::Acquire) {
+            // A full completion ring waits for the driver's completion doorbell.
+            if (p.cq_tail + 1) % self.entries == self.cq_head.load(Ordering::Acquire) {
+                break;
+            }
+            let mut raw = [0u8; SQE_SIZE];
+            let at = self.sq_base + u64::from(p.sq_head) * SQE_SIZE as u64;
+            // SAFETY: The driver programmed `sq_base` as a ring of `entries` commands in memory
+            // of this device; the entry at the head was published by the doorbell.
+            if unsafe { self.shared.dev.dma_read(at, &mut raw) }.is_err() {
+                pr_err!(
+                    "nvme-bounce: queue {}: cannot fetch command {}\n",
+                    self.qid,
+                    p.sq_head
+                );
+                return;
+            }
+            p.sq_head = (p.sq_head + 1) % self.entries;
+            let cmd = Command::decode(&raw);
+            let status = self.execute(&cmd);
+            if self.shared.latency_us > 0 {
+                let us = self.shared.latency_us as usize;
+                // SAFETY: A work item may sleep.
+                unsafe {
+                    bindings::usleep_range_state(
+                        us,
+                        us + us / 4 + 10,
+                        bindings::TASK_UNINTERRUPTIBLE,
+                    )
+                };
+            }
+            let cqe = Completion {
+                cid: cmd.cid,
+                status,
+                phase: p.phase,
+            };
+            let at = self.cq_base + u64::from(p.cq_tail) * CQE_SIZE as u64;
+            // SAFETY: As for the submission ring; the slot at the tail is free (checked above).
+            if unsafe { self.shared.dev.dma_write(at, &cqe.encode()) }.is_err() {
+                pr_err!(
+                    "nvme-bounce: queue {}: cannot post a completion\n",
+                    self.qid
+                );
+                return;
+            }
+            p.cq_tail = (p.cq_tail + 1) % self.entries;
+            if p.cq_tail == 0 {
+                p.phase = !p.phase;
+            }
+            self.raise();
+        }
+    }
+
+    /// Moves the data of `cmd` between its buffer and the store.
+    fn execute(&self, cmd: &Command) -> u16 {
+        let mut store = self.shared.store.lock();
+        let len = cmd.len as usize;
+        let Some(range) = usize::try_from(cmd.offset)
+            .ok()
+            .and_then(|off| Some(off..off.checked_add(len)?))
+            .filter(|r| len > 0 && r.end <= store.len())
+        else {
+            return STATUS_INVALID_FIELD;
+        };
+        let moved = match cmd.opcode {
+            // SAFETY: The driver submitted `len` bytes at `cmd.addr` to this device with the
+            // command and does not take them back before the completion, posted after this.
+            OP_WRITE => unsafe { self.shared.dev.dma_read(cmd.addr, &mut store[range]) },
+            // SAFETY: As above.
+            OP_READ => unsafe { self.shared.dev.dma_write(cmd.addr, &store[range]) },
+            _ => return STATUS_INVALID_OPCODE,
+        };
+        match moved {
+            Ok(()) => STATUS_OK,
+            Err(_) => STATUS_TRANSFER_ERROR,
+        }
+    }
+
+    fn raise(&self) {
+        let handler = self.irq.lock().clone();
+        if let Some(handler) = handler {
+            handler.interrupt(self.qid);
+        }
+    }
+}
+
+/// The controller: a test device whose every mapping bounces, a backing store and its queues.
+pub(crate) struct Controller {
+    shared: Arc<Shared>,
+    queues: KVec<Arc<HwQueue>>,
+}
+
+impl Controller {
+    /// A controller with a bounce pool of `pool_bytes` and a store of `store_bytes`, taking
+    /// `latency_us` per command.
+    pub(crate) fn new(pool_bytes: usize, store_bytes: usize, latency_us: u32) -> Result<Self> {
+        let dev = TestDevice::new(c_str!("nvme-bounce"), pool_bytes)?;
+        let mut store = KVec::new();
+        store.extend_with(store_bytes, 0u8, GFP_KERNEL)?;
+        let shared = Arc::pin_init(
+            pin_init!(Shared {
+                dev,
+                store <- new_mutex!(store),
+                latency_us,
+            }),
+            GFP_KERNEL,
+        )?;
+        Ok(Controller {
+            shared,
+            queues: KVec::new(),
+        })
+    }
+
+    /// The device, for the driver's mappings and ring memory.
+    pub(crate) fn device(&self) -> &TestDevice {
+        &self.shared.dev
+    }
+
+    /// Programs a queue pair of `entries` entries with rings at `sq_base` and `cq_base`.
+    pub(crate) fn create_queue(
+        &mut self,
+        sq_base: DmaAddress,
+        cq_base: DmaAddress,
+        entries: u32,
+    ) -> Result<usize> {
+        if entries < 2 {
+            return Err(EINVAL);
+        }
+        let qid = self.queues.len();
+        let shared = self.shared.clone();
+        let queue = Arc::pin_init(
+            pin_init!(HwQueue {
+                qid,
+                shared,
+                sq_base,
+                cq_base,
+                entries,
+                sq_tail: AtomicU32::new(0),
+                cq_head: AtomicU32::new(0),
+                progress <- new_mutex!(Progress { sq_head: 0, cq_tail: 0, phase: true }),
+                irq <- new_spinlock!(None),
+                work <- new_work!("nvme_bounce::HwQueue::work"),
+            }),
+            GFP_KERNEL,
+        )?;
+        self.queues.push(queue, GFP_KERNEL)?;
+        Ok(qid)
+    }
+
+    /// Routes the interrupt of queue `qid` to `handler` (`None` disconnects it).
+    pub(crate) fn connect(&self, qid: usize, handler: Option<Arc<dyn Interrupt>>) {
+        if let Some(q) = self.queues.get(qid) {
+            *q.irq.lock() = handler;
+        }
+    }
+
+    /// The submission doorbell of queue `qid`: commands up to `tail` are there.
+    pub(crate) fn ring_sq(&self, qid: usize, tail: u32) {
+        if let Some(q) = self.queues.get(qid) {
+            q.sq_tail.store(tail, Ordering::Release);
+            // Already queued is fine: the run in progress or pending sees the new tail.
+            let _ = workqueue::system().enqueue(q.clone());
+        }
+    }
+
+    /// The completion doorbell of queue `qid`: completions before `head` were consumed.
+    pub(crate) fn ring_cq(&self, qid: usize, head: u32) {
+        if let Some(q) = self.queues.get(qid) {
+            q.cq_head.store(head, Ordering::Release);
+            // A run that stopped at a full completion ring goes on.
+            let _ = workqueue::system().enqueue(q.clone());
+        }
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        // Break the cycle between the queues and their interrupt handlers.
+        for qid in 0..self.queues.len() {
+            self.connect(qid, None);
+        }
+    }
+}

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The driver: queue pairs on the simulated controller, I/O through `kernel::dma`.
+//!
+//! Each write maps a buffer holding a pattern with [`DmaBounce`], submits it and, when it
+//! completes, reads the block back into a fresh buffer and checks every byte. Where the maps
+//! come from is what the sample is about:
+//!
+//! - writes are mapped in process context and may sleep ([`DmaBounce::map_may_sleep`]): when the
+//!   device's bounce pool is full they wait for room;
+//! - read-backs are mapped from the completion path, under the driver's spinlock
+//!   ([`DmaBounce::map_atomic`]): when the pool is full they get transient pools. A read-back
+//!   whose map fails is deferred to process context, where it may wait.
+//!
+//! `mode=sleep` defers every read-back; `mode=atomic` maps the writes atomically too.
+
+use crate::controller::{
+    Command, Completion, Controller, Interrupt, CQE_SIZE, OP_READ, OP_WRITE, SQE_SIZE, STATUS_OK,
+};
+use kernel::{
+    bindings,
+    dma::{CoherentBuffer, Direction, DmaBounce, PoolKind, Stats, TransientPool},
+    new_condvar, new_spinlock,
+    prelude::*,
+    sync::{Arc, CondVar, SpinLock},
+};
+
+/// How writes and read-backs are mapped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Writes may sleep; read-backs are atomic, from the completion path.
+    Mixed,
+    /// Everything may sleep; read-backs are deferred to process context.
+    Sleep,
+    /// Nothing sleeps.
+    Atomic,
+}
+
+/// The workload.
+pub(crate) struct Params {
+    pub(crate) queues: usize,
+    pub(crate) depth: usize,
+    pub(crate) io_bytes: usize,
+    pub(crate) count: usize,
+    pub(crate) mode: Mode,
+    pub(crate) pool_bytes: usize,
+    pub(crate) reserve_bytes: usize,
+    pub(crate) latency_us: u32,
+}
+
+/// What a run did.
+#[derive(Default)]
+pub(crate) struct Summary {
+    pub(crate) ios: u64,
+    pub(crate) verified: u64,
+    pub(crate) errors: u64,
+    pub(crate) waited: u64,
+    pub(crate) transient: u64,
+    pub(crate) failed_maps: u64,
+    pub(crate) bounced: [u64; 3],
+}
+
+/// A command in flight: its mapping and what it is for.
+struct Pending {
+    map: DmaBounce,
+    opcode: u8,
+    block: usize,
+    generation: u32,
+}
+
+/// The driver's side of one queue pair.
+struct QueueState {
+    sq_tail: u32,
+    cq_head: u32,
+    phase: bool,
+    slots: KVec<Option<Pending>>,
+    /// Bit `n` set: command id `n` is free.
+    free: u64,
+}
+
+/// Everything the completion path and the submitter share.
+struct State {
+    queues: KVec<QueueState>,
+    /// Blocks with a write or read-back in flight (or waiting): never written twice at once.
+    busy: KVec<bool>,
+    /// The generation of each block's last write: what a read-back must find.
+    generation: KVec<u32>,
+    /// Blocks whose read-back is left to process context: its atomic map failed (or, with
+    /// `mode=sleep`, always). The read-back checks the block's current generation.
+    deferred: KVec<bool>,
+    ndeferred: usize,
+    outstanding: usize,
+    summary: Summary,
+}
+
+impl State {
+    fn defer(&mut self, block: usize) {
+        if !self.deferred[block] {
+            self.deferred[block] = true;
+            self.ndeferred += 1;
+        }
+    }
+}
+
+/// The rings of one queue pair, in memory shared with the device.
+struct Rings {
+    sq: CoherentBuffer,
+    cq: CoherentBuffer,
+}
+
+#[pin_data]
+pub(crate) struct Driver {
+    ctrl: Controller,
+    rings: KVec<Rings>,
+    mode: Mode,
+    io_bytes: usize,
+    count: usize,
+    entries: u32,
+    #[pin]
+    state: SpinLock<State>,
+    #[pin]
+    changed: CondVar,
+}
+
+/// The `k`-th 64-bit word of the pattern of `block` at `generation`.
+fn pattern_word(block: usize, generation: u32, k: usize) -> u64 {
+    let seed = ((block as u64) << 40) ^ (u64::from(generation) << 20) ^ k as u64;
+    seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (seed >> 7)
+}
+
+fn fill(buf: &mut [u8], block: usize, generation: u32) {
+    for (k, word) in buf.chunks_exact_mut(8).enumerate() {
+        word.copy_from_slice(&pattern_word(block, generation, k).to_le_bytes());
+    }
+}
+
+/// Bytes of `buf` that differ from the pattern.
+fn mismatches(buf: &[u8], block: usize, generation: u32) -> usize {
+    buf.chunks_exact(8)
+        .enumerate()
+        .map(|(k, word)| {
+            let want = pattern_word(block, generation, k).to_le_bytes();
+            word.iter().zip(want.iter()).filter(|(a, b)| a != b).count()
+        })
+        .sum()
+}
+
+fn kind_index(kind: Option<PoolKind>) -> Option<usize> {
+    match kind? {
+        PoolKind::Default => Some(0),
+        PoolKind::Dynamic => Some(1),
+        PoolKind::Transient => Some(2),
+    }
+}
+
+impl Driver {
+    /// Creates the controller and its queue pairs.
+    pub(crate) fn new(p: &Params) -> Result<Arc<Driver>> {
+        // Twice as many blocks as commands in flight: a free one is always near.
+        let blocks = 2 * p.queues * p.depth;
+        let mut ctrl = Controller::new(p.pool_bytes, blocks * p.io_bytes, p.latency_us)?;
+        // One more entry than commands in flight: a full ring is never mistaken for an empty one.
+        let entries = p.depth + 1;
+        let mut rings = KVec::with_capacity(p.queues, GFP_KERNEL)?;
+        let mut queues = KVec::with_capacity(p.queues, GFP_KERNEL)?;
+        for _ in 0..p.queues {
+            let sq = CoherentBuffer::alloc(ctrl.device(), entries * SQE_SIZE, GFP_KERNEL)?;
+            let cq = CoherentBuffer::alloc(ctrl.device(), entries * CQE_SIZE, GFP_KERNEL)?;
+            ctrl.create_queue(sq.dma_address(), cq.dma_address(), entries as u32)?;
+            rings.push(Rings { sq, cq }, GFP_KERNEL)?;
+            let mut slots = KVec::with_capacity(p.depth, GFP_KERNEL)?;
+            for _ in 0..p.depth {
+                slots.push(None, GFP_KERNEL)?;
+            }
+            // At most 64 commands per queue: one bit each.
+            let free = u64::MAX >> (64 - p.depth);
+            queues.push(
+                QueueState {
+                    sq_tail: 0,
+                    cq_head: 0,
+                    phase: true,
+                    slots,
+                    free,
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        let mut busy = KVec::new();
+        busy.extend_with(blocks, false, GFP_KERNEL)?;
+        let mut generation = KVec::new();
+        generation.extend_with(blocks, 0u32, GFP_KERNEL)?;
+        let mut deferred = KVec::new();
+        deferred.extend_with(blocks, false, GFP_KERNEL)?;
+
+        let driver = Arc::pin_init(
+            pin_init!(Driver {
+                ctrl,
+                rings,
+                mode: p.mode,
+                io_bytes: p.io_bytes,
+                count: p.count,
+                entries: entries as u32,
+                state <- new_spinlock!(State {
+                    queues,
+                    busy,
+                    generation,
+                    deferred,
+                    ndeferred: 0,
+                    outstanding: 0,
+                    summary: Summary::default(),
+                }),
+                changed <- new_condvar!(),
+            }),
+            GFP_KERNEL,
+        )?;
+        for qid in 0..p.queues {
+            let handler: Arc<dyn Interrupt> = driver.clone();
+            driver.ctrl.connect(qid, Some(handler));
+        }
+        Ok(driver)
+    }
+
+    /// Runs the workload and says what happened.
+    pub(crate) fn run(&self, reserve_bytes: usize) -> Result<Summary> {
+        let dev = self.ctrl.device();
+        let before = Stats::of(dev)?;
+        let reservation = match reserve_bytes {
+            0 => None,
+            n => Some(TransientPool::reserve(dev, n)?),
+        };
+        let nqueues = self.rings.len();
+        let mut next_block = 0;
+        for i in 0..self.count {
+            self.serve_deferred(i % nqueues)?;
+            let (block, generation) = self.claim_block(&mut next_block);
+            let mut buf = KVec::new();
+            buf.extend_with(self.io_bytes, 0u8, GFP_KERNEL)?;
+            fill(&mut buf, block, generation);
+            match self.map_in_process(buf, Direction::ToDevice) {
+                Some(map) => self.submit(i % nqueues, OP_WRITE, map, block, generation),
+                None => self.give_up(block),
+            }
+        }
+        // Drain: serve deferred read-backs until nothing is in flight.
+        loop {
+            self.serve_deferred(0)?;
+            let mut st = self.state.lock();
+            if st.outstanding == 0 && st.ndeferred == 0 {
+                break;
+            }
+            if st.ndeferred == 0 {
+                self.changed.wait(&mut st);
+            }
+        }
+        if let Some(pool) = &reservation {
+            let usage = pool.usage();
+            pr_info!(
+                "nvme-bounce: reserved pool: {} slots, {} in use at the end\n",
+                usage.slots,
+                usage.used
+            );
+        }
+        drop(reservation);
+
+        let after = Stats::of(dev)?;
+        let mut st = self.state.lock();
+        let s = &mut st.summary;
+        s.waited = after.waits() - before.waits();
+        s.transient =
+            after.pools_added(PoolKind::Transient) - before.pools_added(PoolKind::Transient);
+        Ok(core::mem::take(s))
+    }
+
+    /// Prints the device's swiotlb counters after a run that did `s`.
+    pub(crate) fn report(&self, s: &Summary) {
+        let Ok(st) = Stats::of(self.ctrl.device()) else {
+            return;
+        };
+        pr_info!(
+            "nvme-bounce: swiotlb: bounced default={} dynamic={} transient={} used_hiwater={} transient_pools_added={} transient_pools_freed={} transient_failed={} waits={} wait_timeouts={} wait_total_us={} wait_max_us={} map_failures={}\n",
+            s.bounced[0],
+            s.bounced[1],
+            s.bounced[2],
+            st.used_hiwater(PoolKind::Default),
+            st.pools_added(PoolKind::Transient),
+            st.pools_freed(PoolKind::Transient),
+            st.transient_failed(),
+            st.waits(),
+            st.wait_timeouts(),
+            st.wait_ns() / 1000,
+            st.wait_ns_max() / 1000,
+            st.map_failures()
+        );
+    }
+
+    /// Disconnects the interrupts, which hold references to the driver.
+    pub(crate) fn shutdown(&self) {
+        for qid in 0..self.rings.len() {
+            self.ctrl.connect(qid, None);
+        }
+    }
+
+    /// Maps from process context: may sleep, unless `mode=atomic`. A failed map is retried
+    /// (counted each time) before the I/O is given up.
+    fn map_in_process(&self, mut buf: KVec<u8>, dir: Direction) -> Option<DmaBounce> {
+        for _ in 0..100 {
+            let mapped = match self.mode {
+                Mode::Atomic => DmaBounce::map_atomic(self.ctrl.device(), buf, dir),
+                _ => DmaBounce::map_may_sleep(self.ctrl.device(), buf, dir),
+            };
+            match mapped {
+                Ok(map) => return Some(map),
+                Err(e) => {
+                    buf = e.value;
+                    self.state.lock().summary.failed_maps += 1;
+                    // SAFETY: Process context may sleep.
+                    unsafe { bindings::msleep(1) };
+                }
+            }
+        }
+        None
+    }
+
+    /// Picks a block with nothing in flight, waiting for one if need be.
+    fn claim_block(&self, next: &mut usize) -> (usize, u32) {
+        let mut st = self.state.lock();
+        loop {
+            let n = st.busy.len();
+            if let Some(b) = (0..n).map(|k| (*next + k) % n).find(|b| !st.busy[*b]) {
+                *next = (b + 1) % n;
+                st.busy[b] = true;
+                st.generation[b] = st.generation[b].wrapping_add(1);
+                return (b, st.generation[b]);
+            }
+            self.changed.wait(&mut st);
+        }
+    }
+
+    fn give_up(&self, block: usize) {
+        let mut st = self.state.lock();
+        st.summary.errors += 1;
+        st.busy[block] = false;
+    }
+
+    /// Submits `map` on queue `qid`, waiting for a free command id.
+    fn submit(&self, qid: usize, opcode: u8, map: DmaBounce, block: usize, generation: u32) {
+        let mut st = self.state.lock();
+        while st.queues[qid].free == 0 {
+            self.changed.wait(&mut st);
+        }
+        let tail = self.queue_command(&mut st, qid, opcode, map, block, generation);
+        drop(st);
+        self.ctrl.ring_sq(qid, tail);
+    }
+
+    /// Writes the command to the ring; a command id must be free. Returns the new tail.
+    fn queue_command(
+        &self,
+        st: &mut State,
+        qid: usize,
+        opcode: u8,
+        mut map: DmaBounce,
+        block: usize,
+        generation: u32,
+    ) -> u32 {
+        let kind = kind_index(map.bounced());
+        let q = &mut st.queues[qid];
+        if q.free == 0 {
+            // Callers checked; keep the books straight if they did not.
+            let tail = q.sq_tail;
+            st.summary.errors += 1;
+            return tail;
+        }
+        let cid = q.free.trailing_zeros() as u16;
+        q.free &= !(1u64 << cid);
+        let cmd = Command {
+            opcode,
+            cid,
+            addr: map.submit(),
+            offset: (block * self.io_bytes) as u64,
+            len: map.len() as u32,
+        };
+        let at = q.sq_tail as usize * SQE_SIZE;
+        if self.rings[qid].sq.write(at, &cmd.encode()).is_err() {
+            pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
+        }
+        q.sq_tail = (q.sq_tail + 1) % self.entries;
+        q.slots[cid as usize] = Some(Pending {
+            map,
+            opcode,
+            block,
+            generation,
+        });
+        let tail = q.sq_tail;
+        st.outstanding += 1;
+        if let Some(k) = kind {
+            st.summary.bounced[k] += 1;
+        }
+        tail
+    }
+
+    /// Maps and submits deferred read-backs from process context.
+    fn serve_deferred(&self, qid: usize) -> Result {
+        loop {
+            let (block, generation) = {
+                let mut st = self.state.lock();
+                let Some(block) = st.deferred.iter().position(|d| *d) else {
+                    return Ok(());
+                };
+                st.deferred[block] = false;
+                st.ndeferred -= 1;
+                (block, st.generation[block])
+            };
+            let mut buf = KVec::new();
+            buf.extend_with(self.io_bytes, 0u8, GFP_KERNEL)?;
+            match self.map_in_process(buf, Direction::FromDevice) {
+                Some(map) => self.submit(qid, OP_READ, map, block, generation),
+                None => self.give_up(block),
+            }
+        }
+    }
+
+    /// A read-back from the completion path: mapped without sleeping, under the lock.
+    fn read_back_atomic(
+        &self,
+        st: &mut State,
+        qid: usize,
+        block: usize,
+        generation: u32,
+    ) -> Option<u32> {
+        let mut buf = KVec::new();
+        let mapped = match buf.extend_with(self.io_bytes, 0u8, GFP_ATOMIC) {
+            Ok(()) => DmaBounce::map_atomic(self.ctrl.device(), buf, Direction::FromDevice).ok(),
+            Err(_) => None,
+        };
+        match mapped {
+            Some(map) => Some(self.queue_command(st, qid, OP_READ, map, block, generation)),
+            None => {
+                st.summary.failed_maps += 1;
+                st.defer(block);
+                None
+            }
+        }
+    }
+
+    /// Handles one completion.
+    fn complete(&self, st: &mut State, qid: usize, cqe: &Completion) -> Option<u32> {
+        let q = &mut st.queues[qid];
+        let Some(mut p) = q.slots.get_mut(cqe.cid as usize).and_then(Option::take) else {
+            pr_err!(
+                "nvme-bounce: queue {}: completion for unknown command {}\n",
+                qid,
+                cqe.cid
+            );
+            st.summary.errors += 1;
+            return None;
+        };
+        q.free |= 1u64 << cqe.cid;
+        st.outstanding -= 1;
+        st.summary.ios += 1;
+        // SAFETY: The controller posted the completion of the only command that used this
+        // mapping; it does not touch the mapping any more.
+        unsafe { p.map.complete() };
+
+        if cqe.status != STATUS_OK {
+            pr_err!(
+                "nvme-bounce: queue {}: command {} failed: status {:#x}\n",
+                qid,
+                cqe.cid,
+                cqe.status
+            );
+            st.summary.errors += 1;
+            st.busy[p.block] = false;
+            return None;
+        }
+        if p.opcode == OP_WRITE {
+            // Map the read-back while the write still holds its bounce slots: with a full pool,
+            // this is where a transient pool comes in.
+            let tail = match self.mode {
+                Mode::Sleep => {
+                    st.defer(p.block);
+                    None
+                }
+                _ => self.read_back_atomic(st, qid, p.block, p.generation),
+            };
+            drop(p.map);
+            return tail;
+        }
+
+        match p.map.finish() {
+            Ok(buf) => {
+                let bad = mismatches(&buf, p.block, p.generation);
+                if bad == 0 {
+                    // The read and the write it checks.
+                    st.summary.verified += 2;
+                } else {
+                    pr_err!(
+                        "nvme-bounce: block {} generation {}: {} bytes differ\n",
+                        p.block,
+                        p.generation,
+                        bad
+                    );
+                    st.summary.errors += 1;
+                }
+            }
+            Err(e) => {
+                pr_err!("nvme-bounce: cannot finish a read-back: {:?}\n", e.error);
+                st.summary.errors += 1;
+            }
+        }
+        st.busy[p.block] = false;
+        None
+    }
+}
+
+impl Interrupt for Driver {
+    fn interrupt(&self, qid: usize) {
+        let Some(rings) = self.rings.get(qid) else {
+            return;
+        };
+        let mut new_tail = None;
+        let mut st = self.state.lock();
+        loop {
+            let q = &st.queues[qid];
+            let mut raw = [0u8; CQE_SIZE];
+            if rings
+                .cq
+                .read(q.cq_head as usize * CQE_SIZE, &mut raw)
+                .is_err()
+            {
+                break;
+            }
+            let cqe = Completion::decode(&raw);
+            if cqe.phase != q.phase {
+                break;
+            }
+            let q = &mut st.queues[qid];
+            q.cq_head = (q.cq_head + 1) % self.entries;
+            if q.cq_head == 0 {
+                q.phase = !q.phase;
+            }
+            if let Some(tail) = self.complete(&mut st, qid, &cqe) {
+                new_tail = Some(tail);
+            }
+        }
+        let head = st.queues[qid].cq_head;
+        drop(st);
+        self.changed.notify_all();
+        self.ctrl.ring_cq(qid, head);
+        if let Some(tail) = new_tail {
+            self.ctrl.ring_sq(qid, tail);
+        }
+    }
+}
