@@ -200,8 +200,9 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 		swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
 		if (!(attrs & DMA_ATTR_NO_WARN))
 			dev_warn_ratelimited(dev,
-					     "bounce buffers exhausted: %zu bytes wanted, %lu of %lu slots in use\n",
-					     alloc, swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
+					     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
+					     alloc, min_not_zero(*dev->dma_mask, dev->bus_dma_limit),
+					     swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}
 
@@ -345,8 +346,9 @@ static dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_add
 			arch_sync_dma_for_device(tlb_addr, size, dir);
 		return dma;
 	}
-	dev_WARN_ONCE(dev, 1, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
-		      &dma, size, *dev->dma_mask);
+	atomic_long_inc(&dev->dma_io_tlb_mem->stats.map_failures);
+	dev_warn_ratelimited(dev, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
+			     &dma, size, *dev->dma_mask);
 	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
 				   swiotlb_find_pool(dev, tlb_addr));
 	return DMA_MAPPING_ERROR;

@@ -21,6 +21,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -350,8 +352,14 @@ static void test_mem_grow(struct work_struct *work)
 static void test_mem_release(void *data)
 {
 	struct test_mem *tm = data;
+	struct io_tlb_pool *pool, *next;
 
 	cancel_work_sync(&tm->mem.grow_work);
+	cancel_delayed_work_sync(&tm->mem.shrink_work);
+	/* Dynamic pools that a test let the real worker add go too. */
+	list_for_each_entry_safe(pool, next, &tm->mem.pools, node)
+		if (pool != &tm->mem.defpool)
+			swiotlb_pool_retire(pool);
 	swiotlb_pools_settle();
 }
 
@@ -1226,6 +1234,423 @@ static struct kunit_suite swiotlb_policy_suite = {
 };
 
 kunit_test_suite(swiotlb_policy_suite);
+
+/* ---- Stress: random mappings while pools grow, shrink, come and go ---- */
+
+static unsigned int stress_ops = 40000;
+module_param(stress_ops, uint, 0444);
+MODULE_PARM_DESC(stress_ops, "operations per thread of the swiotlb_stress suite");
+
+#define STRESS_THREADS	4
+#define STRESS_HELD	8		/* mappings a thread holds at most */
+#define STRESS_MAX	SZ_64K
+#define STRESS_GUARD	256		/* bytes either side that must not change */
+
+struct stress_map {
+	u8 *buf;			/* STRESS_MAX + 2 * STRESS_GUARD bytes */
+	dma_addr_t dma;
+	size_t off, size;
+	enum dma_data_direction dir;
+	u8 seed, dev_seed;		/* CPU pattern, device pattern */
+	bool live;
+};
+
+struct stress {
+	struct device *dev[STRESS_THREADS];
+	atomic_long_t ops, maps, atomic_maps, failed_maps, bytes, errors;
+	atomic_t left;
+	struct completion done;
+};
+
+static u8 stress_byte(u8 seed, size_t i)
+{
+	return seed ^ (i * 131) ^ (i >> 8);
+}
+
+static bool stress_check(struct stress *s, const u8 *p, size_t n, u8 seed, size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != stress_byte(seed, first + i)) {
+			if (atomic_long_inc_return(&s->errors) <= 5)
+				pr_err("swiotlb stress: byte %zu is %#x, not %#x\n", first + i,
+				       p[i], stress_byte(seed, first + i));
+			return false;
+		}
+	}
+	atomic_long_add(n, &s->bytes);
+	return true;
+}
+
+static void stress_fill(u8 *p, size_t n, u8 seed, size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = stress_byte(seed, first + i);
+}
+
+/* Map a random piece of @m->buf, then play the device: check what it reads, write back. */
+static void stress_start(struct stress *s, struct device *dev, struct stress_map *m,
+			 struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+	bool atomic = !(r & 3);
+	u8 *bounce;
+
+	m->size = (r >> 2) & 1 ? 1 + prandom_u32_state(rnd) % SZ_4K :
+				 1 + prandom_u32_state(rnd) % STRESS_MAX;
+	m->off = STRESS_GUARD + prandom_u32_state(rnd) % STRESS_GUARD;
+	m->size = min_t(size_t, m->size, STRESS_MAX + STRESS_GUARD - m->off);
+	m->dir = (r >> 3) % 3 == 0 ? DMA_TO_DEVICE :
+		 (r >> 3) % 3 == 1 ? DMA_FROM_DEVICE : DMA_BIDIRECTIONAL;
+	m->seed = r >> 8;
+	m->dev_seed = r >> 16;
+	stress_fill(m->buf, STRESS_MAX + 2 * STRESS_GUARD, m->seed, 0);
+
+	if (atomic)
+		preempt_disable();
+	m->dma = dma_map_single_attrs(dev, m->buf + m->off, m->size, m->dir,
+				      atomic ? DMA_ATTR_NO_WARN :
+					       DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	if (atomic)
+		preempt_enable();
+	atomic_long_inc(&s->maps);
+	if (atomic)
+		atomic_long_inc(&s->atomic_maps);
+	if (dma_mapping_error(dev, m->dma)) {
+		atomic_long_inc(&s->failed_maps);
+		return;
+	}
+	m->live = true;
+	bounce = phys_to_virt(dma_to_phys(dev, m->dma));
+	/* Whatever the direction, the device finds the buffer's bytes. */
+	stress_check(s, bounce, m->size, m->seed, m->off);
+	if (m->dir != DMA_TO_DEVICE)
+		stress_fill(bounce, m->size, m->dev_seed, m->off);
+	/* Half the time, a partial sync for the CPU of what the device wrote. */
+	if (m->dir != DMA_TO_DEVICE && m->size > 1 && (r & BIT(24))) {
+		size_t a = prandom_u32_state(rnd) % m->size;
+		size_t n = 1 + prandom_u32_state(rnd) % (m->size - a);
+
+		dma_sync_single_for_cpu(dev, m->dma + a, n, m->dir);
+		stress_check(s, m->buf + m->off + a, n, m->dev_seed, m->off + a);
+		dma_sync_single_for_device(dev, m->dma + a, n, m->dir);
+	}
+}
+
+/* Unmap and check every byte of the buffer, guards included. */
+static void stress_finish(struct stress *s, struct device *dev, struct stress_map *m)
+{
+	u8 *b = m->buf;
+	size_t end = m->off + m->size;
+
+	dma_unmap_single(dev, m->dma, m->size, m->dir);
+	m->live = false;
+	stress_check(s, b, m->off, m->seed, 0);
+	stress_check(s, b + m->off, m->size, m->dir == DMA_TO_DEVICE ? m->seed : m->dev_seed,
+		     m->off);
+	stress_check(s, b + end, STRESS_MAX + 2 * STRESS_GUARD - end, m->seed, end);
+}
+
+static int stress_thread(void *data)
+{
+	struct stress *s = data;
+	unsigned int me = atomic_dec_return(&s->left), i, n;
+	struct device *dev = s->dev[me];
+	struct stress_map *m = kcalloc(STRESS_HELD, sizeof(*m), GFP_KERNEL);
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 0x5eed + me);
+	for (i = 0; m && i < STRESS_HELD; i++) {
+		m[i].buf = kmalloc(STRESS_MAX + 2 * STRESS_GUARD, GFP_KERNEL);
+		if (!m[i].buf)
+			atomic_long_inc(&s->errors);
+	}
+	for (n = 0; m && n < stress_ops; n++) {
+		struct stress_map *x = &m[prandom_u32_state(&rnd) % STRESS_HELD];
+
+		if (!x->buf)
+			continue;
+		if (x->live)
+			stress_finish(s, dev, x);
+		else
+			stress_start(s, dev, x, &rnd);
+		atomic_long_inc(&s->ops);
+		if (!(n & 63))
+			cond_resched();
+	}
+	for (i = 0; m && i < STRESS_HELD; i++) {
+		if (m[i].live)
+			stress_finish(s, dev, &m[i]);
+		kfree(m[i].buf);
+	}
+	if (!m)
+		atomic_long_inc(&s->errors);
+	kfree(m);
+	complete(&s->done);
+	return 0;
+}
+
+/* Growth in pools of one segment, and given back after 100 ms unused. */
+static void stress_grow(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
+	struct io_tlb_pool *pool;
+
+	pool = swiotlb_pool_create(NULL, mem, IO_TLB_SEGSIZE, IO_TLB_SEGSIZE, 1,
+				   SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
+	WRITE_ONCE(mem->grow_failed, !pool);
+	if (pool) {
+		swiotlb_pool_publish(pool);
+		queue_delayed_work(system_wq, &mem->shrink_work, msecs_to_jiffies(50));
+	}
+	swiotlb_wake_waiters(mem);
+}
+
+static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
+{
+	static const unsigned int min_align[STRESS_THREADS] = { 0, SZ_4K - 1, SZ_2K - 1, 0 };
+	struct test_mem *tm = test_mem(test, test->priv, IO_TLB_SEGSIZE);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct io_tlb_pool *pool;
+	u64 start = ktime_get_ns();
+	unsigned long used = 0;
+	char name[32];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	INIT_WORK(&tm->mem.grow_work, stress_grow);
+	tm->mem.idle_ms = 100;
+	for (i = 0; i < STRESS_THREADS; i++) {
+		snprintf(name, sizeof(name), "swiotlb-stress-%d", i);
+		s->dev[i] = i ? test_device_named(test, name) : test->priv;
+		KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(s->dev[i], DMA_BIT_MASK(32)), 0);
+		dma_set_min_align_mask(s->dev[i], min_align[i]);
+		s->dev[i]->dma_io_tlb_mem = &tm->mem;
+	}
+	init_completion(&s->done);
+	atomic_set(&s->left, STRESS_THREADS);
+	for (i = 0; i < STRESS_THREADS; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(stress_thread, s, "swiotlb-stress/%d", i)));
+	for (i = 0; i < STRESS_THREADS; i++)
+		wait_for_completion(&s->done);
+
+	kunit_info(test, "%ld ops, %ld maps (%ld atomic, %ld failed), %ld bytes verified, %llu ms; pools added/freed: dynamic %ld/%ld, transient %ld/%ld; %ld waits\n",
+		   atomic_long_read(&s->ops), atomic_long_read(&s->maps),
+		   atomic_long_read(&s->atomic_maps), atomic_long_read(&s->failed_maps),
+		   atomic_long_read(&s->bytes), (ktime_get_ns() - start) / NSEC_PER_MSEC,
+		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_freed[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
+		   counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->ops), (long)STRESS_THREADS * stress_ops);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->bytes), 0);
+	/* The run went through every kind of pool. */
+	KUNIT_EXPECT_GT(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_GT(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+
+	/* Back to the start: nothing held, nobody waiting, every transient pool freed. */
+	cancel_work_sync(&tm->mem.grow_work);
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
+			counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]));
+	for (i = 0; i < STRESS_THREADS; i++)
+		KUNIT_EXPECT_TRUE(test, list_empty(&s->dev[i]->dma_io_tlb_pools));
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &tm->mem.pools, node)
+		used += swiotlb_pool_used(pool);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, used, 0);
+}
+
+static struct kunit_case swiotlb_stress_cases[] = {
+	KUNIT_CASE_SLOW(random_maps_from_many_threads_keep_every_byte),
+	{}
+};
+
+static struct kunit_suite swiotlb_stress_suite = {
+	.name = "swiotlb_stress",
+	.init = pools_init,
+	.test_cases = swiotlb_stress_cases,
+};
+
+kunit_test_suite(swiotlb_stress_suite);
+
+/* ---- Fault injection: each allocation of the map path fails in turn ---- */
+
+#ifdef CONFIG_FAULT_INJECTION
+static void faults_disarm(void *data)
+{
+	swiotlb_fail_arm(0, 0);
+}
+
+static int faults_init(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, faults_disarm, NULL), 0);
+	return pools_init(test);
+}
+
+/* Fill @tm's pool, fail @sites, and check that a transient map fails cleanly. */
+static void expect_transient_map_fails_cleanly(struct kunit *test, struct test_mem *tm,
+					       u32 sites)
+{
+	struct device *dev = test->priv;
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+
+	swiotlb_fail_arm(sites, 1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_NO_WARN);
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->transient_failed), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+
+	/* Once allocations work again, so does the same map. */
+	swiotlb_fail_arm(0, 0);
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void failed_transient_memory_fails_the_map_cleanly(struct kunit *test)
+{
+	expect_transient_map_fails_cleanly(test, test_mem(test, test->priv, IO_TLB_SEGSIZE),
+					   SWIOTLB_FAIL_MEMORY);
+}
+
+static void failed_transient_bookkeeping_fails_the_map_cleanly(struct kunit *test)
+{
+	expect_transient_map_fails_cleanly(test, test_mem(test, test->priv, IO_TLB_SEGSIZE),
+					   SWIOTLB_FAIL_META);
+}
+
+static void failed_growth_and_memory_end_a_wait_cleanly(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* The real worker this time: its pool allocation is what fails. */
+	INIT_WORK(&tm->mem.grow_work, swiotlb_grow);
+	tm->mem.wait_timeout_ms = 200;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+
+	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	flush_work(&tm->mem.grow_work);
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(tm->mem.grow_failed));
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
+
+	/*
+	 * Memory back: growth having failed, the waiter takes a transient pool
+	 * (the counting worker again, so that no new pool races with it).
+	 */
+	swiotlb_fail_arm(0, 0);
+	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+static void failed_device_record_leaves_mapping_working(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NULL(test, swiotlb_dev_stats_find(dev));
+	swiotlb_fail_arm(SWIOTLB_FAIL_DEV_STATS, 1);
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, swiotlb_dev_stats_find(dev));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 2);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+
+	/* The next mapping gets its record. */
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_EXPECT_NOT_NULL(test, swiotlb_dev_stats_find(dev));
+	unmap_phys(test, tlb, PAGE_SIZE);
+	__free_pages(page, 0);
+}
+
+static void failed_reservation_leaves_nothing_behind(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	static const u32 sites[] = { SWIOTLB_FAIL_MEMORY, SWIOTLB_FAIL_META };
+	struct io_tlb_pool *pool;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sites); i++) {
+		swiotlb_fail_arm(sites[i], 1);
+		pool = swiotlb_dev_pool_reserve(dev, SZ_64K);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(pool), -ENOMEM, "site %#x", sites[i]);
+	}
+	swiotlb_fail_arm(0, 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.transient_failed), 2);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+
+	pool = swiotlb_dev_pool_reserve(dev, SZ_64K);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	swiotlb_dev_pool_release(pool);
+}
+
+static struct kunit_case swiotlb_faults_cases[] = {
+	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
+	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),
+	KUNIT_CASE(failed_growth_and_memory_end_a_wait_cleanly),
+	KUNIT_CASE(failed_device_record_leaves_mapping_working),
+	KUNIT_CASE(failed_reservation_leaves_nothing_behind),
+	{}
+};
+
+static struct kunit_suite swiotlb_faults_suite = {
+	.name = "swiotlb_faults",
+	.init = faults_init,
+	.test_cases = swiotlb_faults_cases,
+};
+
+kunit_test_suite(swiotlb_faults_suite);
+#endif /* CONFIG_FAULT_INJECTION */
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
 
 /* ---- Bad input, through the DMA API on the default allocator ---- */
@@ -1255,6 +1680,16 @@ static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,
 	return dma;
 }
 
+/*
+ * Bracket a wrong call made on purpose: the debug run of `make test`
+ * (mk/check-reports.py) ignores what the kernel's checkers (DMA-API
+ * debugging above all) report between the two lines.
+ */
+static void deliberate(bool begin)
+{
+	pr_info("swiotlb test: deliberate wrong call %c\n", begin ? '{' : '}');
+}
+
 /* A later map/unmap round works and leaves usage at @before. */
 static void expect_pool_still_works(struct kunit *test, unsigned long before)
 {
@@ -1277,7 +1712,9 @@ static void double_unmap_is_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 4096, DMA_TO_DEVICE);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
+	deliberate(true);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
+	deliberate(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1290,7 +1727,9 @@ static void unmap_of_an_address_never_mapped_is_refused(struct kunit *test)
 
 	if (swiotlb_slots_head(pool, addr) >= 0)
 		kunit_skip(test, "the last slot of the default pool is in use");
+	deliberate(true);
 	swiotlb_tbl_unmap_single(test->priv, addr, 64, DMA_TO_DEVICE, 0);
+	deliberate(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1303,7 +1742,9 @@ static void unmap_inside_a_mapping_is_refused(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_TO_DEVICE);
+	deliberate(true);
 	dma_unmap_single(test->priv, dma + 16, 4000, DMA_TO_DEVICE);
+	deliberate(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before + 3);
 	dma_unmap_single(test->priv, dma, 5000, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
@@ -1317,7 +1758,9 @@ static void unmap_with_wrong_size_and_direction_frees_the_whole_mapping(struct k
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_FROM_DEVICE);
+	deliberate(true);
 	dma_unmap_single(test->priv, dma, 100, DMA_TO_DEVICE);
+	deliberate(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1335,7 +1778,9 @@ static void sync_past_the_end_is_cut_at_the_mapping_end(struct kunit *test)
 	dma = map_buf(test, buf, 100, DMA_FROM_DEVICE);
 	/* The device scribbles over its whole slot. */
 	memset(phys_to_virt(dma_to_phys(dev, dma)), 0x5a, IO_TLB_SIZE);
+	deliberate(true);
 	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
+	deliberate(false);
 	for (i = 0; i < 100; i++)
 		KUNIT_ASSERT_EQ(test, buf[i], 0x5a);
 	for (i = 100; i < 256; i++)
@@ -1351,9 +1796,57 @@ static void zero_size_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	deliberate(true);
 	dma = dma_map_single(test->priv, buf, 0, DMA_TO_DEVICE);
+	deliberate(false);
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	expect_pool_still_works(test, before);
+}
+
+static void oversize_map_fails_cleanly(struct kunit *test)
+{
+	struct swiotlb_stats *st = &io_tlb_default_mem.stats;
+	size_t size = swiotlb_max_mapping_size(test->priv) + 1;
+	long failures = counter(&st->map_failures);
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	deliberate(true);
+	dma = dma_map_single(test->priv, buf, size, DMA_TO_DEVICE);
+	deliberate(false);
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	/* Not a shortage of room: no pool could ever hold it. */
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), failures);
+	expect_pool_still_works(test, before);
+}
+
+static void mask_below_every_pool_fails_cleanly(struct kunit *test)
+{
+	struct swiotlb_stats *st = &io_tlb_default_mem.stats;
+	struct device *dev = test->priv;
+	long failures = counter(&st->map_failures);
+	unsigned long before = used_slots();
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	u64 mask = *dev->dma_mask;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* No memory at all lies below 4 KiB: no pool, and no new one, can serve it. */
+	*dev->dma_mask = DMA_BIT_MASK(12);
+	deliberate(true);
+	dma = dma_map_single(dev, buf, 512, DMA_TO_DEVICE);
+	deliberate(false);
+	*dev->dma_mask = mask;
+	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, used_slots(), before);
+	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), failures + 1);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+#endif
 	expect_pool_still_works(test, before);
 }
 
@@ -1364,6 +1857,8 @@ static struct kunit_case swiotlb_bad_input_cases[] = {
 	KUNIT_CASE(unmap_with_wrong_size_and_direction_frees_the_whole_mapping),
 	KUNIT_CASE(sync_past_the_end_is_cut_at_the_mapping_end),
 	KUNIT_CASE(zero_size_map_fails_cleanly),
+	KUNIT_CASE(oversize_map_fails_cleanly),
+	KUNIT_CASE(mask_below_every_pool_fails_cleanly),
 	{}
 };
 

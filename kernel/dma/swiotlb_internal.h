@@ -10,6 +10,7 @@
  *   swiotlb_wait.c   the policy when pools are full: who waits, who gets a
  *                    transient pool
  *   swiotlb_stats.c  counters and their debugfs files
+ *   swiotlb_fault.c  fault injection into the allocations of the map path
  */
 #ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
 #define _KERNEL_DMA_SWIOTLB_INTERNAL_H
@@ -134,6 +135,7 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool);
 void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pools_settle(void);
+void swiotlb_grow(struct work_struct *work);
 #endif
 
 /* swiotlb_wait.c */
@@ -148,6 +150,23 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
 void swiotlb_shrink(struct io_tlb_mem *mem);
+#endif
+
+/* swiotlb_fault.c: allocations that fault injection can make fail. */
+enum swiotlb_fail_site {
+	SWIOTLB_FAIL_MEMORY = BIT(0),	/* memory of a dynamic, transient, reserved pool */
+	SWIOTLB_FAIL_META = BIT(1),	/* such a pool's structure and records */
+	SWIOTLB_FAIL_DEV_STATS = BIT(2),	/* a device's statistics record */
+};
+
+#ifdef CONFIG_FAULT_INJECTION
+bool swiotlb_should_fail(enum swiotlb_fail_site site, size_t size);
+void swiotlb_fail_arm(u32 sites, int times);
+#else
+static inline bool swiotlb_should_fail(enum swiotlb_fail_site site, size_t size)
+{
+	return false;
+}
 #endif
 
 /* Events counted per device (debugfs swiotlb/devices). */

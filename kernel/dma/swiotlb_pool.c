@@ -47,7 +47,6 @@
 #include "swiotlb_internal.h"
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-static void swiotlb_grow(struct work_struct *work);
 static void swiotlb_shrink_work(struct work_struct *work);
 #endif
 
@@ -505,6 +504,8 @@ static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 lim
 	gfp_t zone = 0;
 	struct page *page;
 
+	if (swiotlb_should_fail(SWIOTLB_FAIL_MEMORY, bytes))
+		return NULL;
 	/*
 	 * Sharing memory with the host may sleep; an atomic caller gets memory
 	 * that is shared already, from the atomic DMA pool.
@@ -656,6 +657,8 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	struct io_tlb_pool *pool;
 	void *block_meta;
 
+	if (swiotlb_should_fail(SWIOTLB_FAIL_META, meta))
+		return NULL;
 	pool = kzalloc(sizeof(*pool), gfp);
 	if (!pool)
 		return NULL;
@@ -815,8 +818,13 @@ static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
 	queue_delayed_work(system_wq, &mem->shrink_work, delay);
 }
 
-/* The worker: add a pool the size of the default one. */
-static void swiotlb_grow(struct work_struct *work)
+/**
+ * swiotlb_grow() - the worker: add a pool the size of the default one
+ * @work:	&io_tlb_mem.grow_work of the allocator to grow
+ *
+ * Records whether it failed: then waiters may take transient pools.
+ */
+void swiotlb_grow(struct work_struct *work)
 {
 	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
 	struct io_tlb_pool *pool;
@@ -1104,7 +1112,8 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
 		if (found)
 			break;
-		if (pool != &mem->defpool && !swiotlb_pool_reachable(dev, pool))
+		/* The default pool too: a device may have a mask below it. */
+		if (!swiotlb_pool_reachable(dev, pool))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
 		if (*head >= 0)

@@ -74,6 +74,8 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_get(struct device *dev)
 
 	if (likely(ds))
 		return ds;
+	if (swiotlb_should_fail(SWIOTLB_FAIL_DEV_STATS, sizeof(*ds)))
+		return NULL;
 	ds = kzalloc(sizeof(*ds), GFP_ATOMIC | __GFP_NOWARN);
 	if (!ds)
 		return NULL;
