@@ -11,8 +11,9 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 before=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage" 2>/dev/null || echo 0)
-step "build: bzImage with LLVM=1 and Debian's rustc (log: ${LOGS#"$TOP"/}/build.log)"
-logged "$LOGS/build.log" kmake -j"$(nproc)" bzImage
+log=${BUILD_LOG:-$LOGS/build.log}
+step "build: bzImage$(objname) with LLVM=1 and Debian's rustc (log: ${log#"$TOP"/})"
+logged "$log" kmake -j"$(nproc)" bzImage
 after=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage")
 if [ "$before" = "$after" ]; then
 	step "build: up to date"

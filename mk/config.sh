@@ -6,15 +6,17 @@
 # that names the symbol.
 . "$(dirname "$0")/lib.sh"
 
+# CONFIG_FRAGMENTS and FRAG let the benchmark configure its kernels alike.
+CONFIG_FRAGMENTS=${CONFIG_FRAGMENTS:-$(ls "$TOP"/configs/*.config)}
+frag=${FRAG:-$BUILD/fragment.config}
 mkdir -p "$KOBJ"
-frag=$BUILD/fragment.config
-cat "$TOP"/configs/*.config >"$frag.new"
+cat $CONFIG_FRAGMENTS >"$frag.new"
 if [ -f "$KOBJ/.config" ] && cmp -s "$frag.new" "$frag"; then
 	rm "$frag.new"
 	exit 0
 fi
 
-step "config: olddefconfig from $(ls "$TOP"/configs/*.config | xargs -n1 basename | tr '\n' ' ')"
+step "config: olddefconfig from $(echo $CONFIG_FRAGMENTS | xargs -n1 basename | tr '\n' ' ')$(objname)"
 cp "$frag.new" "$KOBJ/.config"
 logged "$LOGS/config.log" kmake olddefconfig
 
@@ -37,6 +39,6 @@ if [ $bad -ne 0 ]; then
 	grep -q '^CONFIG_RUST=y' "$frag.new" && ! grep -q '^CONFIG_RUST=y' "$KOBJ/.config" &&
 		kmake rustavailable >&2 || true
 	rm -f "$KOBJ/.config"
-	die "the kernel configuration does not match configs/*.config"
+	die "the kernel configuration does not match $CONFIG_FRAGMENTS"
 fi
 mv "$frag.new" "$frag"

@@ -4,9 +4,12 @@
 # Quiet and fast when everything is present.
 . "$(dirname "$0")/lib.sh"
 
+# DEPS_EXTRA: packages only some targets need (make bench: plotting, static libc).
+DEPS_EXTRA=${DEPS_EXTRA:-}
+
 PKGS="linux-source-6.12 rustc-web rust-web-src rustfmt-web rust-web-clippy bindgen libclang-dev clang lld llvm
       flex bison libelf-dev libssl-dev bc cpio rsync ccache qemu-system-x86
-      busybox-static python3 make xz-utils patch"
+      busybox-static python3 make xz-utils patch $DEPS_EXTRA"
 
 missing=()
 for p in $PKGS; do

@@ -21,6 +21,11 @@ step() {
 	printf '==> [%02d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*"
 }
 
+# objname: " (obj-...)" for a kernel built elsewhere than build/obj, for step lines.
+objname() {
+	[ "$KOBJ" = "$BUILD/obj" ] || printf ' (%s)' "${KOBJ#"$BUILD"/}"
+}
+
 die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1

@@ -44,7 +44,8 @@ install_file() {
 		cp -p "$dst" "$PRISTINE/$rel"
 	fi
 	mkdir -p "$(dirname "$dst")"
-	cp "$src" "$dst"
+	# A new file, not a write through: build/linux-base shares hard links.
+	cp --remove-destination "$src" "$dst"
 	changed=$((changed + 1))
 }
 
@@ -64,7 +65,7 @@ overlay() {
 	while IFS= read -r rel; do
 		grep -qxF "$rel" "$MANIFEST" && continue
 		if [ -e "$PRISTINE/$rel" ]; then
-			cp "$PRISTINE/$rel" "$KSRC/$rel"
+			cp --remove-destination "$PRISTINE/$rel" "$KSRC/$rel"
 		else
 			rm -f "$KSRC/$rel"
 		fi

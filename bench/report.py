@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the logs of `make bench` into a Markdown report and a PNG plot.
+
+usage: report.py --out PREFIX --qemu VERSION --args ARGS --rounds N KIND:LOG...
+
+KIND is "base" (upstream's swiotlb) or "ours". Every "bench: <workload>
+key=value ..." line of every log is collected; each figure is the median
+over the rounds, with the spread (min-max) beside it. Ratios are ours over
+upstream: below 1 is better for times, above 1 for throughputs.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+LINE = re.compile(r'bench: (\w+) (.*)')
+PAIR = re.compile(r'(\w+)=("[^"]*"|\S+)')
+NAMES = {'base': 'upstream', 'ours': 'ours'}
+
+
+def parse(path):
+    """[(workload, {key: value})] of one log."""
+    rows = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = LINE.search(line)
+            if not m:
+                continue
+            rows.append((m.group(1), {k: v.strip('"') for k, v in PAIR.findall(m.group(2))}))
+    return rows
+
+
+class Series:
+    """Values of one figure, per kernel, over the rounds."""
+
+    def __init__(self):
+        self.v = defaultdict(list)
+
+    def add(self, kind, value):
+        try:
+            self.v[kind].append(float(value))
+        except (TypeError, ValueError):
+            pass
+
+    def med(self, kind):
+        return statistics.median(self.v[kind]) if self.v[kind] else None
+
+    def cell(self, kind, fmt='{:.1f}'):
+        vals = self.v[kind]
+        if not vals:
+            return 'n/a'
+        med = fmt.format(statistics.median(vals))
+        if len(vals) > 1 and min(vals) != max(vals):
+            return f'{med} ({fmt.format(min(vals))}–{fmt.format(max(vals))})'
+        return med
+
+    def ratio(self):
+        b, o = self.med('base'), self.med('ours')
+        if b is None or o is None or b == 0:
+            return None
+        return o / b
+
+    def ratio_cell(self):
+        r = self.ratio()
+        return 'n/a' if r is None else f'{r:.2f}'
+
+
+def collect(logs):
+    data = defaultdict(Series)
+    errors = []
+    for spec in logs:
+        kind, path = spec.split(':', 1)
+        for work, kv in parse(path):
+            if work == 'error':
+                errors.append(f'{NAMES[kind]}: {kv}')
+            elif work == 'map':
+                key = ('map', kv['threads'], kv['granule'], kv['dir'])
+                data[key + ('map_us',)].add(kind, kv.get('map_us'))
+                data[key + ('unmap_us',)].add(kind, kv.get('unmap_us'))
+            elif work == 'burst':
+                for k in ('failed', 'default', 'dynamic', 'transient', 'map_total_us',
+                          'map_max_us', 'completion_ms'):
+                    data[('burst', kv['mode'], k)].add(kind, kv.get(k))
+            elif work == 'memory':
+                for k in ('start_slots', 'peak_slots', 'after10s_slots'):
+                    # Slots are 2 KiB: report MiB.
+                    data[('memory', kv['mode'], k)].add(kind, float(kv[k]) * 2 / 1024)
+            elif work == 'lookup':
+                key = ('lookup', kv['want_pools'])
+                for k in ('pools', 'default_sync_ns', 'newest_sync_ns', 'unmap_ns'):
+                    # Nothing held (one pool): no newest mapping, no unmap to time.
+                    if k in ('newest_sync_ns', 'unmap_ns') and kv.get('held') == '0':
+                        continue
+                    data[key + (k,)].add(kind, kv.get(k))
+            elif work == 'copy':
+                key = ('copy', kv['size'])
+                for k in ('bounce_MBps', 'memcpy_MBps'):
+                    data[key + (k,)].add(kind, kv.get(k))
+    return data, errors
+
+
+def table(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return '\n'.join(out)
+
+
+DIRS = {'0': 'bidirectional', '1': 'to device', '2': 'from device'}
+SIZES = {'4096': '4 KiB', '65536': '64 KiB', '262144': '256 KiB'}
+
+
+def report(a, data, errors):
+    keys = sorted(data)
+    md = [f'# swiotlb benchmark: ours against upstream, {os.path.basename(a.out)}', '']
+    rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                         text=True, cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    cpu = ''
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')), '')
+    except OSError:
+        pass
+    md += [
+        f'Produced by `make bench` (commit {rev or "?"}), {a.rounds} rounds per kernel, run '
+        'alternately (upstream, ours, upstream, ...) on the same QEMU: '
+        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. Kernel arguments of '
+        f'both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). Both kernels are Linux 6.12 '
+        'configured alike from `configs/base.config` and `bench/bench.config`; they differ only in '
+        'their swiotlb (and the harness, `kernel/dma/swiotlb_bench.c`, built into both).',
+        '',
+        'Each cell is the median over the rounds, with the spread (min–max) in brackets. '
+        '**ratio** is ours / upstream: below 1 is better for times, above 1 for throughputs. '
+        'TCG emulates every instruction: absolute times are far from real hardware, only ratios '
+        'taken in the same run mean anything.',
+        '']
+    if errors:
+        md += ['**Errors in the logs:** ' + '; '.join(errors), '']
+
+    md += ['## 1. Map/unmap latency (µs, upstream `dma_map_benchmark`)', '']
+    rows = []
+    for k in keys:
+        if k[0] == 'map' and k[4] == 'map_us':
+            m, u = data[k], data[k[:4] + ('unmap_us',)]
+            rows.append([k[1], k[2], DIRS.get(k[3], k[3]), m.cell('base'), m.cell('ours'),
+                         m.ratio_cell(), u.cell('base'), u.cell('ours'), u.ratio_cell()])
+    md += [table(['threads', 'pages', 'direction', 'map upstream', 'map ours', 'ratio',
+                  'unmap upstream', 'unmap ours', 'ratio'], rows), '']
+
+    md += ['## 2. Burst: 16 threads x 16 x 64 KiB held (4x the 4 MiB pool), 3 rounds', '',
+           'Mappings made from process context (ours: with `DMA_ATTR_MAY_BLOCK`, so they may '
+           'wait) and with preemption off. Where the mappings went, how many failed, the time '
+           'spent in map calls (waiting included) and the wall time of the burst.', '']
+    rows = []
+    labels = [('failed', 'failed mappings'), ('default', 'in the default pool'),
+              ('dynamic', 'in dynamic pools'), ('transient', 'in transient pools'),
+              ('map_total_us', 'time in map calls, µs'), ('map_max_us', 'slowest map, µs'),
+              ('completion_ms', 'completion time, ms')]
+    for mode in ('sleep', 'atomic'):
+        for k, label in labels:
+            s = data[('burst', mode, k)]
+            rows.append([mode, label, s.cell('base', '{:.0f}'), s.cell('ours', '{:.0f}')])
+    md += [table(['context', 'figure', 'upstream', 'ours'], rows), '']
+
+    md += ['## 3. Bounce memory (MiB: all pools, transient ones included)', '']
+    rows = []
+    for mode in ('sleep', 'atomic'):
+        for k, label in (('start_slots', 'before the burst'), ('peak_slots', 'peak'),
+                         ('after10s_slots', '10 s after')):
+            s = data[('memory', mode, k)]
+            rows.append([mode, label, s.cell('base'), s.cell('ours'), s.ratio_cell()])
+    md += [table(['burst', 'when', 'upstream', 'ours', 'ratio'], rows), '']
+
+    md += ['## 4. Lookup: finding the pool of a mapping with 1, 8 and 64 pools present', '',
+           '`sync` is a 64-byte `dma_sync_single_for_cpu()` + `_for_device()` pair (lookup plus a '
+           'tiny copy) on a mapping in the default pool and on one in the newest pool; `unmap` '
+           'is the mean unmap of the 256 KiB mappings that filled the pools (transient pools '
+           'are retired on it).', '']
+    rows = []
+    for want in ('1', '8', '64'):
+        p = data[('lookup', want, 'pools')]
+        d, n, u = (data[('lookup', want, k)] for k in ('default_sync_ns', 'newest_sync_ns',
+                                                         'unmap_ns'))
+        rows.append([want, f"{p.cell('base', '{:.0f}')} / {p.cell('ours', '{:.0f}')}",
+                     d.cell('base', '{:.0f}'), d.cell('ours', '{:.0f}'), d.ratio_cell(),
+                     n.cell('base', '{:.0f}'), n.cell('ours', '{:.0f}'), n.ratio_cell(),
+                     u.cell('base', '{:.0f}'), u.cell('ours', '{:.0f}'), u.ratio_cell()])
+    md += [table(['pools wanted', 'pools reached (up / ours)', 'sync default up, ns', 'ours',
+                  'ratio', 'sync newest up, ns', 'ours', 'ratio', 'unmap up, ns', 'ours',
+                  'ratio'], rows), '']
+
+    md += ['## 5. Copy: bounce throughput against memcpy() of the same size', '',
+           'A bidirectional map + unmap copies the buffer twice; MB/s counts both copies. '
+           '"of memcpy" is the bounce throughput over a plain `memcpy()` loop of the same size '
+           'in the same kernel (the copy limit).', '']
+    rows = []
+    for size in ('4096', '65536', '262144'):
+        b, c = data[('copy', size, 'bounce_MBps')], data[('copy', size, 'memcpy_MBps')]
+
+        def of(kind):
+            bm, cm = b.med(kind), c.med(kind)
+            return f'{bm / cm:.2f}' if bm and cm else 'n/a'
+        rows.append([SIZES.get(size, size), b.cell('base', '{:.0f}'), b.cell('ours', '{:.0f}'),
+                     b.ratio_cell(), of('base'), of('ours')])
+    md += [table(['size', 'upstream MB/s', 'ours MB/s', 'ratio', 'upstream of memcpy',
+                  'ours of memcpy'], rows), '']
+    md += [f'Plot: `{os.path.basename(a.out)}.png`.', '']
+    return '\n'.join(md)
+
+
+def plot(a, data):
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit('report: matplotlib missing (Debian package python3-matplotlib, '
+                 'for /usr/bin/python3)')
+    groups = []
+    for k in sorted(data):
+        if k[0] == 'map':
+            groups.append((f"map t{k[1]} g{k[2]} d{k[3]} {k[4].split('_')[0]}", data[k].ratio()))
+    for want in ('1', '8', '64'):
+        groups.append((f'sync default, {want} pools', data[('lookup', want, 'default_sync_ns')].ratio()))
+        groups.append((f'sync newest, {want} pools', data[('lookup', want, 'newest_sync_ns')].ratio()))
+    for size in ('4096', '65536', '262144'):
+        r = data[('copy', size, 'bounce_MBps')].ratio()
+        groups.append((f'copy {SIZES[size]} (1/throughput)', 1 / r if r else None))
+    groups = [(n, r) for n, r in groups if r is not None]
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(groups) + 1.5))
+    names = [n for n, _ in groups]
+    vals = [r for _, r in groups]
+    ax.barh(names, vals, color=['tab:green' if v <= 1 else 'tab:red' for v in vals])
+    ax.axvline(1.0, color='black', linewidth=1)
+    ax.set_xscale('log')
+    ax.invert_yaxis()
+    ax.set_xlabel('ours / upstream, time (lower is better), median of rounds')
+    ax.set_title(f'swiotlb: ours vs upstream, {os.path.basename(a.out)}')
+    fig.tight_layout()
+    fig.savefig(a.out + '.png', dpi=100)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--qemu', default='')
+    ap.add_argument('--args', default='')
+    ap.add_argument('--rounds', default='?')
+    ap.add_argument('logs', nargs='+')
+    a = ap.parse_args()
+    data, errors = collect(a.logs)
+    md = report(a, data, errors)
+    with open(a.out + '.md', 'w') as f:
+        f.write(md)
+    plot(a, data)
+    print(md)
+    print(f'\nreport: {a.out}.md and {a.out}.png')
+    return 1 if errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

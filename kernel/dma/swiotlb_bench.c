@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb benchmark workloads, for `make bench` (bench/README.md).
+ *
+ * Built into two kernels that differ only in their swiotlb: upstream's and
+ * ours. It uses the DMA API and, to tell where a bounce buffer went, the
+ * pool lookup of <linux/swiotlb.h>, which both have. Each file of
+ * /sys/kernel/debug/swiotlb_bench/ runs one workload when read and prints
+ * "bench: <workload> key=value ..." lines:
+ *
+ *   burst_sleep, burst_atomic  16 threads over-subscribe the default pool
+ *                              4x, from process context (with
+ *                              DMA_ATTR_MAY_BLOCK where it exists) or with
+ *                              preemption off
+ *   lookup                     the cost of finding a mapping's pool (a
+ *                              64-byte sync pair) and of an unmap, with 1,
+ *                              8 and 64 pools present
+ *   copy                       bounce throughput (map + unmap, both
+ *                              directions) against memcpy() of the same size
+ *
+ * Its device bounces every mapping only with "swiotlb=...,force".
+ */
+
+#define pr_fmt(fmt) "swiotlb_bench: " fmt
+
+#include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/init.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+/*
+ * The two swiotlbs name what is needed here differently: ours has
+ * DMA_ATTR_MAY_BLOCK and a pool kind, upstream's has neither attribute nor
+ * kind but a flag for transient pools.
+ */
+#ifdef DMA_ATTR_MAY_BLOCK
+#define BENCH_MAY_BLOCK		DMA_ATTR_MAY_BLOCK
+#define bench_pool_transient(pool) ((pool)->kind == SWIOTLB_POOL_TRANSIENT)
+#define BENCH_SWIOTLB		"ours"
+#else
+#define BENCH_MAY_BLOCK		0
+#define bench_pool_transient(pool) ((pool)->transient)
+#define BENCH_SWIOTLB		"upstream"
+#endif
+
+static struct device *bench_dev;
+
+enum bench_where { BENCH_DEFAULT, BENCH_DYNAMIC, BENCH_TRANSIENT, BENCH_NOT_BOUNCED };
+
+static enum bench_where bench_where(dma_addr_t addr, struct io_tlb_pool **poolp)
+{
+	struct io_tlb_pool *pool = swiotlb_find_pool(bench_dev, dma_to_phys(bench_dev, addr));
+
+	if (poolp)
+		*poolp = pool;
+	if (!pool)
+		return BENCH_NOT_BOUNCED;
+	if (pool == &bench_dev->dma_io_tlb_mem->defpool)
+		return BENCH_DEFAULT;
+	return bench_pool_transient(pool) ? BENCH_TRANSIENT : BENCH_DYNAMIC;
+}
+
+/* ---- Burst ---- */
+
+#define BURST_THREADS	16
+#define BURST_MAPS	16	/* per thread and round: 16 x 16 x 64 KiB = 16 MiB */
+#define BURST_SIZE	SZ_64K
+#define BURST_ROUNDS	3
+#define BURST_HOLD_MS	20
+
+struct burst {
+	bool atomic;
+	atomic_t left;
+	struct completion done;
+	atomic_long_t maps, failed, where[4];
+	atomic64_t map_ns, map_ns_max;
+};
+
+static void burst_count_ns(struct burst *b, u64 ns)
+{
+	s64 old = atomic64_read(&b->map_ns_max);
+
+	atomic64_add(ns, &b->map_ns);
+	while ((s64)ns > old && !atomic64_try_cmpxchg(&b->map_ns_max, &old, ns))
+		;
+}
+
+static dma_addr_t burst_map(struct burst *b, void *buf)
+{
+	unsigned long attrs = b->atomic ? 0 : BENCH_MAY_BLOCK;
+	u64 start = ktime_get_ns();
+	dma_addr_t addr;
+
+	if (b->atomic)
+		preempt_disable();
+	addr = dma_map_single_attrs(bench_dev, buf, BURST_SIZE, DMA_TO_DEVICE,
+				    attrs | DMA_ATTR_NO_WARN);
+	if (b->atomic)
+		preempt_enable();
+	burst_count_ns(b, ktime_get_ns() - start);
+	atomic_long_inc(&b->maps);
+	if (dma_mapping_error(bench_dev, addr)) {
+		atomic_long_inc(&b->failed);
+		return DMA_MAPPING_ERROR;
+	}
+	atomic_long_inc(&b->where[bench_where(addr, NULL)]);
+	return addr;
+}
+
+static int burst_thread(void *data)
+{
+	struct burst *b = data;
+	dma_addr_t addr[BURST_MAPS];
+	void *buf = kmalloc(BURST_SIZE, GFP_KERNEL);
+	int r, i;
+
+	for (r = 0; buf && r < BURST_ROUNDS; r++) {
+		for (i = 0; i < BURST_MAPS; i++)
+			addr[i] = burst_map(b, buf);
+		msleep(BURST_HOLD_MS);
+		for (i = 0; i < BURST_MAPS; i++)
+			if (addr[i] != DMA_MAPPING_ERROR)
+				dma_unmap_single(bench_dev, addr[i], BURST_SIZE, DMA_TO_DEVICE);
+	}
+	if (!buf)
+		atomic_long_add(BURST_ROUNDS * BURST_MAPS, &b->failed);
+	kfree(buf);
+	if (atomic_dec_and_test(&b->left))
+		complete(&b->done);
+	return 0;
+}
+
+static int bench_burst(struct seq_file *m, bool atomic)
+{
+	struct burst *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct task_struct *t;
+	u64 start;
+	int i;
+
+	if (!b)
+		return -ENOMEM;
+	b->atomic = atomic;
+	init_completion(&b->done);
+	atomic_set(&b->left, BURST_THREADS);
+	start = ktime_get_ns();
+	for (i = 0; i < BURST_THREADS; i++) {
+		t = kthread_run(burst_thread, b, "swiotlb-burst/%d", i);
+		if (IS_ERR(t) && atomic_dec_and_test(&b->left))
+			complete(&b->done);
+	}
+	wait_for_completion(&b->done);
+	seq_printf(m, "bench: burst swiotlb=%s mode=%s maps=%ld failed=%ld default=%ld dynamic=%ld transient=%ld map_total_us=%llu map_max_us=%llu completion_ms=%llu\n",
+		   BENCH_SWIOTLB, atomic ? "atomic" : "sleep",
+		   atomic_long_read(&b->maps), atomic_long_read(&b->failed),
+		   atomic_long_read(&b->where[BENCH_DEFAULT]),
+		   atomic_long_read(&b->where[BENCH_DYNAMIC]),
+		   atomic_long_read(&b->where[BENCH_TRANSIENT]),
+		   atomic64_read(&b->map_ns) / NSEC_PER_USEC,
+		   atomic64_read(&b->map_ns_max) / NSEC_PER_USEC,
+		   (ktime_get_ns() - start) / NSEC_PER_MSEC);
+	kfree(b);
+	return 0;
+}
+
+static int bench_burst_sleep_show(struct seq_file *m, void *v)
+{
+	return bench_burst(m, false);
+}
+DEFINE_SHOW_ATTRIBUTE(bench_burst_sleep);
+
+static int bench_burst_atomic_show(struct seq_file *m, void *v)
+{
+	return bench_burst(m, true);
+}
+DEFINE_SHOW_ATTRIBUTE(bench_burst_atomic);
+
+/* ---- Lookup ---- */
+
+#define LOOKUP_SIZE	SZ_256K
+#define LOOKUP_MAX_HELD	1500
+#define LOOKUP_PROBE	64
+#define LOOKUP_ITERS	2000
+
+/* Average ns of a for-CPU + for-device sync pair on the first 64 bytes of @addr. */
+static u64 lookup_sync_ns(dma_addr_t addr)
+{
+	u64 start = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < LOOKUP_ITERS; i++) {
+		dma_sync_single_for_cpu(bench_dev, addr, LOOKUP_PROBE, DMA_BIDIRECTIONAL);
+		dma_sync_single_for_device(bench_dev, addr, LOOKUP_PROBE, DMA_BIDIRECTIONAL);
+	}
+	return (ktime_get_ns() - start) / LOOKUP_ITERS;
+}
+
+static int lookup_level(struct seq_file *m, unsigned int want, void *buf, void *probe,
+			dma_addr_t *held)
+{
+	struct io_tlb_pool **seen = kcalloc(want, sizeof(*seen), GFP_KERNEL);
+	unsigned int npools = 1, nheld = 0, i;
+	struct io_tlb_pool *pool;
+	dma_addr_t probe_addr;
+	u64 default_ns, newest_ns = 0, start, unmap_ns = 0;
+
+	if (!seen)
+		return -ENOMEM;
+	probe_addr = dma_map_single(bench_dev, probe, LOOKUP_PROBE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(bench_dev, probe_addr)) {
+		kfree(seen);
+		return -ENOMEM;
+	}
+	/* Fill until mappings have landed in @want pools, the default one included. */
+	seen[0] = &bench_dev->dma_io_tlb_mem->defpool;
+	while (npools < want && nheld < LOOKUP_MAX_HELD) {
+		held[nheld] = dma_map_single_attrs(bench_dev, buf, LOOKUP_SIZE, DMA_TO_DEVICE,
+						   DMA_ATTR_NO_WARN);
+		if (dma_mapping_error(bench_dev, held[nheld]))
+			break;
+		bench_where(held[nheld++], &pool);
+		for (i = 0; i < npools && seen[i] != pool; i++)
+			;
+		if (i == npools)
+			seen[npools++] = pool;
+	}
+
+	default_ns = lookup_sync_ns(probe_addr);
+	if (nheld)
+		newest_ns = lookup_sync_ns(held[nheld - 1]);
+	/* Newest first: each of them is found, and its pool freed if transient. */
+	start = ktime_get_ns();
+	for (i = nheld; i-- > 0;)
+		dma_unmap_single(bench_dev, held[i], LOOKUP_SIZE, DMA_TO_DEVICE);
+	if (nheld)
+		unmap_ns = (ktime_get_ns() - start) / nheld;
+	dma_unmap_single(bench_dev, probe_addr, LOOKUP_PROBE, DMA_BIDIRECTIONAL);
+
+	seq_printf(m, "bench: lookup swiotlb=%s want_pools=%u pools=%u held=%u default_sync_ns=%llu newest_sync_ns=%llu unmap_ns=%llu\n",
+		   BENCH_SWIOTLB, want, npools, nheld, default_ns, newest_ns, unmap_ns);
+	kfree(seen);
+	/* Let retired pools go before the next level. */
+	synchronize_rcu();
+	msleep(100);
+	return 0;
+}
+
+static int bench_lookup_show(struct seq_file *m, void *v)
+{
+	static const unsigned int levels[] = { 1, 8, 64 };
+	dma_addr_t *held = kvcalloc(LOOKUP_MAX_HELD, sizeof(*held), GFP_KERNEL);
+	void *buf = kmalloc(LOOKUP_SIZE, GFP_KERNEL);
+	void *probe = kmalloc(LOOKUP_PROBE, GFP_KERNEL);
+	int i, err = -ENOMEM;
+
+	if (held && buf && probe) {
+		memset(buf, 0x5a, LOOKUP_SIZE);
+		for (i = 0, err = 0; !err && i < ARRAY_SIZE(levels); i++)
+			err = lookup_level(m, levels[i], buf, probe, held);
+	}
+	kfree(probe);
+	kfree(buf);
+	kvfree(held);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_lookup);
+
+/* ---- Copy ---- */
+
+#define COPY_BYTES	(32 * SZ_1M)	/* per size and method */
+
+static int bench_copy_show(struct seq_file *m, void *v)
+{
+	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_256K };
+	void *src = kmalloc(SZ_256K, GFP_KERNEL);
+	void *dst = kmalloc(SZ_256K, GFP_KERNEL);
+	unsigned int i, n, iters;
+	u64 start, bounce_ns, copy_ns;
+	dma_addr_t addr;
+	int err = 0;
+
+	if (!src || !dst) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(src, 0xa5, SZ_256K);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		/* A map and an unmap of a bidirectional mapping copy it twice. */
+		iters = COPY_BYTES / sizes[i] / 2;
+		start = ktime_get_ns();
+		for (n = 0; n < iters; n++) {
+			addr = dma_map_single(bench_dev, src, sizes[i], DMA_BIDIRECTIONAL);
+			if (dma_mapping_error(bench_dev, addr)) {
+				err = -ENOMEM;
+				goto out;
+			}
+			dma_unmap_single(bench_dev, addr, sizes[i], DMA_BIDIRECTIONAL);
+		}
+		bounce_ns = ktime_get_ns() - start;
+		start = ktime_get_ns();
+		for (n = 0; n < 2 * iters; n++) {
+			memcpy(dst, src, sizes[i]);
+			/* Keep the compiler from dropping the copies. */
+			barrier_data(dst);
+		}
+		copy_ns = ktime_get_ns() - start;
+		seq_printf(m, "bench: copy swiotlb=%s size=%zu bounce_MBps=%llu memcpy_MBps=%llu\n",
+			   BENCH_SWIOTLB, sizes[i],
+			   div64_u64((u64)COPY_BYTES * 1000, max(bounce_ns, 1ULL)),
+			   div64_u64((u64)COPY_BYTES * 1000, max(copy_ns, 1ULL)));
+	}
+out:
+	kfree(dst);
+	kfree(src);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_copy);
+
+static void bench_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static int __init swiotlb_bench_init(void)
+{
+	struct dentry *dir;
+	int err;
+
+	bench_dev = kzalloc(sizeof(*bench_dev), GFP_KERNEL);
+	if (!bench_dev)
+		return -ENOMEM;
+	device_initialize(bench_dev);
+	bench_dev->release = bench_dev_release;
+	bench_dev->dma_mask = &bench_dev->coherent_dma_mask;
+	err = dev_set_name(bench_dev, "swiotlb-bench") ?:
+	      dma_set_mask_and_coherent(bench_dev, DMA_BIT_MASK(64)) ?:
+	      device_add(bench_dev);
+	if (err) {
+		put_device(bench_dev);
+		bench_dev = NULL;
+		return err;
+	}
+
+	dir = debugfs_create_dir("swiotlb_bench", NULL);
+	debugfs_create_file("burst_sleep", 0400, dir, NULL, &bench_burst_sleep_fops);
+	debugfs_create_file("burst_atomic", 0400, dir, NULL, &bench_burst_atomic_fops);
+	debugfs_create_file("lookup", 0400, dir, NULL, &bench_lookup_fops);
+	debugfs_create_file("copy", 0400, dir, NULL, &bench_copy_fops);
+	return 0;
+}
+late_initcall(swiotlb_bench_init);

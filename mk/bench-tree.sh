@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The baseline tree of `make bench`: build/linux-base, the kernel tree with
+# upstream's swiotlb. It is a hard-linked copy of build/linux (cheap) in
+# which every file our overlay or patches/ changed is upstream's again,
+# except the benchmark harness itself: Kconfig.swiotlb with its source line
+# (patches/0002) and kernel/dma/swiotlb_bench.c with its Makefile line
+# (patches/0011). Files are replaced, never edited in place, so build/linux
+# keeps its own.
+. "$(dirname "$0")/lib.sh"
+
+BASE=${BASE:-$BUILD/linux-base}
+HARNESS_PATCHES="0002-kconfig-source-swiotlb-project-symbols.patch 0011-kernel-dma-build-swiotlb-bench.patch"
+HARNESS_FILES="Kconfig.swiotlb kernel/dma/swiotlb_bench.c"
+
+stamp=$( (cat "$BUILD/overlay.list"; cat "$BUILD"/patches.applied/* "$KSRC/Kconfig.swiotlb" \
+	"$KSRC/kernel/dma/swiotlb_bench.c") | md5sum | cut -d' ' -f1)
+[ -f "$BASE/.bench-stamp" ] && [ "$(cat "$BASE/.bench-stamp")" = "$stamp" ] && exit 0
+
+step "bench: baseline tree with upstream's swiotlb (build/linux-base)"
+rm -rf "$BASE"
+cp -al "$KSRC" "$BASE"
+
+# own COPY: give BASE its own copy of a file, so that changing it leaves build/linux alone.
+own() {
+	[ -e "$BASE/$1" ] || return 0
+	cp -p "$BASE/$1" "$BASE/$1.own" && mv -f "$BASE/$1.own" "$BASE/$1"
+}
+
+# Take back every patch, newest first.
+for p in $(ls -r "$BUILD/patches.applied"); do
+	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$BUILD/patches.applied/$p"); do
+		own "$f"
+	done
+	patch -d "$BASE" -p1 -R -s --no-backup-if-mismatch <"$BUILD/patches.applied/$p" ||
+		die "cannot take $p back in $BASE"
+done
+
+# Upstream's files where we replaced them; none where we added ours.
+while IFS= read -r rel; do
+	case " $HARNESS_FILES " in *" $rel "*) continue ;; esac
+	rm -f "$BASE/$rel"
+	if [ -e "$BUILD/pristine/$rel" ]; then
+		cp -p "$BUILD/pristine/$rel" "$BASE/$rel"
+	fi
+done <"$BUILD/overlay.list"
+
+for p in $HARNESS_PATCHES; do
+	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"); do
+		own "$f"
+	done
+	patch -d "$BASE" -p1 -N -s --no-backup-if-mismatch <"$TOP/patches/$p" ||
+		die "patches/$p does not apply to $BASE"
+done
+
+# What differs from build/linux must be exactly our swiotlb and the rest of our changes.
+cmp -s "$BASE/kernel/dma/swiotlb.c" "$BUILD/pristine/kernel/dma/swiotlb.c" ||
+	die "$BASE/kernel/dma/swiotlb.c is not upstream's"
+echo "$stamp" >"$BASE/.bench-stamp"
