@@ -17,7 +17,7 @@ export SWIOTLB_ARG ?= 2048,force
 export KUNIT_ARGS ?=
 export RUN_ARGS ?=
 
-.PHONY: all help deps tree config kernel test run lint clean distclean
+.PHONY: all help deps tree config kernel test run lint bench stress clean distclean
 
 all: kernel
 
@@ -29,11 +29,15 @@ help:
 	@echo 'make tree       unpack linux-source-6.12, overlay our files, apply patches/'
 	@echo 'make config     configure the kernel from configs/*.config'
 	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
+	@echo 'make bench      our swiotlb against upstream, alternately in QEMU; writes bench/results/'
+	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
 	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
 	@echo 'make distclean  remove build/ entirely'
 	@echo
 	@echo 'Variables: SWIOTLB_ARG=$(SWIOTLB_ARG)  KUNIT_ARGS=  RUN_ARGS='
 	@echo '           KUNIT_TIMEOUT=900  RUN_TIMEOUT=300 (seconds of a QEMU boot)'
+	@echo '           DEBUG_RUN=1 (make test with the debug kernel)  COUNT= (make stress)'
+	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
 
 deps:
 	@mk/deps.sh
@@ -56,8 +60,14 @@ run: kernel
 lint: kernel
 	@mk/lint.sh
 
+bench: tree
+	@mk/bench.sh
+
+stress: kernel
+	@mk/stress.sh
+
 clean:
-	rm -rf build/obj build/logs build/initramfs.cpio build/initramfs.d build/fragment.config
+	rm -rf build/obj build/obj-debug build/obj-bench-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
 
 distclean:
 	rm -rf build

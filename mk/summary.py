@@ -3,7 +3,10 @@
 """Print KUnit's result tree and our boot checks, then one line
 "N passed, N failed[, N skipped]". Exit 1 on any failure.
 
-usage: summary.py KUNIT_TOOL_DIR KUNIT_LOG CHECKS_FILE
+usage: summary.py KUNIT_TOOL_DIR CHECKS_FILE KUNIT_LOG...
+
+Every KUnit log counts: the debug run's cases count again, as what they are,
+another execution under the kernel's checkers.
 
 A crashed test counts as failed, and so does every KTAP parse error (a
 missing test, a truncated log).
@@ -12,16 +15,18 @@ import sys
 
 
 def main():
-    tool_dir, kunit_log, checks_file = sys.argv[1:4]
+    tool_dir, checks_file = sys.argv[1:3]
     sys.path.insert(0, tool_dir)
     import kunit_parser  # pylint: disable=import-outside-toplevel
 
-    with open(kunit_log, errors='replace') as f:
-        test = kunit_parser.parse_run_tests(f.readlines())
-    counts = test.counts
-    passed = counts.passed
-    failed = counts.failed + counts.crashed + counts.errors
-    skipped = counts.skipped
+    passed = failed = skipped = 0
+    for kunit_log in sys.argv[3:]:
+        with open(kunit_log, errors='replace') as f:
+            test = kunit_parser.parse_run_tests(f.readlines())
+        counts = test.counts
+        passed += counts.passed
+        failed += counts.failed + counts.crashed + counts.errors
+        skipped += counts.skipped
 
     print('Boot checks:')
     with open(checks_file) as f:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make test`: boot the KUnit kernel (our suites and the Rust doctests run
-# at boot), then the `make run` boot as a check, and summarise everything in
-# one last line "N passed, N failed".
+# at boot), then the `make run` boot as a check, with DEBUG_RUN=1 the debug
+# kernel too (mk/test-debug.sh), and summarise everything in one last line
+# "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
 checks=$LOGS/checks.txt
@@ -42,4 +43,10 @@ check "sample: every I/O verified, no error (errors=0, verified=ios)" \
 check "sample: the pool overflowed both ways (waited>0, transient>0)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
 
-exec python3 "$TOP/mk/summary.py" "$KSRC/tools/testing/kunit" "$LOGS/kunit.log" "$checks"
+kunit_logs=("$LOGS/kunit.log")
+if [ "${DEBUG_RUN:-0}" != 0 ]; then
+	"$TOP/mk/test-debug.sh" "$checks"
+	kunit_logs+=("$LOGS/debug.log")
+fi
+
+exec python3 "$TOP/mk/summary.py" "$KSRC/tools/testing/kunit" "$checks" "${kunit_logs[@]}"

@@ -1433,8 +1433,11 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 	}
 	init_completion(&s->done);
 	atomic_set(&s->left, STRESS_THREADS);
-	for (i = 0; i < STRESS_THREADS; i++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(stress_thread, s, "swiotlb-stress/%d", i)));
+	for (i = 0; i < STRESS_THREADS; i++) {
+		struct task_struct *t = kthread_run(stress_thread, s, "swiotlb-stress/%d", i);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
 	for (i = 0; i < STRESS_THREADS; i++)
 		wait_for_completion(&s->done);
 
@@ -1685,7 +1688,7 @@ static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,
  * (mk/check-reports.py) ignores what the kernel's checkers (DMA-API
  * debugging above all) report between the two lines.
  */
-static void deliberate(bool begin)
+static void bracket_wrong_call(bool begin)
 {
 	pr_info("swiotlb test: deliberate wrong call %c\n", begin ? '{' : '}');
 }
@@ -1712,9 +1715,9 @@ static void double_unmap_is_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 4096, DMA_TO_DEVICE);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1727,9 +1730,9 @@ static void unmap_of_an_address_never_mapped_is_refused(struct kunit *test)
 
 	if (swiotlb_slots_head(pool, addr) >= 0)
 		kunit_skip(test, "the last slot of the default pool is in use");
-	deliberate(true);
+	bracket_wrong_call(true);
 	swiotlb_tbl_unmap_single(test->priv, addr, 64, DMA_TO_DEVICE, 0);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1742,9 +1745,9 @@ static void unmap_inside_a_mapping_is_refused(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_TO_DEVICE);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma + 16, 4000, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before + 3);
 	dma_unmap_single(test->priv, dma, 5000, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
@@ -1758,9 +1761,9 @@ static void unmap_with_wrong_size_and_direction_frees_the_whole_mapping(struct k
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_FROM_DEVICE);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 100, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -1778,9 +1781,9 @@ static void sync_past_the_end_is_cut_at_the_mapping_end(struct kunit *test)
 	dma = map_buf(test, buf, 100, DMA_FROM_DEVICE);
 	/* The device scribbles over its whole slot. */
 	memset(phys_to_virt(dma_to_phys(dev, dma)), 0x5a, IO_TLB_SIZE);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	for (i = 0; i < 100; i++)
 		KUNIT_ASSERT_EQ(test, buf[i], 0x5a);
 	for (i = 100; i < 256; i++)
@@ -1796,9 +1799,9 @@ static void zero_size_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, 0, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
@@ -1814,9 +1817,9 @@ static void oversize_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, size, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	/* Not a shortage of room: no pool could ever hold it. */
@@ -1837,9 +1840,9 @@ static void mask_below_every_pool_fails_cleanly(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* No memory at all lies below 4 KiB: no pool, and no new one, can serve it. */
 	*dev->dma_mask = DMA_BIT_MASK(12);
-	deliberate(true);
+	bracket_wrong_call(true);
 	dma = dma_map_single(dev, buf, 512, DMA_TO_DEVICE);
-	deliberate(false);
+	bracket_wrong_call(false);
 	*dev->dma_mask = mask;
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);

@@ -27,9 +27,10 @@ static u32 swiotlb_fail_sites = SWIOTLB_FAIL_MEMORY | SWIOTLB_FAIL_META |
 
 static int __init swiotlb_fail_setup(char *str)
 {
-	return setup_fault_attr(&swiotlb_fail_attr, str);
+	/* setup_fault_attr() answers in __setup() terms: 1 is success. */
+	return setup_fault_attr(&swiotlb_fail_attr, str) ? 0 : -EINVAL;
 }
-__setup("fail_swiotlb=", swiotlb_fail_setup);
+early_param("fail_swiotlb", swiotlb_fail_setup);
 
 /**
  * swiotlb_should_fail() - should this allocation fail?

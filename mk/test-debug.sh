@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The debug run of `make test`: the same kernel configuration plus
+# configs/debug/debug.config (KASAN, lockdep with PROVE_RCU,
+# DEBUG_ATOMIC_SLEEP, kmemleak, DMA-API debugging, fault injection) in
+# build/obj-debug. One boot runs every KUnit suite and the Rust doctests,
+# the sample (built in), then the initramfs, whose last script scans for
+# leaks. Appends its checks to CHECKS; the KTAP output is in
+# build/logs/debug.log for mk/summary.py.
+. "$(dirname "$0")/lib.sh"
+
+checks=$1
+log=$LOGS/debug.log
+export KOBJ=$BUILD/obj-debug
+export CONFIG_FRAGMENTS="$(ls "$TOP"/configs/*.config) $TOP/configs/debug/debug.config"
+FRAG=$BUILD/fragment-debug.config "$TOP/mk/config.sh"
+BUILD_LOG=$LOGS/build-debug.log "$TOP/mk/build.sh"
+"$TOP/mk/initramfs.sh"
+
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $name" >>"$checks"
+	else
+		echo "not ok $name" >>"$checks"
+	fi
+}
+
+step "test: debug kernel in QEMU: KUnit, doctests, sample, kmemleak (log: ${log#"$TOP"/})"
+rc=0
+QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} "$TOP/mk/qemu.sh" "$log" "${DEBUG_TIMEOUT:-1800}" \
+	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-2000} $KUNIT_ARGS" \
+	-initrd "$BUILD/initramfs.cpio" || rc=$?
+check "debug-boot: powers off on its own" test "$rc" -eq 0
+check "debug-boot: init finished" grep -q '^=== swiotlb-run: done' "$log"
+check "debug-boot: no KASAN, lockdep, RCU, DMA-API, kmemleak or WARN report (mk/check-reports.py)" \
+	python3 "$TOP/mk/check-reports.py" "$log"
+check "debug-boot: kmemleak scanned" grep -q '^kmemleak: 0 suspected leaks' "$log"
+check "debug-boot: sample verified every I/O (errors=0, verified=ios)" \
+	"$TOP/mk/check-sample.sh" "$log" intact
+check "debug-boot: sample took both overflow paths" "$TOP/mk/check-sample.sh" "$log" overflow
