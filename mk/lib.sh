@@ -31,6 +31,18 @@ die() {
 	exit 1
 }
 
+# record_check FILE NAME CMD...: append "ok NAME" or "not ok NAME" to FILE,
+# as CMD succeeds or not (boot checks, counted by mk/summary.py).
+record_check() {
+	local file=$1 name=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $name" >>"$file"
+	else
+		echo "not ok $name" >>"$file"
+	fi
+}
+
 # logged LOG CMD...: run CMD with its output in LOG; on failure show the tail.
 logged() {
 	local log=$1

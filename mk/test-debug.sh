@@ -18,13 +18,7 @@ BUILD_LOG=$LOGS/build-debug.log "$TOP/mk/build.sh"
 "$TOP/mk/initramfs.sh"
 
 check() {
-	local name=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		echo "ok $name" >>"$checks"
-	else
-		echo "not ok $name" >>"$checks"
-	fi
+	record_check "$checks" "$@"
 }
 
 step "test: debug kernel in QEMU: KUnit, doctests, sample, kmemleak (log: ${log#"$TOP"/})"

@@ -11,13 +11,7 @@ checks=$LOGS/checks.txt
 
 # check NAME COMMAND...: record whether COMMAND succeeds.
 check() {
-	local name=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		echo "ok $name" >>"$checks"
-	else
-		echo "not ok $name" >>"$checks"
-	fi
+	record_check "$checks" "$@"
 }
 
 step "test: KUnit in QEMU (swiotlb=${SWIOTLB_ARG:-2048,force}; log: ${LOGS#"$TOP"/}/kunit.log)"
