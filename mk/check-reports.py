@@ -17,7 +17,8 @@ import sys
 REPORT = re.compile(
     r'BUG: |Oops|KASAN: |Kernel panic|WARNING: |WARNING: possible |'
     r'possible circular locking|inconsistent lock state|suspicious RCU usage|'
-    r'DMA-API: |kmemleak: [1-9][0-9]* suspected|UBSAN: |general protection fault')
+    r'DMA-API: (?!preallocated|debugging enabled)|kmemleak: [1-9][0-9]* suspected|UBSAN: |'
+    r'general protection fault')
 BEGIN = 'swiotlb test: deliberate wrong call {'
 END = 'swiotlb test: deliberate wrong call }'
 

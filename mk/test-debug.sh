@@ -24,7 +24,7 @@ check() {
 step "test: debug kernel in QEMU: KUnit, doctests, sample, kmemleak (log: ${log#"$TOP"/})"
 rc=0
 QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} "$TOP/mk/qemu.sh" "$log" "${DEBUG_TIMEOUT:-1800}" \
-	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-2000} $KUNIT_ARGS" \
+	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-2000} ${KUNIT_ARGS:-}" \
 	-initrd "$BUILD/initramfs.cpio" || rc=$?
 check "debug-boot: powers off on its own" test "$rc" -eq 0
 check "debug-boot: init finished" grep -q '^=== swiotlb-run: done' "$log"

@@ -1441,20 +1441,25 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 	for (i = 0; i < STRESS_THREADS; i++)
 		wait_for_completion(&s->done);
 
-	kunit_info(test, "%ld ops, %ld maps (%ld atomic, %ld failed), %ld bytes verified, %llu ms; pools added/freed: dynamic %ld/%ld, transient %ld/%ld; %ld waits\n",
+	kunit_info(test, "%ld ops, %ld maps (%ld atomic, %ld failed), %ld bytes verified, %llu ms; pools added/freed: dynamic %ld/%ld, transient %ld/%ld (%ld could not be allocated); %ld waits\n",
 		   atomic_long_read(&s->ops), atomic_long_read(&s->maps),
 		   atomic_long_read(&s->atomic_maps), atomic_long_read(&s->failed_maps),
 		   atomic_long_read(&s->bytes), (ktime_get_ns() - start) / NSEC_PER_MSEC,
 		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
 		   counter(&st->pools_freed[SWIOTLB_POOL_DYNAMIC]),
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
-		   counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits));
+		   counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]),
+		   counter(&st->transient_failed), counter(&st->waits));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->errors), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->ops), (long)STRESS_THREADS * stress_ops);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->bytes), 0);
-	/* The run went through every kind of pool. */
+	/*
+	 * The run grew the allocator. Whether atomic maps also met full pools
+	 * (transient pools) depends on timing: the policy and faults suites
+	 * pin that path down; here it is only counted.
+	 */
 	KUNIT_EXPECT_GT(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
-	KUNIT_EXPECT_GT(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->failed_maps), counter(&st->map_failures));
 
 	/* Back to the start: nothing held, nobody waiting, every transient pool freed. */
 	cancel_work_sync(&tm->mem.grow_work);
