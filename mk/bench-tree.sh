@@ -27,13 +27,19 @@ own() {
 	cp -p "$BASE/$1" "$BASE/$1.own" && mv -f "$BASE/$1.own" "$BASE/$1"
 }
 
-# Take back every patch, newest first.
-for p in $(ls -r "$BUILD/patches.applied"); do
-	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$BUILD/patches.applied/$p"); do
+# patch_base PATCH FLAG: apply PATCH (-N) or take it back (-R) in BASE, on files of its own.
+patch_base() {
+	local f
+	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"); do
 		own "$f"
 	done
-	patch -d "$BASE" -p1 -R -s --no-backup-if-mismatch <"$BUILD/patches.applied/$p" ||
-		die "cannot take $p back in $BASE"
+	patch -d "$BASE" -p1 "$2" -s --no-backup-if-mismatch <"$1" ||
+		die "patch $2 $(basename "$1") failed in $BASE"
+}
+
+# Take back every patch, newest first.
+for p in $(ls -r "$BUILD/patches.applied"); do
+	patch_base "$BUILD/patches.applied/$p" -R
 done
 
 # Upstream's files where we replaced them; none where we added ours.
@@ -46,11 +52,7 @@ while IFS= read -r rel; do
 done <"$BUILD/overlay.list"
 
 for p in $HARNESS_PATCHES; do
-	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"); do
-		own "$f"
-	done
-	patch -d "$BASE" -p1 -N -s --no-backup-if-mismatch <"$TOP/patches/$p" ||
-		die "patches/$p does not apply to $BASE"
+	patch_base "$TOP/patches/$p" -N
 done
 
 # What differs from build/linux must be exactly our swiotlb and the rest of our changes.

@@ -41,7 +41,7 @@ pub use test_device::TestDevice;
 pub type DmaAddress = bindings::dma_addr_t;
 
 /// The size of one swiotlb slot, the unit bounce memory is counted in.
-pub const SLOT_SIZE: usize = 2048;
+pub const SLOT_SIZE: usize = 1 << bindings::IO_TLB_SHIFT;
 
 /// Which way the data of a streaming mapping moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
