@@ -133,12 +133,35 @@ impl PoolKind {
         }
     }
 
-    #[cfg(CONFIG_SWIOTLB)]
-    pub(crate) fn index(self) -> usize {
-        (match self {
-            PoolKind::Default => bindings::swiotlb_pool_kind_SWIOTLB_POOL_DEFAULT,
-            PoolKind::Dynamic => bindings::swiotlb_pool_kind_SWIOTLB_POOL_DYNAMIC,
-            PoolKind::Transient => bindings::swiotlb_pool_kind_SWIOTLB_POOL_TRANSIENT,
-        }) as usize
+    /// How many kinds there are: the size of a table with one entry per kind.
+    pub const COUNT: usize = 3;
+
+    /// The kind's entry in a table of [`PoolKind::COUNT`] entries; the C side's per-kind
+    /// counters use the same order.
+    ///
+    /// ```
+    /// use kernel::dma::PoolKind;
+    ///
+    /// let mut maps = [0u32; PoolKind::COUNT];
+    /// maps[PoolKind::Transient.index()] += 1;
+    /// assert_eq!(maps, [0, 0, 1]);
+    /// ```
+    pub const fn index(self) -> usize {
+        match self {
+            PoolKind::Default => 0,
+            PoolKind::Dynamic => 1,
+            PoolKind::Transient => 2,
+        }
     }
 }
+
+// The C side's `enum swiotlb_pool_kind` indexes its per-kind counters in the same order.
+#[cfg(CONFIG_SWIOTLB)]
+const _: () = {
+    assert!(bindings::swiotlb_pool_kind_SWIOTLB_POOL_DEFAULT as usize == PoolKind::Default.index());
+    assert!(bindings::swiotlb_pool_kind_SWIOTLB_POOL_DYNAMIC as usize == PoolKind::Dynamic.index());
+    assert!(
+        bindings::swiotlb_pool_kind_SWIOTLB_POOL_TRANSIENT as usize == PoolKind::Transient.index()
+    );
+    assert!(bindings::swiotlb_pool_kind_SWIOTLB_POOL_KINDS as usize == PoolKind::COUNT);
+};
