@@ -602,6 +602,42 @@ static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+static void reservation_is_tried_before_later_transient_pools(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool, *first;
+	phys_addr_t fill, transient, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pool = swiotlb_dev_pool_reserve(dev, 4 * IO_TLB_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	/* Too big for the reservation: the default pool, then a transient pool. */
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, fill), &tm->mem.defpool);
+	transient = map_phys(test, page_to_phys(page), 8 * IO_TLB_SIZE);
+	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, transient)->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_PTR_NE(test, swiotlb_find_pool(dev, transient), pool);
+
+	/* The reservation still heads the device's list and takes what fits. */
+	rcu_read_lock();
+	first = list_first_or_null_rcu(&dev->dma_io_tlb_pools, struct io_tlb_pool, node);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, first, pool);
+	tlb = map_phys(test, page_to_phys(page), 2 * IO_TLB_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), pool);
+
+	unmap_phys(test, tlb, 2 * IO_TLB_SIZE);
+	unmap_phys(test, transient, 8 * IO_TLB_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	swiotlb_dev_pool_release(pool);
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static void released_reservation_lives_until_its_last_mapping_goes(struct kunit *test)
 {
 	struct device *dev = test->priv;
@@ -678,6 +714,7 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(transient_pool_is_freed_only_after_a_grace_period),
 	KUNIT_CASE(transient_pool_keeps_the_min_align_offset),
 	KUNIT_CASE(reserved_pool_serves_its_device_before_the_shared_pools),
+	KUNIT_CASE(reservation_is_tried_before_later_transient_pools),
 	KUNIT_CASE(released_reservation_lives_until_its_last_mapping_goes),
 	KUNIT_CASE(reservation_refuses_bad_sizes_and_devices_without_bouncing),
 	KUNIT_CASE(growth_worker_adds_a_findable_dynamic_pool),

@@ -773,6 +773,8 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
  * @pool:	from swiotlb_pool_create() or a transient pool
  *
  * A transient pool goes on its owner's list, any other on its allocator's.
+ * On the owner's list reservations come first and per-mapping pools after
+ * them, so that a map looks through the device's reservations only.
  */
 void swiotlb_pool_publish(struct io_tlb_pool *pool)
 {
@@ -782,7 +784,10 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
 	trace_swiotlb_pool_add(pool);
 	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
-		list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
+		if (pool->reserved)
+			list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
+		else
+			list_add_tail_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
 		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
 	} else {
 		swiotlb_add_pool(pool->mem, pool);
@@ -995,7 +1000,11 @@ static void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
 	}
 }
 
-/* Room in a pool @dev reserved, taken with a reference; under RCU. */
+/*
+ * Room in a pool @dev reserved, taken with a reference; under RCU. The
+ * reservations head the device's list: the walk ends at the first pool of
+ * a single mapping, however many of those are live.
+ */
 static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 						 const struct swiotlb_req *req,
 						 unsigned int area, int *head)
@@ -1005,7 +1014,9 @@ static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 	if (!READ_ONCE(dev->dma_uses_io_tlb))
 		return NULL;
 	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
-		if (!pool->reserved || !atomic_inc_not_zero(&pool->refs))
+		if (!pool->reserved)
+			break;
+		if (!atomic_inc_not_zero(&pool->refs))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
 		if (*head >= 0)
