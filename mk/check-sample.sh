@@ -5,6 +5,8 @@
 #   printed   the line is there
 #   intact    errors=0, ios>0 and verified=ios
 #   overflow  the pool overflowed both ways: waited>0 and transient>0
+#   steady    no stall report: the device never went STALL_MS without
+#             completing anything the driver waited for
 set -euo pipefail
 
 log=$1
@@ -18,5 +20,6 @@ case $2 in
 printed) ;;
 intact) [ "$errors" = 0 ] && [ "$ios" -gt 0 ] && [ "$verified" = "$ios" ] ;;
 overflow) [ "$waited" -gt 0 ] && [ "$transient" -gt 0 ] ;;
+steady) ! grep -m 3 "nvme-bounce: stalled\|nvme-bounce: queue [0-9]*: \(driver\|controller\) " "$log" ;;
 *) echo "unknown check $2"; exit 2 ;;
 esac

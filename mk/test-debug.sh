@@ -34,3 +34,4 @@ check "debug-boot: kmemleak scanned" grep -q '^kmemleak: 0 suspected leaks' "$lo
 check "debug-boot: sample verified every I/O (errors=0, verified=ios)" \
 	"$TOP/mk/check-sample.sh" "$log" intact
 check "debug-boot: sample took both overflow paths" "$TOP/mk/check-sample.sh" "$log" overflow
+check "debug-boot: sample never stalled" "$TOP/mk/check-sample.sh" "$log" steady

@@ -36,6 +36,8 @@ check "sample: every I/O verified, no error (errors=0, verified=ios)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" intact
 check "sample: the pool overflowed both ways (waited>0, transient>0)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
+check "sample: no stall (no 15 s without a completion)" \
+	"$TOP/mk/check-sample.sh" "$LOGS/run.log" steady
 
 kunit_logs=("$LOGS/kunit.log")
 if [ "${DEBUG_RUN:-0}" != 0 ]; then

@@ -122,6 +122,16 @@ struct Shared {
     latency_us: u32,
 }
 
+/// Where a queue pair stands, as the controller sees it: for reports of a stalled driver.
+pub(crate) struct QueueView {
+    /// The last submission doorbell.
+    pub(crate) sq_doorbell: u32,
+    /// The next command the controller fetches.
+    pub(crate) sq_head: u32,
+    /// The next completion the controller posts.
+    pub(crate) cq_tail: u32,
+}
+
 /// Where the controller is in a queue pair; only its work item touches this.
 struct Progress {
     sq_head: u32,
@@ -138,6 +148,9 @@ struct HwQueue {
     entries: u32,
     sq_tail: AtomicU32,
     cq_head: AtomicU32,
+    /// Copies of `progress.sq_head` and `progress.cq_tail`, readable without the mutex.
+    seen_sq_head: AtomicU32,
+    seen_cq_tail: AtomicU32,
     #[pin]
     progress: Mutex<Progress>,
     #[pin]
@@ -211,6 +224,8 @@ impl HwQueue {
             if p.cq_tail == 0 {
                 p.phase = !p.phase;
             }
+            self.seen_sq_head.store(p.sq_head, Ordering::Relaxed);
+            self.seen_cq_tail.store(p.cq_tail, Ordering::Relaxed);
             self.raise();
         }
     }
@@ -301,6 +316,8 @@ impl Controller {
                 entries,
                 sq_tail: AtomicU32::new(0),
                 cq_head: AtomicU32::new(0),
+                seen_sq_head: AtomicU32::new(0),
+                seen_cq_tail: AtomicU32::new(0),
                 progress <- new_mutex!(Progress { sq_head: 0, cq_tail: 0, phase: true }),
                 irq <- new_spinlock!(None),
                 work <- new_work!("nvme_bounce::HwQueue::work"),
@@ -324,6 +341,22 @@ impl Controller {
             q.sq_tail.store(tail, Ordering::Release);
             // Already queued is fine: the run in progress or pending sees the new tail.
             let _ = workqueue::system().enqueue(q.clone());
+        }
+    }
+
+    /// Where queue `qid` stands (all zero for a queue that does not exist).
+    pub(crate) fn queue_state(&self, qid: usize) -> QueueView {
+        match self.queues.get(qid) {
+            Some(q) => QueueView {
+                sq_doorbell: q.sq_tail.load(Ordering::Relaxed),
+                sq_head: q.seen_sq_head.load(Ordering::Relaxed),
+                cq_tail: q.seen_cq_tail.load(Ordering::Relaxed),
+            },
+            None => QueueView {
+                sq_doorbell: 0,
+                sq_head: 0,
+                cq_tail: 0,
+            },
         }
     }
 

@@ -22,8 +22,21 @@ use kernel::{
     dma::{CoherentBuffer, Direction, DmaBounce, PoolKind, Stats, TransientPool},
     new_condvar, new_spinlock,
     prelude::*,
-    sync::{Arc, CondVar, SpinLock},
+    sync::{
+        lock::{spinlock::SpinLockBackend, Guard},
+        Arc, CondVar, CondVarTimeoutResult, SpinLock,
+    },
+    time::msecs_to_jiffies,
 };
+
+/// How long the submitter waits for the device before it reports a stall. Longer than a
+/// may-sleep map may wait for bounce buffers (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS`, 10 s by default).
+const STALL_MS: u32 = 15_000;
+
+/// Tries of a map in process context before its I/O is given up: a may-sleep map that fails
+/// has already waited for room, an atomic one is tried again a millisecond later.
+const MAY_SLEEP_TRIES: usize = 3;
+const ATOMIC_TRIES: usize = 100;
 
 /// How writes and read-backs are mapped.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -57,7 +70,7 @@ pub(crate) struct Summary {
     pub(crate) waited: u64,
     pub(crate) transient: u64,
     pub(crate) failed_maps: u64,
-    pub(crate) bounced: [u64; 3],
+    pub(crate) bounced: [u64; PoolKind::COUNT],
 }
 
 /// A command in flight: its mapping and what it is for.
@@ -92,6 +105,8 @@ struct State {
     outstanding: usize,
     summary: Summary,
 }
+
+type StateGuard<'a> = Guard<'a, State, SpinLockBackend>;
 
 impl State {
     fn defer(&mut self, block: usize) {
@@ -143,14 +158,6 @@ fn mismatches(buf: &[u8], block: usize, generation: u32) -> usize {
             word.iter().zip(want.iter()).filter(|(a, b)| a != b).count()
         })
         .sum()
-}
-
-fn kind_index(kind: Option<PoolKind>) -> Option<usize> {
-    match kind? {
-        PoolKind::Default => Some(0),
-        PoolKind::Dynamic => Some(1),
-        PoolKind::Transient => Some(2),
-    }
 }
 
 impl Driver {
@@ -249,7 +256,7 @@ impl Driver {
                 break;
             }
             if st.ndeferred == 0 {
-                self.changed.wait(&mut st);
+                self.wait_for_device(&mut st, "the last completions");
             }
         }
         if let Some(pool) = &reservation {
@@ -278,9 +285,9 @@ impl Driver {
         };
         pr_info!(
             "nvme-bounce: swiotlb: bounced default={} dynamic={} transient={} used_hiwater={} transient_pools_added={} transient_pools_freed={} transient_failed={} waits={} wait_timeouts={} wait_total_us={} wait_max_us={} map_failures={}\n",
-            s.bounced[0],
-            s.bounced[1],
-            s.bounced[2],
+            s.bounced[PoolKind::Default.index()],
+            s.bounced[PoolKind::Dynamic.index()],
+            s.bounced[PoolKind::Transient.index()],
             st.used_hiwater(PoolKind::Default),
             st.pools_added(PoolKind::Transient),
             st.pools_freed(PoolKind::Transient),
@@ -303,7 +310,11 @@ impl Driver {
     /// Maps from process context: may sleep, unless `mode=atomic`. A failed map is retried
     /// (counted each time) before the I/O is given up.
     fn map_in_process(&self, mut buf: KVec<u8>, dir: Direction) -> Option<DmaBounce> {
-        for _ in 0..100 {
+        let tries = match self.mode {
+            Mode::Atomic => ATOMIC_TRIES,
+            _ => MAY_SLEEP_TRIES,
+        };
+        for _ in 0..tries {
             let mapped = match self.mode {
                 Mode::Atomic => DmaBounce::map_atomic(self.ctrl.device(), buf, dir),
                 _ => DmaBounce::map_may_sleep(self.ctrl.device(), buf, dir),
@@ -332,7 +343,7 @@ impl Driver {
                 st.generation[b] = st.generation[b].wrapping_add(1);
                 return (b, st.generation[b]);
             }
-            self.changed.wait(&mut st);
+            self.wait_for_device(&mut st, "a free block");
         }
     }
 
@@ -346,11 +357,55 @@ impl Driver {
     fn submit(&self, qid: usize, opcode: u8, map: DmaBounce, block: usize, generation: u32) {
         let mut st = self.state.lock();
         while st.queues[qid].free == 0 {
-            self.changed.wait(&mut st);
+            self.wait_for_device(&mut st, "a free command id");
         }
         let tail = self.queue_command(&mut st, qid, opcode, map, block, generation);
-        drop(st);
+        // Under the lock that orders the tails, as a real driver writes its doorbell under its
+        // submission queue lock: the completion path also submits, and a doorbell that goes
+        // backwards loses commands (or replays stale ones).
         self.ctrl.ring_sq(qid, tail);
+    }
+
+    /// Waits for the completion path to change something. A device that completes nothing for
+    /// [`STALL_MS`] is reported, queue by queue, and waited for again: a stall is a bug to see.
+    fn wait_for_device(&self, st: &mut StateGuard<'_>, what: &str) {
+        match self
+            .changed
+            .wait_interruptible_timeout(st, msecs_to_jiffies(STALL_MS))
+        {
+            CondVarTimeoutResult::Woken { .. } => {}
+            CondVarTimeoutResult::Timeout => self.report_stall(st, what),
+            // The workload runs from an initcall, where no signal arrives; should one come, do
+            // not spin on it.
+            CondVarTimeoutResult::Signal { .. } => self.changed.wait(st),
+        }
+    }
+
+    fn report_stall(&self, st: &State, what: &str) {
+        pr_err!(
+            "nvme-bounce: stalled for {} ms waiting for {}: outstanding={} deferred={}\n",
+            STALL_MS,
+            what,
+            st.outstanding,
+            st.ndeferred
+        );
+        for (qid, q) in st.queues.iter().enumerate() {
+            let hw = self.ctrl.queue_state(qid);
+            pr_err!(
+                "nvme-bounce: queue {}: driver sq_tail={} cq_head={} free={:#x}\n",
+                qid,
+                q.sq_tail,
+                q.cq_head,
+                q.free
+            );
+            pr_err!(
+                "nvme-bounce: queue {}: controller sq_doorbell={} sq_head={} cq_tail={}\n",
+                qid,
+                hw.sq_doorbell,
+                hw.sq_head,
+                hw.cq_tail
+            );
+        }
     }
 
     /// Writes the command to the ring; a command id must be free. Returns the new tail.
@@ -363,7 +418,7 @@ impl Driver {
         block: usize,
         generation: u32,
     ) -> u32 {
-        let kind = kind_index(map.bounced());
+        let kind = map.bounced().map(PoolKind::index);
         let q = &mut st.queues[qid];
         if q.free == 0 {
             // Callers checked; keep the books straight if they did not.
@@ -543,12 +598,12 @@ impl Interrupt for Driver {
                 new_tail = Some(tail);
             }
         }
-        let head = st.queues[qid].cq_head;
-        drop(st);
-        self.changed.notify_all();
-        self.ctrl.ring_cq(qid, head);
+        // Doorbells under the lock, in the order of the tails (see `submit`).
+        self.ctrl.ring_cq(qid, st.queues[qid].cq_head);
         if let Some(tail) = new_tail {
             self.ctrl.ring_sq(qid, tail);
         }
+        drop(st);
+        self.changed.notify_all();
     }
 }
