@@ -379,9 +379,7 @@ static struct test_mem *test_mem(struct kunit *test, struct device *dev,
 	tm->mem.grow_limit = DMA_BIT_MASK(32);
 	tm->mem.force_bounce = true;
 	setup_test_pool(test, &tm->mem.defpool, nslabs, 1);
-	tm->mem.defpool.mem = &tm->mem;
-	list_add_tail(&tm->mem.defpool.node, &tm->mem.pools);
-	tm->mem.nslabs = nslabs;
+	swiotlb_add_pool(&tm->mem, &tm->mem.defpool);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_release, tm), 0);
 	dev->dma_io_tlb_mem = &tm->mem;
 	return tm;
@@ -1249,12 +1247,42 @@ static void per_device_counters_follow_each_device(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, swiotlb_dev_stats_find(other));
 }
 
+static void may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_page(GFP_KERNEL);
+	u64 mask = *dev->dma_mask;
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (tm->mem.defpool.start <= DMA_BIT_MASK(24))
+		kunit_skip(test, "the test pool lies below 16 MiB");
+	/* Long enough that a wait would fail the test, not just slow it. */
+	tm->mem.wait_timeout_ms = 2000;
+	*dev->dma_mask = DMA_BIT_MASK(24);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), 512, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK);
+	*dev->dma_mask = mask;
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_LE(test, pool->end - 1, (phys_addr_t)DMA_BIT_MASK(24));
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
+	unmap_phys(test, tlb, 512);
+	__free_page(page);
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
 	KUNIT_CASE(waiters_are_served_in_arrival_order),
 	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
+	KUNIT_CASE(may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once),
 	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),

@@ -143,12 +143,14 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 				     int *head, unsigned long attrs);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
 
-/* swiotlb_pool.c, for the wait policy */
+/* swiotlb_pool.c, for the wait policy and the allocators of tests */
 void swiotlb_mem_init(struct io_tlb_mem *mem);
+void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
+bool swiotlb_reaches_pools(struct device *dev);
 void swiotlb_shrink(struct io_tlb_mem *mem);
 #endif
 

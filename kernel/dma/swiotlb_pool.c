@@ -179,7 +179,14 @@ void __init swiotlb_adjust_size(unsigned long size)
 
 /* ---- Pools of an allocator ---- */
 
-static void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
+/**
+ * swiotlb_add_pool() - put a laid-out pool in an allocator's list
+ * @mem:	the allocator
+ * @pool:	a pool from swiotlb_pool_setup() (or the wrapping of a new block)
+ *
+ * Also how the allocators of tests and test devices get their fixed pool.
+ */
+void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 {
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	unsigned long flags;
@@ -922,6 +929,33 @@ static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool)
 	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
 
 	return phys_to_dma_unencrypted(dev, pool->end - 1) <= limit;
+}
+
+/**
+ * swiotlb_reaches_pools() - can @dev use any pool of its allocator?
+ * @dev:	a device that bounces
+ *
+ * A device whose DMA mask lies below every pool gains nothing from room
+ * freed in them, and hardly from a new dynamic pool either: those are
+ * placed below the allocator's limit, not the device's.
+ *
+ * Return: %true if at least one pool lies within @dev's mask.
+ */
+bool swiotlb_reaches_pools(struct device *dev)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool;
+	bool reaches = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node) {
+		if (swiotlb_pool_reachable(dev, pool)) {
+			reaches = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return reaches;
 }
 
 /**

@@ -86,9 +86,7 @@ static int swiotlb_test_device_pool(struct swiotlb_test_device *td, unsigned lon
 
 	swiotlb_pool_setup(&mem->defpool, td->meta, page_to_phys(td->pages),
 			   page_address(td->pages), nslabs, 1);
-	mem->defpool.mem = mem;
-	list_add_tail(&mem->defpool.node, &mem->pools);
-	mem->nslabs = nslabs;
+	swiotlb_add_pool(mem, &mem->defpool);
 	mem->force_bounce = true;
 	mem->can_grow = true;
 	mem->grow_limit = DMA_BIT_MASK(64);

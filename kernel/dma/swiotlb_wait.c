@@ -13,7 +13,9 @@
  *    sleep do not pass the queue either. While it waits, the oldest waiter
  *    keeps asking the worker for a dynamic pool; if adding one failed, it
  *    takes a transient pool instead, allocated with GFP_KERNEL since it may
- *    sleep.
+ *    sleep. A caller whose device reaches none of the pools (its DMA mask
+ *    lies below them all) would wait in vain: it takes that transient pool,
+ *    below its mask, at once.
  *
  *  - Any other caller cannot wait: it gets a transient pool at once
  *    (GFP_NOWAIT), or the map fails.
@@ -206,6 +208,11 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 	}
 	if (may_block) {
 		might_sleep();
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+		if (READ_ONCE(mem->can_grow) && !swiotlb_reaches_pools(dev))
+			return swiotlb_transient_create(dev, req, head,
+							GFP_KERNEL | __GFP_NOWARN);
+#endif
 		return swiotlb_wait_for_room(dev, req, head);
 	}
 #ifdef CONFIG_SWIOTLB_DYNAMIC
