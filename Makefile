@@ -36,7 +36,7 @@ help:
 	@echo
 	@echo 'Variables: SWIOTLB_ARG=$(SWIOTLB_ARG)  KUNIT_ARGS=  RUN_ARGS='
 	@echo '           KUNIT_TIMEOUT=900  RUN_TIMEOUT=300 (seconds of a QEMU boot)'
-	@echo '           DEBUG_RUN=1 (make test with the debug kernel)  COUNT= (make stress)'
+	@echo '           DEBUG_RUN=0 (make test without the debug kernel)  COUNT= (make stress)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
 
 deps:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """check-reports.py LOG: fail on any report of the kernel's checkers in a
-boot log -- KASAN, lockdep, RCU, DMA-API debugging, kmemleak, BUG, oops,
-WARN -- except between the markers a test prints around a wrong call it
+boot log -- KASAN, lockdep, RCU (incl. stalls), DMA-API debugging,
+kmemleak, BUG, oops, WARN, hung tasks -- except between the markers a test prints around a wrong call it
 makes on purpose:
 
   swiotlb test: deliberate wrong call {
@@ -18,7 +18,8 @@ REPORT = re.compile(
     r'BUG: |Oops|KASAN: |Kernel panic|WARNING: |WARNING: possible |'
     r'possible circular locking|inconsistent lock state|suspicious RCU usage|'
     r'DMA-API: (?!preallocated|debugging enabled)|kmemleak: [1-9][0-9]* suspected|UBSAN: |'
-    r'general protection fault')
+    r'general protection fault|blocked for more than [0-9]+ seconds|'
+    r'rcu: INFO: .*stall')
 BEGIN = 'swiotlb test: deliberate wrong call {'
 END = 'swiotlb test: deliberate wrong call }'
 
