@@ -4,8 +4,9 @@
 # configs/debug/debug.config (KASAN, lockdep with PROVE_RCU,
 # DEBUG_ATOMIC_SLEEP, kmemleak, DMA-API debugging, fault injection) in
 # build/obj-debug. One boot runs every KUnit suite and the Rust doctests,
-# the sample (built in), then the initramfs, whose last script scans for
-# leaks. Appends its checks to CHECKS; the KTAP output is in
+# the sample (built in), then the initramfs, which runs the stress suite
+# again under failslab and fail_page_alloc (run.d/50-fault-storm.sh) and
+# at last scans for leaks. Appends its checks to CHECKS; the KTAP output is in
 # build/logs/debug.log for mk/summary.py.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,12 +31,14 @@ rc=0
 # from handle_edge_irq, at about 2.5 s; 3 boots in 20 with -cpu max).
 export QEMU_CPU=${DEBUG_QEMU_CPU:-max,la57=off}
 QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} "$TOP/mk/qemu.sh" "$log" "${DEBUG_TIMEOUT:-1800}" \
-	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-10000} ${KUNIT_ARGS:-}" \
+	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-10000} swiotlb_fault_storm ${KUNIT_ARGS:-}" \
 	-initrd "$BUILD/initramfs.cpio" || rc=$?
 check "debug-boot: powers off on its own" test "$rc" -eq 0
 check "debug-boot: init finished" grep -q '^=== swiotlb-run: done' "$log"
 check "debug-boot: no KASAN, lockdep, RCU, DMA-API, kmemleak or WARN report (mk/check-reports.py)" \
 	python3 "$TOP/mk/check-reports.py" "$log"
+check "debug-boot: stress passed with failslab and fail_page_alloc failing swiotlb allocations" \
+	grep -q '^fault-storm: ok' "$log"
 check "debug-boot: kmemleak scanned" grep -q '^kmemleak: 0 suspected leaks' "$log"
 check "debug-boot: sample verified every I/O (errors=0, verified=ios)" \
 	"$TOP/mk/check-sample.sh" "$log" intact

@@ -1303,7 +1303,7 @@ kunit_test_suite(swiotlb_policy_suite);
 /* ---- Stress: random mappings while pools grow, shrink, come and go ---- */
 
 static unsigned int stress_ops = 40000;
-module_param(stress_ops, uint, 0444);
+module_param(stress_ops, uint, 0644);
 MODULE_PARM_DESC(stress_ops, "operations per thread of the swiotlb_stress suite");
 
 #define STRESS_THREADS	4
