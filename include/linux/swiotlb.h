@@ -176,6 +176,8 @@ struct io_tlb_pool {
  * @grow_failed: the last attempt to add a dynamic pool failed: waiters may
  *		take transient pools
  * @grow_limit:	highest physical address a dynamic pool may use
+ * @grow_nslabs: slots of the pools @grow_work adds; 0: as many as the
+ *		default pool of the boot allocator
  * @grow_work:	adds a dynamic pool
  * @idle_ms:	how long a dynamic pool stays unused before it is given back
  * @shrink_work: gives idle dynamic pools back
@@ -200,6 +202,7 @@ struct io_tlb_mem {
 	bool can_grow;
 	bool grow_failed;
 	u64 grow_limit;
+	unsigned long grow_nslabs;
 	struct work_struct grow_work;
 	unsigned int idle_ms;
 	struct delayed_work shrink_work;

@@ -202,7 +202,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 			dev_warn_ratelimited(dev,
 					     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
 					     alloc,
-					     min_not_zero(*dev->dma_mask, dev->bus_dma_limit),
+					     swiotlb_dev_limit(dev),
 					     swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}

@@ -1458,22 +1458,6 @@ static int stress_thread(void *data)
 	return 0;
 }
 
-/* Growth in pools of one segment, and given back after 100 ms unused. */
-static void stress_grow(struct work_struct *work)
-{
-	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
-	struct io_tlb_pool *pool;
-
-	pool = swiotlb_pool_create(NULL, mem, IO_TLB_SEGSIZE, IO_TLB_SEGSIZE, 1,
-				   SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
-	WRITE_ONCE(mem->grow_failed, !pool);
-	if (pool) {
-		swiotlb_pool_publish(pool);
-		queue_delayed_work(system_wq, &mem->shrink_work, msecs_to_jiffies(50));
-	}
-	swiotlb_wake_waiters(mem);
-}
-
 static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 {
 	static const unsigned int min_align[STRESS_THREADS] = { 0, SZ_4K - 1, SZ_2K - 1, 0 };
@@ -1487,7 +1471,9 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	INIT_WORK(&tm->mem.grow_work, stress_grow);
+	/* The real worker, in pools of one segment, given back after 100 ms unused. */
+	INIT_WORK(&tm->mem.grow_work, swiotlb_grow);
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
 	tm->mem.idle_ms = 100;
 	for (i = 0; i < STRESS_THREADS; i++) {
 		snprintf(name, sizeof(name), "swiotlb-stress-%d", i);

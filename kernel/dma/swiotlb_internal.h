@@ -17,6 +17,8 @@
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
+#include <linux/device.h>
+#include <linux/minmax.h>
 #include <linux/swiotlb.h>
 
 /* Slots in one page, and the smallest pool worth setting up (1 MiB). */
@@ -137,6 +139,12 @@ void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pools_settle(void);
 void swiotlb_grow(struct work_struct *work);
 #endif
+
+/* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
+static inline u64 swiotlb_dev_limit(struct device *dev)
+{
+	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+}
 
 /* swiotlb_wait.c */
 struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,

@@ -831,7 +831,7 @@ static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
 }
 
 /**
- * swiotlb_grow() - the worker: add a pool the size of the default one
+ * swiotlb_grow() - the worker: add a dynamic pool of mem->grow_nslabs slots
  * @work:	&io_tlb_mem.grow_work of the allocator to grow
  *
  * Records whether it failed: then waiters may take transient pools.
@@ -839,9 +839,10 @@ static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
 void swiotlb_grow(struct work_struct *work)
 {
 	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
+	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
 	struct io_tlb_pool *pool;
 
-	pool = swiotlb_pool_create(NULL, mem, default_nslabs, SWIOTLB_MIN_NSLABS,
+	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
 	WRITE_ONCE(mem->grow_failed, !pool);
 	if (pool) {
@@ -926,7 +927,7 @@ static void swiotlb_mark_dev(struct device *dev)
 /* Can @dev reach every byte of @pool? */
 static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool)
 {
-	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	u64 limit = swiotlb_dev_limit(dev);
 
 	return phys_to_dma_unencrypted(dev, pool->end - 1) <= limit;
 }
@@ -978,7 +979,7 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
 	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
-	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	u64 limit = swiotlb_dev_limit(dev);
 	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
 	struct io_tlb_pool *pool = NULL;
 	struct page *page;
