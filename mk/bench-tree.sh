@@ -33,7 +33,7 @@ patch_base() {
 	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"); do
 		own "$f"
 	done
-	patch -d "$BASE" -p1 "$2" -s --no-backup-if-mismatch <"$1" ||
+	patch -d "$BASE" -p1 "$2" -s --fuzz=0 --no-backup-if-mismatch <"$1" ||
 		die "patch $2 $(basename "$1") failed in $BASE"
 }
 

@@ -86,7 +86,7 @@ patches() {
 		rm "$APPLIED/$p"
 	done
 	for p in $(ls "$TOP/patches"); do
-		patch -d "$KSRC" -p1 -N -s --no-backup-if-mismatch <"$TOP/patches/$p" ||
+		patch -d "$KSRC" -p1 -N -s --fuzz=0 --no-backup-if-mismatch <"$TOP/patches/$p" ||
 			die "patches/$p does not apply to $(basename "$KSRC")"
 		cp "$TOP/patches/$p" "$APPLIED/$p"
 	done

@@ -9,10 +9,11 @@
  *
  * Every address handed in is checked against the allocator's records before
  * anything is copied or freed: an unmap or sync of an address that is not a
- * live bounce buffer, a double unmap, a sync running past the end of its
- * mapping, or an unmap whose size or direction differ from the map's gets a
- * rate-limited warning, and the pools stay consistent (the recorded mapping
- * wins).
+ * live bounce buffer, a double unmap, a sync that starts or runs past the end
+ * of its mapping, or an unmap whose size or direction differ from the map's
+ * is a wrong call. It gets a warning (all wrong calls share one rate limit),
+ * no byte outside the mapping is copied, and the pools stay consistent (the
+ * recorded mapping wins).
  *
  * Locking: none here. The slot allocator and the pool code take their own
  * locks; the records of a live mapping are read by its owner only.
@@ -25,12 +26,29 @@
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/kmsan-checks.h>
+#include <linux/ratelimit.h>
 #include <linux/swiotlb.h>
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/swiotlb.h>
 
 #include "swiotlb_internal.h"
+
+/* One rate limit for every wrong call: a driver gone wrong cannot flood the log. */
+struct ratelimit_state swiotlb_wrong_call_rs =
+	RATELIMIT_STATE_INIT(swiotlb_wrong_call_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+
+/**
+ * swiotlb_wrong_call_reset() - let the next wrong calls be reported again
+ *
+ * For tests, which expect a warning from each wrong call they make.
+ */
+void swiotlb_wrong_call_reset(void)
+{
+	ratelimit_state_init(&swiotlb_wrong_call_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+}
 
 static const char *swiotlb_dir_name(unsigned int dir)
 {
@@ -90,8 +108,9 @@ static phys_addr_t swiotlb_buffer_addr(struct io_tlb_pool *pool, int head)
 
 /*
  * Copy @size bytes at @tlb_addr, inside the mapping headed by @head, to
- * (DMA_TO_DEVICE) or from the caller's buffer. A range running past the
- * mapping is cut at its end.
+ * (DMA_TO_DEVICE) or from the caller's buffer. Only bytes of the mapping
+ * are ever copied: a range that starts outside it is refused, one that runs
+ * past its end is cut there.
  */
 static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int head,
 			   phys_addr_t tlb_addr, size_t size,
@@ -102,15 +121,21 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
 	size_t skip;
 
 	if (tlb_addr < buf) {
-		dev_warn_ratelimited(dev, "sync at %pa: before the start of its bounce buffer\n",
-				     &tlb_addr);
+		swiotlb_wrong_call(dev, "sync at %pa: before the start of its bounce buffer\n",
+				   &tlb_addr);
 		return;
 	}
 	skip = tlb_addr - buf;
+	if (skip >= rec->size) {
+		swiotlb_wrong_call(dev,
+				   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: past its end\n",
+				   size, skip, rec->size);
+		return;
+	}
 	if (size > rec->size - skip) {
-		dev_warn_ratelimited(dev,
-				     "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: cut at its end\n",
-				     size, skip, rec->size);
+		swiotlb_wrong_call(dev,
+				   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: cut at its end\n",
+				   size, skip, rec->size);
 		size = rec->size - skip;
 	}
 	if (rec->orig_addr == SWIOTLB_NO_ORIG)
@@ -158,7 +183,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
 		pr_warn_once("memory encryption is active: DMA goes through bounce buffers\n");
 	if (unlikely(!mapping_size)) {
-		dev_warn_ratelimited(dev, "refusing to bounce a zero-size buffer\n");
+		swiotlb_wrong_call(dev, "refusing to bounce a zero-size buffer\n");
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}
 	dev_WARN_ONCE(dev, alloc_align_mask > ~PAGE_MASK,
@@ -227,8 +252,8 @@ static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
 	int head = swiotlb_slots_head(pool, tlb_addr);
 
 	if (head < 0) {
-		dev_warn_ratelimited(dev, "%s of %pa: no live bounce buffer there\n",
-				     what, &tlb_addr);
+		swiotlb_wrong_call(dev, "%s of %pa: no live bounce buffer there\n",
+				   what, &tlb_addr);
 		return -1;
 	}
 	return head;
@@ -258,16 +283,16 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 	if (head < 0)
 		return;
 	if (swiotlb_buffer_addr(pool, head) != tlb_addr) {
-		dev_warn_ratelimited(dev, "unmap of %pa: not the start of its bounce buffer\n",
-				     &tlb_addr);
+		swiotlb_wrong_call(dev, "unmap of %pa: not the start of its bounce buffer\n",
+				   &tlb_addr);
 		return;
 	}
 	rec = &pool->slots[head];
 	if (unlikely(rec->size != mapping_size || rec->dir != dir))
-		dev_warn_ratelimited(dev,
-				     "unmap of %pa as %zu bytes %s: it was mapped as %u bytes %s\n",
-				     &tlb_addr, mapping_size, swiotlb_dir_name(dir),
-				     rec->size, swiotlb_dir_name(rec->dir));
+		swiotlb_wrong_call(dev,
+				   "unmap of %pa as %zu bytes %s: it was mapped as %u bytes %s\n",
+				   &tlb_addr, mapping_size, swiotlb_dir_name(dir),
+				   rec->size, swiotlb_dir_name(rec->dir));
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	    (rec->dir == DMA_FROM_DEVICE || rec->dir == DMA_BIDIRECTIONAL))
@@ -275,7 +300,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
 	if (!swiotlb_release(dev, pool, head))
-		dev_warn_ratelimited(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
+		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
 /* Copy (part of) the mapping at @tlb_addr toward @copy; @what names the call. */

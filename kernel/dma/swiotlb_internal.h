@@ -19,6 +19,7 @@
 #include <linux/cache.h>
 #include <linux/device.h>
 #include <linux/minmax.h>
+#include <linux/ratelimit.h>
 #include <linux/swiotlb.h>
 
 /* Slots in one page, and the smallest pool worth setting up (1 MiB). */
@@ -108,6 +109,16 @@ static inline unsigned long swiotlb_slot_index(const struct io_tlb_pool *pool,
 {
 	return (addr - pool->start) >> IO_TLB_SHIFT;
 }
+
+/* swiotlb.c: a wrong call by a driver, reported under one shared rate limit. */
+extern struct ratelimit_state swiotlb_wrong_call_rs;
+void swiotlb_wrong_call_reset(void);
+
+#define swiotlb_wrong_call(dev, fmt, ...)					\
+	do {									\
+		if (__ratelimit(&swiotlb_wrong_call_rs))			\
+			dev_warn(dev, "swiotlb: wrong call: " fmt, ##__VA_ARGS__); \
+	} while (0)
 
 /* swiotlb_slots.c */
 size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas);

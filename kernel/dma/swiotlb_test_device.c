@@ -12,8 +12,9 @@
  *
  * The allocator has one fixed pool of the size asked for, with one area,
  * and does not grow: once it is full, callers that may sleep wait for
- * unmaps and the others get transient pools, which makes over-subscription
- * easy to reach and repeatable. Its memory is not shared with a hypervisor,
+ * unmaps and the others get transient pools (or, without
+ * CONFIG_SWIOTLB_DYNAMIC, fail), which makes over-subscription easy to
+ * reach and repeatable. Its memory is not shared with a hypervisor,
  * so it is no model of a confidential guest's memory encryption.
  *
  * The device is freed when its last reference goes (Rust mappings hold
@@ -46,19 +47,23 @@ static struct swiotlb_test_device *to_test_device(struct device *dev)
 	return container_of(dev, struct swiotlb_test_device, dev);
 }
 
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 /* The pool does not grow: there is nothing to do when asked to. */
 static void swiotlb_test_device_no_growth(struct work_struct *work)
 {
 }
+#endif
 
 static void swiotlb_test_device_free(struct work_struct *work)
 {
 	struct swiotlb_test_device *td =
 		container_of(work, struct swiotlb_test_device, free_work);
 
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 	cancel_work_sync(&td->mem.grow_work);
 	/* Transient pools of this allocator count into it when freed. */
 	swiotlb_pools_settle();
+#endif
 	kvfree(td->meta);
 	if (td->pages)
 		__free_pages(td->pages, td->order);
@@ -88,8 +93,10 @@ static int swiotlb_test_device_pool(struct swiotlb_test_device *td, unsigned lon
 			   page_address(td->pages), nslabs, 1);
 	swiotlb_add_pool(mem, &mem->defpool);
 	mem->force_bounce = true;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 	mem->can_grow = true;
 	mem->grow_limit = DMA_BIT_MASK(64);
+#endif
 	return 0;
 }
 
@@ -119,7 +126,9 @@ struct device *swiotlb_test_device_create(const char *name, size_t pool_bytes)
 		return ERR_PTR(-ENOMEM);
 	/* Ready before anything can fail: the release path cancels its work. */
 	swiotlb_mem_init(&td->mem);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 	INIT_WORK(&td->mem.grow_work, swiotlb_test_device_no_growth);
+#endif
 
 	device_initialize(&td->dev);
 	td->dev.release = swiotlb_test_device_release;
