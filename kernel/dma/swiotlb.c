@@ -199,8 +199,8 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	alloc = ALIGN(mapping_size + offset, (size_t)alloc_align_mask + 1);
 	if (unlikely(alloc > SWIOTLB_MAX_ALLOC)) {
 		if (!(attrs & DMA_ATTR_NO_WARN))
-			dev_warn_ratelimited(dev, "cannot bounce %zu bytes: at most %zu fit\n",
-					     mapping_size, swiotlb_max_mapping_size(dev));
+			swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
+					   mapping_size, swiotlb_max_mapping_size(dev));
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}
 
