@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build bzImage. The whole log goes to build/logs/build.log; its tail is shown
-# on failure. A build with nothing to do takes well under a minute.
+# Build bzImage (Image when ARCH=arm64). The whole log goes to
+# build/logs/build.log; its tail is shown on failure. A build with nothing to
+# do takes well under a minute.
 . "$(dirname "$0")/lib.sh"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -10,11 +11,13 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 # fresh one) hits the same cache entries.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-before=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage" 2>/dev/null || echo 0)
+target=bzImage image=arch/x86/boot/bzImage
+[ "${ARCH:-x86_64}" = arm64 ] && target=Image image=arch/arm64/boot/Image
+before=$(stat -c %Y "$KOBJ/$image" 2>/dev/null || echo 0)
 log=${BUILD_LOG:-$LOGS/build.log}
-step "build: bzImage$(objname) with LLVM=1 and Debian's rustc (log: ${log#"$TOP"/})"
-logged "$log" kmake -j"$(nproc)" bzImage
-after=$(stat -c %Y "$KOBJ/arch/x86/boot/bzImage")
+step "build: $target$(objname) with LLVM=1 and Debian's rustc (log: ${log#"$TOP"/})"
+logged "$log" kmake -j"$(nproc)" "$target"
+after=$(stat -c %Y "$KOBJ/$image")
 if [ "$before" = "$after" ]; then
 	step "build: up to date"
 else

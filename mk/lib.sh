@@ -56,12 +56,14 @@ logged() {
 
 # The make variables of every kernel build: LLVM, Debian's Rust tools, ccache.
 # ccache comes in through Debian's masquerade link: rustc takes HOSTCC as its
-# linker, so "ccache clang" with a space would not do.
+# linker, so "ccache clang" with a space would not do. ARCH comes from the
+# environment (x86_64 unless set; `make test ARCH=arm64` cross-compiles with
+# the same clang).
 kmake_vars() {
 	local cc=clang
 
 	[ -x /usr/lib/ccache/clang ] && cc=/usr/lib/ccache/clang
-	printf '%s\n' LLVM=1 ARCH=x86_64 "O=$KOBJ" "CC=$cc" "HOSTCC=$cc" \
+	printf '%s\n' LLVM=1 "ARCH=${ARCH:-x86_64}" "O=$KOBJ" "CC=$cc" "HOSTCC=$cc" \
 		RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc \
 		RUSTDOC=/usr/bin/rustdoc BINDGEN=/usr/bin/bindgen \
 		KBUILD_BUILD_TIMESTAMP=2026-01-01 KBUILD_BUILD_USER=swiotlb \
