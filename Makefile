@@ -17,7 +17,7 @@ export SWIOTLB_ARG ?= 2048,force
 export KUNIT_ARGS ?=
 export RUN_ARGS ?=
 
-.PHONY: all help deps tree config kernel test run lint bench stress clean distclean
+.PHONY: all help deps tree config kernel test run lint bench stress compat clean distclean
 
 all: kernel
 
@@ -28,6 +28,8 @@ help:
 	@echo 'make deps       install the Debian packages the build needs (root, apt-get)'
 	@echo 'make tree       unpack linux-source-6.12, overlay our files, apply patches/'
 	@echo 'make config     configure the kernel from configs/*.config'
+	@echo 'make compat     build kernel/dma and the swiotlb callers for arm64 Xen, x86 Xen/SEV/TDX/Hyper-V'
+	@echo '                and x86 without SWIOTLB_DYNAMIC; check their swiotlb symbols (ends "compat: ...")'
 	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
 	@echo 'make bench      our swiotlb against upstream, alternately in QEMU; writes bench/results/'
 	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
@@ -66,8 +68,11 @@ bench: tree
 stress: kernel
 	@mk/stress.sh
 
+compat: tree
+	@mk/compat.sh
+
 clean:
-	rm -rf build/obj build/obj-debug build/obj-bench-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
+	rm -rf build/obj build/obj-debug build/obj-bench-* build/compat-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
 
 distclean:
 	rm -rf build
