@@ -24,6 +24,7 @@ all: kernel
 help:
 	@echo 'make run        install deps, build, boot the kernel in QEMU and show the swiotlb state'
 	@echo 'make test       the same, then KUnit + Rust doctests + boot checks; ends "N passed, N failed"'
+	@echo 'make test ARCH=arm64  the C KUnit suites and a restricted DMA pool on QEMU arm64 virt'
 	@echo 'make kernel     install deps and build build/obj/arch/x86/boot/bzImage'
 	@echo 'make deps       install the Debian packages the build needs (root, apt-get)'
 	@echo 'make tree       unpack linux-source-6.12, overlay our files, apply patches/'
@@ -53,8 +54,20 @@ config: tree
 kernel: config
 	@mk/build.sh
 
+ifeq ($(ARCH),arm64)
+# `make test ARCH=arm64`: the C suites and a restricted DMA pool on QEMU's
+# arm64 virt machine (mk/test-arm64.sh, objects in build/obj-arm64). The
+# other targets build and boot x86 only: refuse them rather than mix an
+# arm64 build into build/obj.
+ifneq ($(filter-out test help deps tree compat clean distclean,$(or $(MAKECMDGOALS),all)),)
+$(error ARCH=arm64 goes with 'make test' only)
+endif
+test: tree
+	@mk/test-arm64.sh
+else
 test: kernel
 	@mk/test.sh
+endif
 
 run: kernel
 	@mk/run.sh
@@ -72,7 +85,7 @@ compat: tree
 	@mk/compat.sh
 
 clean:
-	rm -rf build/obj build/obj-debug build/obj-bench-* build/compat-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
+	rm -rf build/obj build/obj-debug build/obj-arm64 build/arm64.dtb* build/obj-bench-* build/compat-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
 
 distclean:
 	rm -rf build

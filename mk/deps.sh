@@ -5,11 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 
 # DEPS_EXTRA: packages only some targets need (make bench: plotting, static libc).
+# qemu-system-arm and device-tree-compiler: `make test ARCH=arm64` (small; always installed).
 DEPS_EXTRA=${DEPS_EXTRA:-}
 
 PKGS="linux-source-6.12 rustc-web rust-web-src rustfmt-web rust-web-clippy bindgen libclang-dev clang lld llvm
       flex bison libelf-dev libssl-dev bc cpio rsync ccache qemu-system-x86
-      busybox-static python3 make xz-utils patch $DEPS_EXTRA"
+      busybox-static python3 make xz-utils patch
+      qemu-system-arm device-tree-compiler $DEPS_EXTRA"
 
 missing=()
 for p in $PKGS; do
