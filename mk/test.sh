@@ -31,6 +31,8 @@ check "run-boot: debugfs shows the default pool" \
 	grep -qE '^io_tlb_nslabs +[1-9]' "$LOGS/run.log"
 check "run-boot: no kernel BUG, oops or warning" \
 	bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$LOGS/run.log'"
+check "trace: swiotlb_bounced keeps upstream's fields and format" \
+	"$TOP/mk/check-trace-format.sh" "$LOGS/run.log"
 check "sample: nvme-bounce printed its summary" "$TOP/mk/check-sample.sh" "$LOGS/run.log" printed
 check "sample: every I/O verified, no error (errors=0, verified=ios)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" intact

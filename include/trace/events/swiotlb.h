@@ -31,33 +31,38 @@ TRACE_DEFINE_ENUM(SWIOTLB_POOL_TRANSIENT);
 			 { SWIOTLB_POOL_TRANSIENT, "transient" })
 
 /*
- * @size bytes at @addr are about to be bounced for @dev; "reachable" says
- * whether they lie within the device's DMA mask (no: an addressing limit;
- * yes: bouncing is forced, or needed for memory encryption).
+ * @size bytes at @dev_addr are about to be bounced for @dev. The fields up to
+ * "force" and the start of the format are the ones tools have parsed since
+ * this event was first defined (dma_mask is 0 for a device without one);
+ * "reachable" (within the device's DMA mask and bus limit: if not, this is
+ * an addressing limit; if so, bouncing is forced or memory is encrypted)
+ * comes after them.
  */
-DECLARE_EVENT_CLASS(swiotlb_range,
-	TP_PROTO(struct device *dev, dma_addr_t addr, size_t size),
-	TP_ARGS(dev, addr, size),
+TRACE_EVENT(swiotlb_bounced,
+	TP_PROTO(struct device *dev, dma_addr_t dev_addr, size_t size),
+	TP_ARGS(dev, dev_addr, size),
 	TP_STRUCT__entry(
+		__string(dev_name, dev_name(dev))
+		__field(u64, dma_mask)
+		__field(dma_addr_t, dev_addr)
 		__field(size_t, size)
-		__field(u64, addr)
+		__field(bool, force)
 		__field(bool, reachable)
-		__string(device, dev_name(dev))
 	),
 	TP_fast_assign(
+		__assign_str(dev_name);
+		__entry->dma_mask = dev->dma_mask ? *dev->dma_mask : 0;
+		__entry->dev_addr = dev_addr;
 		__entry->size = size;
-		__entry->addr = addr;
-		__entry->reachable = dev->dma_mask && addr + size - 1 <=
+		__entry->force = is_swiotlb_force_bounce(dev);
+		__entry->reachable = dev->dma_mask && dev_addr + size - 1 <=
 				     min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
-		__assign_str(device);
 	),
-	TP_printk("%s: %zu bytes at %#llx (%s)", __get_str(device), __entry->size,
-		  __entry->addr, __entry->reachable ? "within the mask" : "beyond the mask")
-);
-
-DEFINE_EVENT(swiotlb_range, swiotlb_bounced,
-	TP_PROTO(struct device *dev, dma_addr_t dev_addr, size_t size),
-	TP_ARGS(dev, dev_addr, size)
+	TP_printk("dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s %s",
+		  __get_str(dev_name), __entry->dma_mask,
+		  (unsigned long long)__entry->dev_addr, __entry->size,
+		  __entry->force ? "FORCE" : "NORMAL",
+		  __entry->reachable ? "reachable" : "beyond-mask")
 );
 
 /* A bounce buffer of @size bytes at @tlb_addr, in a pool of @kind. */
