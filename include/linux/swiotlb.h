@@ -105,8 +105,8 @@ struct swiotlb_chunk;
  * @end:	physical address just past the last slot
  * @vaddr:	kernel virtual address of @start
  * @nslabs:	number of slots
- * @nareas:	number of areas (each with its own lock); a power of two
- * @area_nslabs: slots per area, a multiple of %IO_TLB_SEGSIZE or all of them
+ * @nareas:	number of areas (each with its own lock and whole segments);
+ *		a power of two
  * @kind:	where the pool came from
  * @late_alloc:	memory came from the page allocator (not from memblock)
  * @areas:	per-area locks and counters
@@ -122,6 +122,8 @@ struct swiotlb_chunk;
  * @block:	the memory block the pool was carved from (dynamic and
  *		transient pools; a transient pool may start past its beginning)
  * @block_bytes: size of @block
+ * @block_atomic: @block came from the atomic DMA pool (shared with the host
+ *		of a confidential guest already), not the page allocator
  * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
  * @reserved:	a transient pool a driver reserved for its device (see
  *		swiotlb_dev_pool_reserve()) rather than one made for a mapping
@@ -138,7 +140,6 @@ struct io_tlb_pool {
 	void *vaddr;
 	unsigned long nslabs;
 	unsigned int nareas;
-	unsigned int area_nslabs;
 	enum swiotlb_pool_kind kind;
 	bool late_alloc;
 	struct swiotlb_area *areas;
@@ -153,6 +154,7 @@ struct io_tlb_pool {
 	unsigned int nchunks;
 	void *block;
 	size_t block_bytes;
+	bool block_atomic;
 	unsigned long last_used;
 	bool reserved;
 	atomic_t refs;
@@ -307,12 +309,18 @@ static inline struct io_tlb_pool *swiotlb_find_pool(struct device *dev,
 	if (paddr >= mem->defpool.start && paddr < mem->defpool.end)
 		return &mem->defpool;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+	/*
+	 * @paddr may come from a mapping another CPU just made, which set the
+	 * flag below before handing the address on: the caller's load of the
+	 * address comes before the load of the flag...
+	 */
+	smp_rmb();
 	/* Set once one of @dev's mappings landed outside the default pool. */
 	if (!READ_ONCE(dev->dma_uses_io_tlb))
 		return NULL;
 	/*
-	 * Seeing the flag implies seeing the index entry of that pool: pairs
-	 * with the barriers in swiotlb_mark_dev().
+	 * ...and seeing the flag implies seeing the index entry of that pool.
+	 * Both pair with the barriers in swiotlb_mark_dev().
 	 */
 	smp_rmb();
 	return __swiotlb_find_pool(dev, paddr);

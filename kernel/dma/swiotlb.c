@@ -50,6 +50,13 @@ void swiotlb_wrong_call_reset(void)
 			     DEFAULT_RATELIMIT_BURST);
 }
 
+#ifdef CONFIG_SWIOTLB_CORE_KUNIT_TEST
+/* See swiotlb_test_point(); set and cleared by the white-box tests only. */
+void (*swiotlb_test_hook)(enum swiotlb_test_point point, const void *arg);
+/* Treat every device as one of a confidential guest (memory must be shared). */
+bool swiotlb_test_unencrypted;
+#endif
+
 static const char *swiotlb_dir_name(unsigned int dir)
 {
 	switch (dir) {
@@ -144,27 +151,14 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
 		     size, dir);
 }
 
-/**
- * swiotlb_tbl_map_single() - bounce a buffer
- * @dev:	device that will do the DMA
- * @orig:	physical address of the caller's buffer
- * @mapping_size: bytes to bounce
- * @alloc_align_mask: bits of the start of the slot run that must be zero
- *		(on top of slot alignment); 0 for none
- * @dir:	direction of the DMA
- * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_NO_WARN quiets a failure,
- *		%DMA_ATTR_MAY_BLOCK lets the call wait for room
- *
- * The bounce buffer keeps the bits of @orig under the device's
- * min_align_mask, and is filled from @orig whatever @dir and @attrs say, so
- * the device never sees what an earlier user left in the slots.
- *
- * Context: any; may sleep with %DMA_ATTR_MAY_BLOCK.
- * Return: physical address of the bounce buffer, or %DMA_MAPPING_ERROR.
+/*
+ * Bounce @mapping_size bytes at @orig for @dev; the buffer ends at or below
+ * DMA address @limit (0: anywhere). See swiotlb_tbl_map_single().
  */
-phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
-				   size_t mapping_size, unsigned int alloc_align_mask,
-				   enum dma_data_direction dir, unsigned long attrs)
+static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
+				      size_t mapping_size, unsigned int alloc_align_mask,
+				      enum dma_data_direction dir, unsigned long attrs,
+				      u64 limit)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned int min_align = dma_get_min_align_mask(dev);
@@ -213,6 +207,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 		.offset = offset & (IO_TLB_SIZE - 1),
 		.align_mask = alloc_align_mask | (IO_TLB_SIZE - 1),
 		.boundary_mask = dma_get_seg_boundary(dev),
+		.limit = limit,
 	};
 	/* Buffers of a page or more were always page-aligned; keep it so. */
 	if (!alloc_align_mask && !min_align && alloc >= PAGE_SIZE)
@@ -240,6 +235,36 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 		     DMA_TO_DEVICE);
 	trace_swiotlb_map(dev, tlb_addr, mapping_size, pool->kind);
 	return tlb_addr;
+}
+
+/**
+ * swiotlb_tbl_map_single() - bounce a buffer
+ * @dev:	device that will do the DMA
+ * @orig:	physical address of the caller's buffer
+ * @mapping_size: bytes to bounce
+ * @alloc_align_mask: bits of the start of the slot run that must be zero
+ *		(on top of slot alignment); 0 for none
+ * @dir:	direction of the DMA
+ * @attrs:	DMA_ATTR_* flags; %DMA_ATTR_NO_WARN quiets a failure,
+ *		%DMA_ATTR_MAY_BLOCK lets the call wait for room
+ *
+ * The bounce buffer keeps the bits of @orig under the device's
+ * min_align_mask, and is filled from @orig whatever @dir and @attrs say, so
+ * the device never sees what an earlier user left in the slots.
+ *
+ * The caller checks that the device can reach the buffer (dma_capable(),
+ * or its own rule): the pool of Xen PV is placed by pseudo-physical address
+ * and made reachable by machine address, and dma-iommu's mask limits the
+ * IOVA it maps the buffer at, not the buffer's physical address.
+ *
+ * Context: any; may sleep with %DMA_ATTR_MAY_BLOCK.
+ * Return: physical address of the bounce buffer, or %DMA_MAPPING_ERROR.
+ */
+phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
+				   size_t mapping_size, unsigned int alloc_align_mask,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	return swiotlb_bounce_map(dev, orig, mapping_size, alloc_align_mask, dir, attrs, 0);
 }
 
 /*
@@ -397,7 +422,8 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 	phys_addr_t tlb_addr;
 
 	trace_swiotlb_bounced(dev, phys_to_dma(dev, paddr), size);
-	tlb_addr = swiotlb_tbl_map_single(dev, paddr, size, 0, dir, attrs);
+	/* dma-direct: dma_capable() below is the rule, so runs beyond it are no use. */
+	tlb_addr = swiotlb_bounce_map(dev, paddr, size, 0, dir, attrs, swiotlb_dev_limit(dev));
 	if (tlb_addr == (phys_addr_t)DMA_MAPPING_ERROR)
 		return DMA_MAPPING_ERROR;
 	return swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
@@ -479,7 +505,11 @@ EXPORT_SYMBOL_GPL(swiotlb_read_counters);
  * @dev:	device with a restricted pool
  * @size:	bytes
  *
- * Return: the first page, page-aligned, or %NULL.
+ * The memory is aligned to its order, PAGE_SIZE << get_order(@size), as
+ * dma_alloc_coherent() promises.
+ *
+ * Context: any (the pool never grows, so nobody waits).
+ * Return: the first page, or %NULL.
  */
 struct page *swiotlb_alloc(struct device *dev, size_t size)
 {
@@ -490,13 +520,14 @@ struct page *swiotlb_alloc(struct device *dev, size_t size)
 		.size = size,
 		.dir = DMA_BIDIRECTIONAL,
 		.nslots = DIV_ROUND_UP(size, IO_TLB_SIZE),
-		.align_mask = PAGE_SIZE - 1,
 		.boundary_mask = dma_get_seg_boundary(dev),
 	};
 	int head;
 
 	if (!mem || !size || size > SWIOTLB_MAX_ALLOC)
 		return NULL;
+	/* dma_alloc_coherent() promises alignment to the allocation's order. */
+	req.align_mask = (PAGE_SIZE << get_order(size)) - 1;
 	pool = swiotlb_get_room(dev, &req, &head, 0);
 	if (!pool)
 		return NULL;

@@ -31,11 +31,6 @@
 
 /* ---- Private pools ---- */
 
-static long counter(atomic_long_t *c)
-{
-	return atomic_long_read(c);
-}
-
 struct test_pool {
 	struct io_tlb_pool *pool;
 	struct page *pages;
@@ -134,9 +129,96 @@ static void fit_nareas_keeps_every_area_whole_segments(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(1024, 4), 4);
 	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(1024, 16), 8);
-	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(384, 4), 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(384, 4), 2);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(1920, 4), 4);
 	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(3, 2), 1);
 	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(256, 0), 1);
+}
+
+/*
+ * 15 segments for 4 areas (3, 4, 4, 4 segments): no collapse to one area,
+ * and every segment can be taken, whatever area a CPU starts at.
+ */
+static void pool_of_an_odd_segment_count_keeps_its_areas_and_every_slot(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 15 * IO_TLB_SEGSIZE, 4);
+	unsigned int a, i, nslabs = 0, next = 0;
+	int head[15];
+
+	KUNIT_ASSERT_EQ(test, pool->nareas, 4);
+	for (a = 0; a < pool->nareas; a++) {
+		KUNIT_EXPECT_EQ(test, pool->areas[a].first_seg, next);
+		KUNIT_EXPECT_GE(test, pool->areas[a].nsegs, 3);
+		KUNIT_EXPECT_LE(test, pool->areas[a].nsegs, 4);
+		next += pool->areas[a].nsegs;
+		nslabs += pool->areas[a].nslabs;
+	}
+	KUNIT_EXPECT_EQ(test, next, 15);
+	KUNIT_EXPECT_EQ(test, nslabs, pool->nslabs);
+
+	for (i = 0; i < ARRAY_SIZE(head); i++) {
+		head[i] = alloc_slots(test, pool, i % 4, slots_req(IO_TLB_SEGSIZE));
+		KUNIT_ASSERT_GE_MSG(test, head[i], 0, "segment %u of 15", i);
+	}
+	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), pool->nslabs);
+	KUNIT_EXPECT_LT(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
+	for (i = 0; i < ARRAY_SIZE(head); i++)
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head[i]), IO_TLB_SEGSIZE);
+	for (a = 0; a < pool->nareas; a++)
+		KUNIT_EXPECT_EQ_MSG(test, pool->areas[a].used, 0, "area %u", a);
+}
+
+/*
+ * The default pool's size, once the areas are known, is a power of two with
+ * a segment per area at least: an 8 GiB confidential guest's 6 % (1967
+ * segments) keeps its 4 areas instead of collapsing to one.
+ */
+static void default_pool_size_rounds_up_so_that_its_areas_are_equal(struct kunit *test)
+{
+	unsigned long sev = ALIGN(DIV_ROUND_UP(8ULL * SZ_1G * 6 / 100, IO_TLB_SIZE),
+				  IO_TLB_SEGSIZE);
+	unsigned long rounded = swiotlb_round_nslabs(sev, 4);
+
+	KUNIT_ASSERT_EQ(test, sev, 1967 * IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, rounded, 2048 * IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, swiotlb_fit_nareas(rounded, 4), 4);
+	KUNIT_EXPECT_EQ(test, swiotlb_round_nslabs(1920, 4), 2048);
+	KUNIT_EXPECT_EQ(test, swiotlb_round_nslabs(256, 4), 512);
+	KUNIT_EXPECT_EQ(test, swiotlb_round_nslabs(32768, 8), 32768);
+	KUNIT_EXPECT_EQ(test, swiotlb_round_nslabs(1920, 0), 1920);
+}
+
+/* "swiotlb=<slots>[,<areas>][,force|noforce]", as kernel-parameters.txt has it. */
+static void cmdline_numbers_are_the_slots_then_the_areas(struct kunit *test)
+{
+	static const struct {
+		const char *arg;
+		unsigned long nslabs;
+		unsigned int nareas;
+		bool force, noforce;
+	} cases[] = {
+		{ "2048,force", 2048, 0, true, false },
+		{ "1920,4", 1920, 4, false, false },
+		{ "1000,3,force", 1024, 3, true, false },
+		{ ",4", 0, 4, false, false },
+		{ "force", 0, 0, true, false },
+		{ "noforce", 0, 0, false, true },
+		{ "65536,8,noforce", 65536, 8, false, true },
+		{ "0", IO_TLB_SEGSIZE, 0, false, false },
+	};
+	struct swiotlb_cmdline cmd;
+	char arg[32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		strscpy(arg, cases[i].arg, sizeof(arg));
+		swiotlb_parse_arg(arg, &cmd);
+		KUNIT_EXPECT_EQ_MSG(test, cmd.nslabs, cases[i].nslabs, "swiotlb=%s", cases[i].arg);
+		KUNIT_EXPECT_EQ_MSG(test, cmd.nareas, cases[i].nareas, "swiotlb=%s", cases[i].arg);
+		KUNIT_EXPECT_EQ_MSG(test, cmd.force, cases[i].force, "swiotlb=%s", cases[i].arg);
+		KUNIT_EXPECT_EQ_MSG(test, cmd.noforce, cases[i].noforce, "swiotlb=%s",
+				    cases[i].arg);
+	}
 }
 
 static void fresh_pool_has_every_slot_free(struct kunit *test)
@@ -308,6 +390,9 @@ static void second_release_of_a_run_is_refused(struct kunit *test)
 
 static struct kunit_case swiotlb_slots_cases[] = {
 	KUNIT_CASE(fit_nareas_keeps_every_area_whole_segments),
+	KUNIT_CASE(pool_of_an_odd_segment_count_keeps_its_areas_and_every_slot),
+	KUNIT_CASE(default_pool_size_rounds_up_so_that_its_areas_are_equal),
+	KUNIT_CASE(cmdline_numbers_are_the_slots_then_the_areas),
 	KUNIT_CASE(fresh_pool_has_every_slot_free),
 	KUNIT_CASE(alloc_takes_a_run_and_release_gives_it_back),
 	KUNIT_CASE(run_never_crosses_a_segment),
@@ -333,6 +418,11 @@ static struct kunit_suite swiotlb_slots_suite = {
 /* ---- Pools, on a private allocator ---- */
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+
+static long counter(atomic_long_t *c)
+{
+	return atomic_long_read(c);
+}
 
 struct test_mem {
 	struct io_tlb_mem mem;
@@ -683,6 +773,178 @@ static void reservation_refuses_bad_sizes_and_devices_without_bouncing(struct ku
 	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
 }
 
+/* The white-box hook of swiotlb_test_point(), cleared when the case ends. */
+static void clear_test_hook(void *data)
+{
+	WRITE_ONCE(swiotlb_test_hook, NULL);
+	WRITE_ONCE(swiotlb_test_unencrypted, false);
+	synchronize_rcu();
+}
+
+static void set_test_hook(struct kunit *test,
+			  void (*hook)(enum swiotlb_test_point point, const void *arg))
+{
+	WRITE_ONCE(swiotlb_test_hook, hook);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_test_hook, NULL), 0);
+}
+
+/* What free_pool_in_release_window() did, for the case that set it. */
+static struct {
+	struct test_mem *tm;
+	struct io_tlb_pool *pool;
+	bool entered;
+	bool freed;
+} release_race;
+
+/*
+ * Between giving a mapping's slots back and finishing the unmap: have the
+ * shrinker give the now idle pool back, and wait until it is freed.
+ */
+static void free_pool_in_release_window(enum swiotlb_test_point point, const void *arg)
+{
+	atomic_long_t *freed = &release_race.tm->mem.stats.pools_freed[SWIOTLB_POOL_DYNAMIC];
+	long before = atomic_long_read(freed);
+	int i;
+
+	if (point != SWIOTLB_TEST_RELEASED || arg != release_race.pool || release_race.entered)
+		return;
+	release_race.entered = true;
+	swiotlb_shrink(&release_race.tm->mem);
+	for (i = 0; i < 500 && atomic_long_read(freed) == before; i++)
+		usleep_range(10000, 20000);
+	release_race.freed = atomic_long_read(freed) > before;
+}
+
+/*
+ * An idle dynamic pool may be given back and freed the moment the last
+ * mapping's slots are: the unmap reads nothing of the pool after that.
+ * (Without the fix, KASAN reports the read of the freed pool.)
+ */
+static void unmap_reads_nothing_of_a_pool_freed_once_its_slots_are_back(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.idle_ms = 0;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	pool = swiotlb_pool_create(NULL, &tm->mem, IO_TLB_SEGSIZE, IO_TLB_SEGSIZE, 1,
+				   SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	swiotlb_pool_publish(pool);
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_ASSERT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), pool);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+
+	release_race.tm = tm;
+	release_race.pool = pool;
+	release_race.entered = false;
+	release_race.freed = false;
+	set_test_hook(test, free_pool_in_release_window);
+	unmap_phys(test, tlb, PAGE_SIZE);
+
+	KUNIT_EXPECT_TRUE(test, release_race.entered);
+	KUNIT_EXPECT_TRUE_MSG(test, release_race.freed, "the pool was not freed in the window");
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/*
+ * Xen and dma-iommu call swiotlb_tbl_map_single() and check reachability
+ * their own way (machine address, IOVA): whatever the device's mask, they
+ * get the pools. dma-direct (swiotlb_map()) gets nothing its mask cannot
+ * reach.
+ */
+static void callers_other_than_dma_direct_get_the_pools_whatever_the_mask(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	u64 mask = *dev->dma_mask;
+	phys_addr_t tlb;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* No memory at all lies below 4 KiB: every pool is beyond this mask. */
+	*dev->dma_mask = DMA_BIT_MASK(12);
+	tlb = swiotlb_tbl_map_single(dev, virt_to_phys(buf), 512, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_NO_WARN);
+	dma = swiotlb_map(dev, virt_to_phys(buf), 512, DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
+	*dev->dma_mask = mask;
+
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), &tm->mem.defpool);
+	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 1);
+	unmap_phys(test, tlb, 512);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+}
+
+/*
+ * A transient pool made for an atomic caller that then cannot hold the
+ * mapping (a device segment boundary inside it) is freed from a work item:
+ * freeing may sleep. The map fails cleanly.
+ */
+static void unusable_transient_pool_of_an_atomic_caller_is_freed_later(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	u8 *buf = kunit_kzalloc(test, 3 * IO_TLB_SIZE, GFP_KERNEL);
+	unsigned long flags;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* Three slots always cross a 4 KiB boundary: no pool can hold them. */
+	dma_set_seg_boundary(dev, SZ_4K - 1);
+	local_irq_save(flags);
+	tlb = swiotlb_tbl_map_single(dev, virt_to_phys(buf), 3 * IO_TLB_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.transient_failed), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	swiotlb_pools_settle();
+}
+
+#ifdef CONFIG_DMA_RESTRICTED_POOL
+/* dma_alloc_coherent() from a restricted pool is aligned to the allocation's order. */
+static void restricted_pool_alloc_is_aligned_to_its_order(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		1, PAGE_SIZE, 3 * PAGE_SIZE, 5 * PAGE_SIZE, 16 * PAGE_SIZE, 64 * PAGE_SIZE,
+	};
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, 4 * IO_TLB_SEGSIZE);
+	struct page *first, *page;
+	unsigned int i;
+
+	tm->mem.can_grow = false;
+	tm->mem.for_alloc = true;
+	/* One page taken first, so that page alignment alone is not enough. */
+	first = swiotlb_alloc(dev, 1);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t align = PAGE_SIZE << get_order(sizes[i]);
+
+		page = swiotlb_alloc(dev, sizes[i]);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%zu bytes", sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) & (align - 1), 0,
+				    "%zu bytes, aligned to %zu", sizes[i], align);
+		KUNIT_EXPECT_TRUE(test, swiotlb_free(dev, page, sizes[i]));
+	}
+	KUNIT_EXPECT_TRUE(test, swiotlb_free(dev, first, 1));
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+}
+#endif
+
 static void growth_worker_adds_a_findable_dynamic_pool(struct kunit *test)
 {
 	struct io_tlb_mem *mem = &io_tlb_default_mem;
@@ -714,6 +976,12 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(released_reservation_lives_until_its_last_mapping_goes),
 	KUNIT_CASE(reservation_refuses_bad_sizes_and_devices_without_bouncing),
 	KUNIT_CASE(growth_worker_adds_a_findable_dynamic_pool),
+	KUNIT_CASE(unmap_reads_nothing_of_a_pool_freed_once_its_slots_are_back),
+	KUNIT_CASE(callers_other_than_dma_direct_get_the_pools_whatever_the_mask),
+	KUNIT_CASE(unusable_transient_pool_of_an_atomic_caller_is_freed_later),
+#ifdef CONFIG_DMA_RESTRICTED_POOL
+	KUNIT_CASE(restricted_pool_alloc_is_aligned_to_its_order),
+#endif
 	{}
 };
 
@@ -983,17 +1251,33 @@ static void may_block_where_sleeping_is_not_allowed_does_not_wait(struct kunit *
 {
 	struct test_mem *tm;
 	struct burst *b = burst_start(test, &tm);
-	phys_addr_t tlb;
+	unsigned long flags;
+	phys_addr_t tlb[2];
+	unsigned int i;
 
-	preempt_disable();
-	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
-				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
-	preempt_enable();
+	/* Interrupts off: every kernel can tell. */
+	local_irq_save(flags);
+	tlb[0] = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+					DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	local_irq_restore(flags);
+	/* Preemption off: only a kernel with a preempt count can tell. */
+	tlb[1] = DMA_MAPPING_ERROR;
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT)) {
+		preempt_disable();
+		tlb[1] = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE,
+						0, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+		preempt_enable();
+	}
 
-	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
-	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(test->priv, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	for (i = 0; i < ARRAY_SIZE(tlb); i++) {
+		if (i == 1 && !IS_ENABLED(CONFIG_PREEMPT_COUNT))
+			break;
+		KUNIT_ASSERT_NE(test, tlb[i], (phys_addr_t)DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_EQ(test, swiotlb_find_pool(test->priv, tlb[i])->kind,
+				SWIOTLB_POOL_TRANSIENT);
+		unmap_phys(test, tlb[i], PAGE_SIZE);
+	}
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	unmap_phys(test, tlb, PAGE_SIZE);
 }
 
 /* A grow worker whose every attempt fails. */
@@ -1020,6 +1304,87 @@ static void failed_growth_lets_the_oldest_waiter_take_a_transient_pool(struct ku
 	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
 	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 0);
 	unmap_phys(test, tlb, PAGE_SIZE);
+	flush_work(&tm->mem.grow_work);
+}
+
+/* Memory requests seen through swiotlb_test_point(), for the case that set it. */
+static struct {
+	unsigned int n;
+	struct swiotlb_test_memory seen[8];
+} memory_seen;
+
+static void record_memory(enum swiotlb_test_point point, const void *arg)
+{
+	if (point == SWIOTLB_TEST_MEMORY && memory_seen.n < ARRAY_SIZE(memory_seen.seen))
+		memory_seen.seen[memory_seen.n++] = *(const struct swiotlb_test_memory *)arg;
+}
+
+/*
+ * Memory for a caller that may sleep is taken without starting I/O: reclaim
+ * could need the very bounce buffers the caller is waiting for.
+ */
+static void may_sleep_map_allocates_without_starting_io(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	phys_addr_t tlb;
+	unsigned int i;
+
+	INIT_WORK(&tm->mem.grow_work, test_mem_grow_fails);
+	memory_seen.n = 0;
+	set_test_hook(test, record_memory);
+	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_ASSERT_GE(test, memory_seen.n, 1);
+	for (i = 0; i < memory_seen.n; i++) {
+		KUNIT_EXPECT_TRUE(test, memory_seen.seen[i].per_mapping);
+		KUNIT_EXPECT_FALSE_MSG(test, memory_seen.seen[i].gfp & __GFP_IO,
+				       "request %u: gfp %pGg", i, &memory_seen.seen[i].gfp);
+	}
+	unmap_phys(test, tlb, PAGE_SIZE);
+	flush_work(&tm->mem.grow_work);
+}
+
+/*
+ * In a confidential guest, memory for one mapping is never shared with the
+ * host page by page (set_memory_decrypted() sleeps and splits the direct
+ * map): atomic and sleeping callers alike get it from the atomic DMA pool.
+ */
+static void confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = burst_start(test, &tm);
+	phys_addr_t tlb[2];
+	unsigned int i;
+
+	INIT_WORK(&tm->mem.grow_work, test_mem_grow_fails);
+	/* Without an atomic pool the sleeping caller has nothing to wait for. */
+	if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
+		tm->mem.wait_timeout_ms = 100;
+	memory_seen.n = 0;
+	set_test_hook(test, record_memory);
+	WRITE_ONCE(swiotlb_test_unencrypted, true);
+	tlb[0] = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+					DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
+	tlb[1] = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
+					DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	WRITE_ONCE(swiotlb_test_unencrypted, false);
+
+	KUNIT_ASSERT_GE(test, memory_seen.n, 2);
+	for (i = 0; i < memory_seen.n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, memory_seen.seen[i].from_atomic_pool,
+				      "request %u (%zu bytes) went to the page allocator", i,
+				      memory_seen.seen[i].bytes);
+	for (i = 0; i < ARRAY_SIZE(tlb); i++) {
+		if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL)) {
+			KUNIT_EXPECT_EQ(test, tlb[i], (phys_addr_t)DMA_MAPPING_ERROR);
+			continue;
+		}
+		KUNIT_ASSERT_NE(test, tlb[i], (phys_addr_t)DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_TRUE(test, swiotlb_find_pool(test->priv, tlb[i])->block_atomic);
+		unmap_phys(test, tlb[i], PAGE_SIZE);
+	}
 	flush_work(&tm->mem.grow_work);
 }
 
@@ -1245,25 +1610,39 @@ static void per_device_counters_follow_each_device(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, swiotlb_dev_stats_find(other));
 }
 
+/*
+ * dma-direct checks the device's mask (dma_capable()): a may-sleep map whose
+ * device reaches none of the pools does not wait for room it could not use,
+ * it takes memory below its mask at once.
+ */
 static void may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once(struct kunit *test)
 {
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_page(GFP_KERNEL);
+	struct page *low = alloc_page(GFP_DMA);
 	u64 mask = *dev->dma_mask;
 	struct io_tlb_pool *pool;
 	phys_addr_t tlb;
+	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (!low || page_to_phys(low) > DMA_BIT_MASK(24)) {
+		__free_page(page);
+		if (low)
+			__free_page(low);
+		kunit_skip(test, "no memory below 16 MiB");
+	}
+	__free_page(low);
 	if (tm->mem.defpool.start <= DMA_BIT_MASK(24))
 		kunit_skip(test, "the test pool lies below 16 MiB");
 	/* Long enough that a wait would fail the test, not just slow it. */
 	tm->mem.wait_timeout_ms = 2000;
 	*dev->dma_mask = DMA_BIT_MASK(24);
-	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), 512, 0, DMA_TO_DEVICE,
-				     DMA_ATTR_MAY_BLOCK);
+	dma = swiotlb_map(dev, page_to_phys(page), 512, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
 	*dev->dma_mask = mask;
-	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_ASSERT_NE(test, dma, DMA_MAPPING_ERROR);
+	tlb = dma_to_phys(dev, dma);
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
@@ -1282,6 +1661,8 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
 	KUNIT_CASE(may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once),
 	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
+	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
+	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
 	KUNIT_CASE(counters_follow_each_pool_kind),

@@ -40,12 +40,18 @@
  * @closed:	the pool is being given back: no new runs
  * @next_seg:	segment (counted from the area's first) where the next search
  *		starts: searches begin where the last allocation was made
+ * @first_seg:	the area's first segment in the pool
+ * @nsegs:	its segments (areas of a pool differ by one at most)
+ * @nslabs:	its slots
  */
 struct swiotlb_area {
 	spinlock_t lock;	/* see the comment at the top of swiotlb_slots.c */
 	unsigned int used;
 	bool closed;
 	unsigned int next_seg;
+	unsigned int first_seg;
+	unsigned int nsegs;
+	unsigned int nslabs;
 } ____cacheline_aligned_in_smp;
 
 /**
@@ -85,6 +91,9 @@ struct swiotlb_slot {
  *		slot size)
  * @boundary_mask: the device's DMA segment boundary: the slots taken must
  *		not cross a multiple of @boundary_mask + 1
+ * @limit:	highest DMA address the buffer may end at, as dma_capable()
+ *		will check it (dma-direct callers); 0: no check here, the
+ *		caller checks what it needs (Xen, dma-iommu, dma_alloc)
  */
 struct swiotlb_req {
 	phys_addr_t orig;
@@ -96,7 +105,14 @@ struct swiotlb_req {
 	u64 align_mask;
 	u64 match_mask;
 	u64 boundary_mask;
+	u64 limit;
 };
+
+/* DMA address of the last byte of @req's buffer in a run starting at @first. */
+static inline u64 swiotlb_req_end(const struct swiotlb_req *req, u64 first)
+{
+	return first + ((u64)req->pad << IO_TLB_SHIFT) + req->offset + req->size - 1;
+}
 
 static inline phys_addr_t swiotlb_slot_addr(const struct io_tlb_pool *pool,
 					    unsigned long index)
@@ -135,6 +151,23 @@ void swiotlb_pool_seal(struct io_tlb_pool *pool);
 
 /* swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;
+
+/**
+ * struct swiotlb_cmdline - what "swiotlb=" says
+ * @nslabs:	slots of the default pool (a whole number of segments), or 0
+ * @nareas:	areas, or 0
+ * @force:	"force": bounce every mapping
+ * @noforce:	"noforce": no swiotlb at all
+ */
+struct swiotlb_cmdline {
+	unsigned long nslabs;
+	unsigned int nareas;
+	bool force;
+	bool noforce;
+};
+
+void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
+unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
 struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
 				      int *head);
 bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head);
@@ -147,6 +180,7 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 void swiotlb_pool_publish(struct io_tlb_pool *pool);
 void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
+void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
 void swiotlb_grow(struct work_struct *work);
 #endif
@@ -169,8 +203,57 @@ void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
-bool swiotlb_reaches_pools(struct device *dev);
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 void swiotlb_shrink(struct io_tlb_mem *mem);
+#endif
+
+/*
+ * Points where a white-box test may run code of its own: to widen a race
+ * window, or to see what the core decided. Nothing without those tests.
+ *
+ *   SWIOTLB_TEST_RELEASED   a mapping's slots were just given back, before
+ *                           anything else is done; @arg is its pool
+ *   SWIOTLB_TEST_MEMORY     memory for a pool is being taken; @arg is a
+ *                           &struct swiotlb_test_memory
+ */
+enum swiotlb_test_point {
+	SWIOTLB_TEST_RELEASED,
+	SWIOTLB_TEST_MEMORY,
+};
+
+/**
+ * struct swiotlb_test_memory - how memory for a pool is taken
+ * @bytes:	its size
+ * @gfp:	the allocation flags in effect (current_gfp_context() applied)
+ * @per_mapping: for a transient pool of one mapping
+ * @from_atomic_pool: from the pre-shared atomic DMA pool, not the page
+ *		allocator
+ */
+struct swiotlb_test_memory {
+	size_t bytes;
+	gfp_t gfp;
+	bool per_mapping;
+	bool from_atomic_pool;
+};
+
+#ifdef CONFIG_SWIOTLB_CORE_KUNIT_TEST
+extern void (*swiotlb_test_hook)(enum swiotlb_test_point point, const void *arg);
+extern bool swiotlb_test_unencrypted;
+
+static inline void swiotlb_test_point(enum swiotlb_test_point point, const void *arg)
+{
+	void (*hook)(enum swiotlb_test_point point, const void *arg);
+
+	hook = READ_ONCE(swiotlb_test_hook);
+	if (unlikely(hook))
+		hook(point, arg);
+}
+#else
+#define swiotlb_test_unencrypted false
+
+static inline void swiotlb_test_point(enum swiotlb_test_point point, const void *arg)
+{
+}
 #endif
 
 /* swiotlb_fault.c: allocations that fault injection can make fail. */

@@ -98,14 +98,17 @@ static inline bool swiotlb_log_saw(const char *what)
 	return seen;
 }
 
-/* Expect exactly @n wrong-call warnings so far, the last one containing @what. */
-#define SWIOTLB_EXPECT_WARNINGS(test, n, what)					\
-	do {									\
-		KUNIT_EXPECT_EQ_MSG(test, swiotlb_log_count(), (unsigned int)(n),	\
-				    "wrong-call warnings printed");		\
-		if (n)								\
-			KUNIT_EXPECT_TRUE_MSG(test, swiotlb_log_saw(what),	\
-					      "no warning containing \"%s\"", what); \
-	} while (0)
+/* Expect exactly @n wrong-call warnings so far, the last ones containing @what. */
+static inline void swiotlb_expect_warnings(struct kunit *test, unsigned int n,
+					   const char *what)
+{
+	KUNIT_EXPECT_EQ_MSG(test, swiotlb_log_count(), n, "wrong-call warnings printed");
+	if (n)
+		KUNIT_EXPECT_TRUE_MSG(test, swiotlb_log_saw(what),
+				      "no warning containing \"%s\"", what);
+}
+
+/* Spelled as KUnit spells its own expectations. */
+#define SWIOTLB_EXPECT_WARNINGS(test, n, what) swiotlb_expect_warnings(test, n, what)
 
 #endif /* _KERNEL_DMA_SWIOTLB_KUNIT_LOG_H */

@@ -103,50 +103,102 @@ early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
 /* Set from the command line and by the architecture, before the pool. */
 static unsigned long default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
 static unsigned int default_nareas;
-static bool nslabs_from_cmdline;
 static bool swiotlb_force_bounce;
 static bool swiotlb_force_disable;
 
 /* ---- Sizing ---- */
 
-/* Use @n areas (rounded up to a power of two); each gets a segment at least. */
-static void swiotlb_set_nareas(unsigned int n)
+/**
+ * swiotlb_round_nslabs() - the size of the default pool once its areas are
+ * known
+ * @nslabs:	slots asked for, a whole number of segments
+ * @nareas:	areas, a power of two; 0 while not known
+ *
+ * Every area gets a segment at least, and a size that is not a power of two
+ * goes up to the next one, so that the areas come out equal: a size from a
+ * percentage of memory (confidential guests) or from the command line
+ * keeps every area. This is the rule "swiotlb=" users and architectures
+ * already count on.
+ *
+ * Return: the slots the default pool will have.
+ */
+unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas)
 {
-	default_nareas = n > 1 ? roundup_pow_of_two(n) : 1;
-	default_nslabs = max_t(unsigned long, default_nslabs,
-			       (unsigned long)default_nareas * IO_TLB_SEGSIZE);
+	unsigned long least = (unsigned long)nareas * IO_TLB_SEGSIZE;
+
+	if (!nareas)
+		return nslabs;
+	if (nslabs < least)
+		return least;
+	return roundup_pow_of_two(nslabs);
 }
 
-/*
- * "swiotlb=" takes comma-separated fields: up to two numbers, the slots of
- * the default pool (rounded up to a whole segment) and its number of areas,
- * and "force" (bounce every mapping) or "noforce" (no swiotlb at all).
- * "swiotlb=force" alone works too.
- */
-static int __init swiotlb_parse_cmdline(char *arg)
+/* Use @n areas, rounded up to a power of two, and size the pool for them. */
+static void swiotlb_set_nareas(unsigned int n)
 {
-	unsigned int numbers = 0;
+	unsigned long nslabs;
+
+	default_nareas = n > 1 ? roundup_pow_of_two(n) : 1;
+	nslabs = swiotlb_round_nslabs(default_nslabs, default_nareas);
+	if (nslabs != default_nslabs)
+		pr_info("default pool rounded up to %lu MiB for %u areas\n",
+			(nslabs << IO_TLB_SHIFT) >> 20, default_nareas);
+	default_nslabs = nslabs;
+}
+
+/**
+ * swiotlb_parse_arg() - read the value of "swiotlb="
+ * @arg:	"<slots>[,<areas>][,force|noforce]" (either number may be left
+ *		empty, "force" or "noforce" may come alone); cut up in place
+ * @out:	what it says; zero where it says nothing
+ *
+ * The first number is the number of slots of the default pool, rounded up
+ * to a whole segment; the second, the number of areas; "force" bounces every
+ * mapping, "noforce" turns swiotlb off. A field that fits none of these is
+ * ignored with a warning, as are the fields after it.
+ */
+void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out)
+{
 	unsigned long val;
+	unsigned int pos;
 	char *field;
 
-	while ((field = strsep(&arg, ","))) {
-		if (!*field)
+	memset(out, 0, sizeof(*out));
+	for (pos = 0; (field = strsep(&arg, ",")); pos++) {
+		if (pos < 2 && !*field)
 			continue;
-		if (!strcmp(field, "force")) {
-			swiotlb_force_bounce = true;
-		} else if (!strcmp(field, "noforce")) {
-			swiotlb_force_disable = true;
-		} else if (numbers < 2 && !kstrtoul(field, 0, &val)) {
-			if (numbers++ == 0) {
-				default_nslabs = ALIGN(max(val, 1UL), IO_TLB_SEGSIZE);
-				nslabs_from_cmdline = true;
-			} else {
-				swiotlb_set_nareas(val);
-			}
-		} else {
-			pr_warn("ignoring 'swiotlb=' field '%s'\n", field);
+		if (pos < 2 && !kstrtoul(field, 0, &val)) {
+			if (pos == 0)
+				out->nslabs = ALIGN(max(val, 1UL), IO_TLB_SEGSIZE);
+			else
+				out->nareas = clamp_val(val, 1, INT_MAX);
+			continue;
 		}
+		if (!strcmp(field, "force")) {
+			out->force = true;
+		} else if (!strcmp(field, "noforce")) {
+			out->noforce = true;
+		} else {
+			pr_warn("ignoring 'swiotlb=' field '%s' and what follows\n", field);
+			return;
+		}
+		if (arg)
+			pr_warn("ignoring 'swiotlb=' after '%s'\n", field);
+		return;
 	}
+}
+
+static int __init swiotlb_parse_cmdline(char *arg)
+{
+	struct swiotlb_cmdline cmd;
+
+	swiotlb_parse_arg(arg, &cmd);
+	if (cmd.nslabs)
+		default_nslabs = cmd.nslabs;
+	if (cmd.nareas)
+		swiotlb_set_nareas(cmd.nareas);
+	swiotlb_force_bounce |= cmd.force;
+	swiotlb_force_disable |= cmd.noforce;
 	return 0;
 }
 early_param("swiotlb", swiotlb_parse_cmdline);
@@ -165,14 +217,16 @@ unsigned long swiotlb_size_or_default(void)
  * swiotlb_adjust_size() - let the architecture pick the default pool size
  * @size:	bytes wanted
  *
- * Ignored when the command line gave a size. Must run before the pool is
- * set up.
+ * Only the built-in default gives way: a size from "swiotlb=" or from an
+ * earlier call stays. The size is rounded as swiotlb_round_nslabs() says
+ * once the number of areas is known. Must run before the pool is set up.
  */
 void __init swiotlb_adjust_size(unsigned long size)
 {
-	if (nslabs_from_cmdline)
+	if (default_nslabs != IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT)
 		return;
-	default_nslabs = ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE), IO_TLB_SEGSIZE);
+	default_nslabs = swiotlb_round_nslabs(ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE),
+						    IO_TLB_SEGSIZE), default_nareas);
 	pr_info("default pool size set to %lu MiB\n",
 		(default_nslabs << IO_TLB_SHIFT) >> 20);
 }
@@ -499,34 +553,56 @@ void swiotlb_dev_exit(struct device *dev)
 
 /* ---- Memory for dynamic and transient pools ---- */
 
+/* Must bounce memory for @dev be shared with the host (a confidential guest)? */
+static bool swiotlb_unencrypted(struct device *dev)
+{
+	return dev && (force_dma_unencrypted(dev) || swiotlb_test_unencrypted);
+}
+
 /*
  * Pages for @bytes of bounce memory at or below @limit, shared with the host
- * of a confidential guest. When the buffer lands too high, try again from a
- * lower zone.
+ * of a confidential guest; *@atomic_pool says where they came from. When the
+ * buffer lands too high, try again from a lower zone.
+ *
+ * Sharing pages with the host (set_memory_decrypted()) may sleep, splits
+ * the direct map and costs a page-state change: worth it for a pool that
+ * serves many mappings, not for one. So in a confidential guest memory for
+ * a single mapping (@per_mapping), or for a caller that cannot sleep, comes
+ * from the atomic DMA pool, which is shared once and for all.
  */
 static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
-				       gfp_t gfp, void **vaddr)
+				       gfp_t gfp, bool per_mapping, void **vaddr,
+				       bool *atomic_pool)
 {
+	struct swiotlb_test_memory what = {
+		.bytes = bytes,
+		.gfp = current_gfp_context(gfp),
+		.per_mapping = per_mapping,
+	};
 	unsigned int order = get_order(bytes);
 	gfp_t zone = 0;
 	struct page *page;
 
+	*atomic_pool = false;
 	if (swiotlb_should_fail(SWIOTLB_FAIL_MEMORY, bytes))
 		return NULL;
-	/*
-	 * Sharing memory with the host may sleep; an atomic caller gets memory
-	 * that is shared already, from the atomic DMA pool.
-	 */
-	if (dev && force_dma_unencrypted(dev) && !gfpflags_allow_blocking(gfp)) {
-		if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
-			return NULL;
-		return dma_alloc_from_pool(dev, bytes, vaddr, gfp, dma_coherent_ok);
-	}
-
 	if (limit <= zone_dma_limit)
 		zone = __GFP_DMA;
 	else if (limit <= DMA_BIT_MASK(32))
 		zone = __GFP_DMA32;
+
+	if (swiotlb_unencrypted(dev) && (per_mapping || !gfpflags_allow_blocking(gfp))) {
+		what.from_atomic_pool = true;
+		swiotlb_test_point(SWIOTLB_TEST_MEMORY, &what);
+		if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
+			return NULL;
+		page = dma_alloc_from_pool(dev, bytes, vaddr, (gfp & ~GFP_ZONEMASK) | zone,
+					   dma_coherent_ok);
+		*atomic_pool = !!page;
+		return page;
+	}
+	swiotlb_test_point(SWIOTLB_TEST_MEMORY, &what);
+
 	for (;;) {
 		page = alloc_pages((gfp & ~GFP_ZONEMASK) | zone, order);
 		if (!page)
@@ -552,10 +628,13 @@ static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 lim
 	return page;
 }
 
-static void swiotlb_put_memory(void *vaddr, size_t bytes)
+/* Give back what swiotlb_get_memory() gave. Sleeps unless @atomic_pool. */
+static void swiotlb_put_memory(void *vaddr, size_t bytes, bool atomic_pool)
 {
-	if (IS_ENABLED(CONFIG_DMA_COHERENT_POOL) && dma_free_from_pool(NULL, vaddr, bytes))
+	if (atomic_pool) {
+		dma_free_from_pool(NULL, vaddr, bytes);
 		return;
+	}
 	if (!set_memory_encrypted((unsigned long)vaddr, PFN_UP(bytes)))
 		free_pages((unsigned long)vaddr, get_order(bytes));
 }
@@ -652,7 +731,8 @@ static void swiotlb_index_del(struct io_tlb_pool *pool)
  * (@block, @block_bytes) obtained from swiotlb_get_memory().
  */
 static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
-					     size_t block_bytes, struct page *page,
+					     size_t block_bytes, bool atomic_pool,
+					     struct page *page,
 					     void *vaddr, unsigned long nslabs,
 					     unsigned int nareas,
 					     enum swiotlb_pool_kind kind, gfp_t gfp)
@@ -683,6 +763,7 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	pool->last_used = jiffies;
 	pool->block = block;
 	pool->block_bytes = block_bytes;
+	pool->block_atomic = atomic_pool;
 	return pool;
 }
 
@@ -725,13 +806,40 @@ void swiotlb_pools_settle(void)
  * swiotlb_pool_destroy() - free a pool nobody can see any more
  * @pool:	a dynamic or transient pool, unpublished or never published
  *
- * Context: process context; may sleep.
+ * Context: process context; may sleep (giving memory back to the host of a
+ * confidential guest does). See swiotlb_pool_discard() for other contexts.
  */
 void swiotlb_pool_destroy(struct io_tlb_pool *pool)
 {
-	swiotlb_put_memory(pool->block, pool->block_bytes);
+	might_sleep();
+	swiotlb_put_memory(pool->block, pool->block_bytes, pool->block_atomic);
 	kvfree(pool->areas);
 	kfree(pool);
+}
+
+static void swiotlb_pool_discard_work(struct work_struct *work)
+{
+	swiotlb_pool_destroy(container_of(work, struct io_tlb_pool, free_work.work));
+}
+
+/**
+ * swiotlb_pool_discard() - free a pool that was never published
+ * @pool:	from swiotlb_pool_create() or a transient pool's making
+ * @gfp:	the flags of the caller's context: whether it may sleep
+ *
+ * Frees @pool at once where sleeping is allowed, else from a work item.
+ * Not counted as freed: it was never counted as added.
+ *
+ * Context: any.
+ */
+void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp)) {
+		swiotlb_pool_destroy(pool);
+		return;
+	}
+	INIT_WORK(&pool->free_work.work, swiotlb_pool_discard_work);
+	queue_work(swiotlb_wq ?: system_wq, &pool->free_work.work);
 }
 
 /**
@@ -754,6 +862,7 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 					gfp_t gfp)
 {
 	struct io_tlb_pool *pool;
+	bool atomic_pool;
 	struct page *page;
 	size_t bytes;
 	void *vaddr;
@@ -761,17 +870,18 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 	nslabs = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
 	for (;;) {
 		bytes = nslabs << IO_TLB_SHIFT;
-		page = swiotlb_get_memory(dev, bytes, mem->grow_limit, gfp, &vaddr);
+		page = swiotlb_get_memory(dev, bytes, mem->grow_limit, gfp, false, &vaddr,
+					  &atomic_pool);
 		if (page)
 			break;
 		if (nslabs <= min_nslabs)
 			return NULL;
 		nslabs = max(ALIGN(nslabs / 2, IO_TLB_SEGSIZE), min_nslabs);
 	}
-	pool = swiotlb_pool_wrap(mem, vaddr, bytes, page, vaddr, nslabs,
+	pool = swiotlb_pool_wrap(mem, vaddr, bytes, atomic_pool, page, vaddr, nslabs,
 				 swiotlb_fit_nareas(nslabs, nareas), kind, gfp);
 	if (!pool)
-		swiotlb_put_memory(vaddr, bytes);
+		swiotlb_put_memory(vaddr, bytes, atomic_pool);
 	return pool;
 }
 
@@ -924,25 +1034,29 @@ static void swiotlb_mark_dev(struct device *dev)
 	smp_mb();
 }
 
-/* Can @dev reach every byte of @pool? */
-static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool)
+/*
+ * Can a buffer for @req start at the beginning of @pool, within its limit?
+ * If not, no run of the pool will do: they all lie higher.
+ */
+static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool,
+				   const struct swiotlb_req *req)
 {
-	u64 limit = swiotlb_dev_limit(dev);
-
-	return phys_to_dma_unencrypted(dev, pool->end - 1) <= limit;
+	return !req->limit ||
+	       swiotlb_req_end(req, phys_to_dma_unencrypted(dev, pool->start)) <= req->limit;
 }
 
 /**
- * swiotlb_reaches_pools() - can @dev use any pool of its allocator?
+ * swiotlb_reaches_pools() - can a mapping for @req use a pool of its allocator?
  * @dev:	a device that bounces
+ * @req:	the mapping; only dma-direct callers have a limit
  *
  * A device whose DMA mask lies below every pool gains nothing from room
  * freed in them, and hardly from a new dynamic pool either: those are
  * placed below the allocator's limit, not the device's.
  *
- * Return: %true if at least one pool lies within @dev's mask.
+ * Return: %true if a pool may hold the buffer within its limit.
  */
-bool swiotlb_reaches_pools(struct device *dev)
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct io_tlb_pool *pool;
@@ -950,7 +1064,7 @@ bool swiotlb_reaches_pools(struct device *dev)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
-		if (swiotlb_pool_reachable(dev, pool)) {
+		if (swiotlb_pool_reachable(dev, pool, req)) {
 			reaches = true;
 			break;
 		}
@@ -965,6 +1079,7 @@ bool swiotlb_reaches_pools(struct device *dev)
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
  * @gfp:	GFP_NOWAIT for callers that cannot sleep, GFP_KERNEL otherwise
+ *		(called in a memalloc_noio_save() scope on the I/O path)
  *
  * The memory block holds enough extra slots that one of them has the
  * alignment @req needs; the pool starts there and is exactly @req->nslots
@@ -982,27 +1097,30 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 	u64 limit = swiotlb_dev_limit(dev);
 	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
 	struct io_tlb_pool *pool = NULL;
+	bool atomic_pool;
 	struct page *page;
 	dma_addr_t dma;
 	void *block;
 	u64 skip;
 
-	page = swiotlb_get_memory(dev, bytes, limit, gfp, &block);
+	page = swiotlb_get_memory(dev, bytes, limit, gfp, true, &block, &atomic_pool);
 	if (!page)
 		goto failed;
 	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
 	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
-	pool = swiotlb_pool_wrap(mem, block, bytes, page, block + (skip << IO_TLB_SHIFT),
-				 req->nslots, 1, SWIOTLB_POOL_TRANSIENT, gfp);
+	pool = swiotlb_pool_wrap(mem, block, bytes, atomic_pool, page,
+				 block + (skip << IO_TLB_SHIFT), req->nslots, 1,
+				 SWIOTLB_POOL_TRANSIENT, gfp);
 	if (!pool) {
-		swiotlb_put_memory(block, bytes);
+		/* Page-allocator memory of an atomic caller needs no sharing back. */
+		swiotlb_put_memory(block, bytes, atomic_pool);
 		goto failed;
 	}
 	pool->owner = dev;
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {
 		/* Only a device segment boundary inside the block gets here. */
-		swiotlb_pool_destroy(pool);
+		swiotlb_pool_discard(pool, gfp);
 		goto failed;
 	}
 	swiotlb_pool_publish(pool);
@@ -1097,7 +1215,7 @@ struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
 		atomic_long_inc(&mem->stats.transient_failed);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (!swiotlb_pool_reachable(dev, pool)) {
+	if (phys_to_dma_unencrypted(dev, pool->end - 1) > swiotlb_dev_limit(dev)) {
 		swiotlb_pool_destroy(pool);
 		return ERR_PTR(-ERANGE);
 	}
@@ -1158,8 +1276,14 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
 		if (found)
 			break;
-		/* The default pool too: a device may have a mask below it. */
-		if (!swiotlb_pool_reachable(dev, pool))
+		/*
+		 * Only a dma-direct caller has a limit, the one dma_capable()
+		 * will check: runs beyond it are of no use to it, and a pool
+		 * that starts beyond it has none other. Other callers (Xen,
+		 * whose pool is placed by pseudo-physical address; dma-iommu,
+		 * whose mask limits the IOVA) take any pool.
+		 */
+		if (!swiotlb_pool_reachable(dev, pool, req))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
 		if (*head >= 0)
@@ -1188,26 +1312,37 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
  * @pool:	its pool
  * @head:	its head slot
  *
- * A transient pool goes with its mapping.
+ * A transient pool goes with its mapping. Once the slots are back, a
+ * dynamic pool may be given back and freed at any moment (it may have been
+ * idle for longer than the mapping lived): nothing of @pool is read after
+ * that, unless a mapping's reference keeps it (transient and reserved
+ * pools).
  *
  * Return: %false, changing nothing, if @head heads no live mapping.
  */
 bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 {
 	struct io_tlb_mem *mem = pool->mem;
+	enum swiotlb_pool_kind kind = pool->kind;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	bool reserved = pool->reserved;
+#endif
 	unsigned int n = swiotlb_slots_release(pool, head);
 
 	if (!n)
 		return false;
-	swiotlb_stats_give(dev, pool->kind, n);
+	swiotlb_test_point(SWIOTLB_TEST_RELEASED, pool);
+	swiotlb_stats_give(dev, kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (pool->reserved) {
+	if (reserved) {
+		/* The mapping's reference: the pool lives until here. */
 		swiotlb_dev_pool_put(pool);
 		/* Its owner may be waiting for the room just freed. */
 		swiotlb_wake_waiters(mem);
 		return true;
 	}
-	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+	if (kind == SWIOTLB_POOL_TRANSIENT) {
+		/* Made for this mapping alone: nobody else frees it. */
 		swiotlb_stats_transient(mem, -(long)pool->nslabs);
 		swiotlb_pool_retire(pool);
 		return true;

@@ -5,6 +5,9 @@
  * A pool is an array of 2 KiB slots, cut into segments of IO_TLB_SEGSIZE
  * slots (no run crosses one) and into areas, each a range of whole segments
  * with its own lock, so that CPUs mapping at the same time rarely contend.
+ * The segments are shared out as evenly as they go: with 15 segments and 4
+ * areas, the areas get 3, 4, 4 and 4, so a pool of any size keeps every
+ * area it asks for as long as each can have a segment.
  *
  * Book-keeping, per pool:
  *   busy      one bit per slot, set while the slot belongs to a run;
@@ -31,6 +34,7 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/dma-direct.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -47,15 +51,27 @@ static unsigned int swiotlb_nsegs(unsigned long nslabs)
  * @nslabs:	slots of the pool
  * @nareas:	areas wanted, a power of two
  *
- * Each area must be a whole number of segments, all of the same size.
+ * Each area is a range of whole segments, at least one; areas may differ
+ * by a segment.
  *
- * Return: @nareas, halved as often as needed (at least 1).
+ * Return: @nareas, halved while there are fewer segments than areas (at
+ * least 1).
  */
 unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas)
 {
-	while (nareas > 1 && nslabs % ((unsigned long)nareas * IO_TLB_SEGSIZE))
+	unsigned long nsegs = swiotlb_nsegs(nslabs);
+
+	while (nareas > 1 && nareas > nsegs)
 		nareas >>= 1;
 	return max(nareas, 1U);
+}
+
+/* The area of segment @seg: the inverse of the first_seg of each area. */
+static unsigned int swiotlb_seg_area(const struct io_tlb_pool *pool, unsigned int seg)
+{
+	unsigned int nsegs = swiotlb_nsegs(pool->nslabs);
+
+	return ((u64)(seg + 1) * pool->nareas - 1) / nsegs;
 }
 
 /**
@@ -93,7 +109,6 @@ void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
 	pool->vaddr = vaddr;
 	pool->nslabs = nslabs;
 	pool->nareas = nareas;
-	pool->area_nslabs = nslabs / nareas;
 
 	pool->areas = meta;
 	pool->slots = meta + array_size(nareas, sizeof(struct swiotlb_area));
@@ -101,10 +116,18 @@ void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
 	pool->seg_free = (u8 *)(pool->busy + BITS_TO_LONGS(nslabs));
 
 	for (i = 0; i < nareas; i++) {
-		spin_lock_init(&pool->areas[i].lock);
-		pool->areas[i].used = 0;
-		pool->areas[i].closed = false;
-		pool->areas[i].next_seg = 0;
+		struct swiotlb_area *area = &pool->areas[i];
+		unsigned int first = div_u64((u64)i * nsegs, nareas);
+		unsigned int next = div_u64((u64)(i + 1) * nsegs, nareas);
+
+		spin_lock_init(&area->lock);
+		area->used = 0;
+		area->closed = false;
+		area->next_seg = 0;
+		area->first_seg = first;
+		area->nsegs = next - first;
+		area->nslabs = min_t(unsigned long, nslabs, (unsigned long)next * IO_TLB_SEGSIZE) -
+			       (unsigned long)first * IO_TLB_SEGSIZE;
 	}
 	for (i = 0; i < nslabs; i++)
 		pool->slots[i] = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
@@ -147,6 +170,9 @@ static long search_segment(struct io_tlb_pool *pool, unsigned int seg,
 		dma_addr_t last = first + ((dma_addr_t)n << IO_TLB_SHIFT) - 1;
 		unsigned long busy;
 
+		/* Runs further on lie higher still: none of them will do. */
+		if (req->limit && swiotlb_req_end(req, first) > req->limit)
+			return -1;
 		if ((first ^ last) & ~req->boundary_mask) {
 			/* Start again past the device's segment boundary. */
 			dma_addr_t next = (first | req->boundary_mask) + 1;
@@ -189,15 +215,15 @@ static int search_area(struct io_tlb_pool *pool, unsigned int a,
 		       dma_addr_t dma_base, const struct swiotlb_req *req)
 {
 	struct swiotlb_area *area = &pool->areas[a];
-	unsigned int nsegs = swiotlb_nsegs(pool->area_nslabs);
-	unsigned int first_seg = a * nsegs;
+	unsigned int nsegs = area->nsegs;
+	unsigned int first_seg = area->first_seg;
 	unsigned long flags;
 	unsigned int k, s;
 	long start;
 	int head = -1;
 
 	spin_lock_irqsave(&area->lock, flags);
-	if (area->closed || area->used + req->nslots > pool->area_nslabs)
+	if (area->closed || area->used + req->nslots > area->nslabs)
 		goto out;
 	for (k = 0; k < nsegs; k++) {
 		s = area->next_seg + k;
@@ -276,11 +302,13 @@ int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr)
  */
 unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head)
 {
-	struct swiotlb_area *area = &pool->areas[head / pool->area_nslabs];
 	struct swiotlb_slot *rec = &pool->slots[head];
+	struct swiotlb_area *area;
 	unsigned long flags, start;
 	unsigned int n;
 
+	/* A run lies in one segment, and so in one area: that of its head. */
+	area = &pool->areas[swiotlb_seg_area(pool, head / IO_TLB_SEGSIZE)];
 	spin_lock_irqsave(&area->lock, flags);
 	if (!test_bit(head, pool->busy) || !rec->nslots) {
 		spin_unlock_irqrestore(&area->lock, flags);

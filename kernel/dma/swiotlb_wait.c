@@ -12,10 +12,11 @@
  *    behind it, so a large request is not starved. New callers that may
  *    sleep do not pass the queue either. While it waits, the oldest waiter
  *    keeps asking the worker for a dynamic pool; if adding one failed, it
- *    takes a transient pool instead, allocated with GFP_KERNEL since it may
- *    sleep. A caller whose device reaches none of the pools (its DMA mask
- *    lies below them all) would wait in vain: it takes that transient pool,
- *    below its mask, at once.
+ *    takes a transient pool instead, allocated as a caller that may sleep,
+ *    but without starting I/O (memalloc_noio_save()): reclaim could need
+ *    the very bounce buffers being waited for. A caller whose device
+ *    reaches none of the pools (its DMA mask lies below them all) would
+ *    wait in vain: it takes that transient pool, below its mask, at once.
  *
  *  - Any other caller cannot wait: it gets a transient pool at once
  *    (GFP_NOWAIT), or the map fails.
@@ -31,6 +32,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
 #include <trace/events/swiotlb.h>
@@ -207,13 +209,20 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 			return pool;
 	}
 	if (may_block) {
+		unsigned int noio;
+
 		might_sleep();
+		/* What is allocated from here on must not wait for I/O. */
+		noio = memalloc_noio_save();
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-		if (READ_ONCE(mem->can_grow) && !swiotlb_reaches_pools(dev))
-			return swiotlb_transient_create(dev, req, head,
+		if (READ_ONCE(mem->can_grow) && !swiotlb_reaches_pools(dev, req))
+			pool = swiotlb_transient_create(dev, req, head,
 							GFP_KERNEL | __GFP_NOWARN);
+		else
 #endif
-		return swiotlb_wait_for_room(dev, req, head);
+			pool = swiotlb_wait_for_room(dev, req, head);
+		memalloc_noio_restore(noio);
+		return pool;
 	}
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (READ_ONCE(mem->can_grow)) {
