@@ -22,6 +22,7 @@
 
 struct device;
 struct page;
+struct scatterlist;
 
 /*
  * A slot is the unit of allocation: 2 KiB. One mapping takes at most
@@ -354,6 +355,9 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t phys,
 				   enum dma_data_direction dir, unsigned long attrs);
 dma_addr_t swiotlb_map(struct device *dev, phys_addr_t phys, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs);
+
+int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		   enum dma_data_direction dir, unsigned long attrs);
 
 void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 				size_t mapping_size, enum dma_data_direction dir,

@@ -26,7 +26,10 @@
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/kmsan-checks.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/ratelimit.h>
+#include <linux/sched/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 
 #define CREATE_TRACE_POINTS
@@ -152,33 +155,22 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
 }
 
 /*
- * Bounce @mapping_size bytes at @orig for @dev; the buffer ends at or below
- * DMA address @limit (0: anywhere). See swiotlb_tbl_map_single().
+ * Describe in @req the bounce buffer for @mapping_size bytes at @orig for
+ * @dev, ending at or below DMA address @limit (0: anywhere).
+ * Return: 0, or -EINVAL (warned, unless DMA_ATTR_NO_WARN) for a buffer no
+ * pool could ever hold.
  */
-static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
-				      size_t mapping_size, unsigned int alloc_align_mask,
-				      enum dma_data_direction dir, unsigned long attrs,
-				      u64 limit)
+static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
+			    unsigned int alloc_align_mask, enum dma_data_direction dir,
+			    unsigned long attrs, u64 limit, struct swiotlb_req *req)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned int min_align = dma_get_min_align_mask(dev);
-	struct io_tlb_pool *pool;
-	struct swiotlb_req req;
 	unsigned int offset;
-	phys_addr_t tlb_addr;
 	size_t alloc;
-	int head;
 
-	if (!mem || !READ_ONCE(mem->nslabs)) {
-		dev_warn_ratelimited(dev, "no bounce buffer pool: cannot map %zu bytes\n",
-				     mapping_size);
-		return (phys_addr_t)DMA_MAPPING_ERROR;
-	}
-	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
-		pr_warn_once("memory encryption is active: DMA goes through bounce buffers\n");
 	if (unlikely(!mapping_size)) {
 		swiotlb_wrong_call(dev, "refusing to bounce a zero-size buffer\n");
-		return (phys_addr_t)DMA_MAPPING_ERROR;
+		return -EINVAL;
 	}
 	dev_WARN_ONCE(dev, alloc_align_mask > ~PAGE_MASK,
 		      "bounce alignment %#x above a page: largest mappings may fail\n",
@@ -195,10 +187,10 @@ static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
 		if (!(attrs & DMA_ATTR_NO_WARN))
 			swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
 					   mapping_size, swiotlb_max_mapping_size(dev));
-		return (phys_addr_t)DMA_MAPPING_ERROR;
+		return -EINVAL;
 	}
 
-	req = (struct swiotlb_req) {
+	*req = (struct swiotlb_req) {
 		.orig = orig,
 		.size = mapping_size,
 		.dir = dir,
@@ -211,30 +203,77 @@ static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
 	};
 	/* Buffers of a page or more were always page-aligned; keep it so. */
 	if (!alloc_align_mask && !min_align && alloc >= PAGE_SIZE)
-		req.align_mask |= PAGE_SIZE - 1;
-	req.match_mask = min_align & ~req.align_mask;
+		req->align_mask |= PAGE_SIZE - 1;
+	req->match_mask = min_align & ~req->align_mask;
+	return 0;
+}
 
-	pool = swiotlb_get_room(dev, &req, &head, attrs);
-	if (unlikely(!pool)) {
-		atomic_long_inc(&mem->stats.map_failures);
-		swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
-		if (!(attrs & DMA_ATTR_NO_WARN))
-			dev_warn_ratelimited(dev,
-					     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
-					     alloc,
-					     swiotlb_dev_limit(dev),
-					     swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
-		return (phys_addr_t)DMA_MAPPING_ERROR;
-	}
+/* Count and report a mapping that found no room. */
+static void swiotlb_no_room(struct device *dev, const struct swiotlb_req *req,
+			    unsigned long attrs)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	atomic_long_inc(&mem->stats.map_failures);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
+	if (!(attrs & DMA_ATTR_NO_WARN))
+		dev_warn_ratelimited(dev,
+				     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
+				     (size_t)req->nslots << IO_TLB_SHIFT, swiotlb_dev_limit(dev),
+				     swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
+}
+
+/* Fill the bounce buffer headed by @head from the caller's buffer. */
+static phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
+				const struct swiotlb_req *req)
+{
+	phys_addr_t tlb_addr = swiotlb_buffer_addr(pool, head);
 
 	/* From now on this device's syncs must not be skipped. */
 	dma_reset_need_sync(dev);
-
-	tlb_addr = swiotlb_buffer_addr(pool, head);
-	swiotlb_copy(orig, pool->vaddr + (tlb_addr - pool->start), mapping_size,
+	swiotlb_copy(req->orig, pool->vaddr + (tlb_addr - pool->start), req->size,
 		     DMA_TO_DEVICE);
-	trace_swiotlb_map(dev, tlb_addr, mapping_size, pool->kind);
+	trace_swiotlb_map(dev, tlb_addr, req->size, pool->kind);
+	swiotlb_test_point(SWIOTLB_TEST_MAPPED, dev);
 	return tlb_addr;
+}
+
+/* Can @dev's allocator bounce at all? Warns if not. */
+static bool swiotlb_has_pool(struct device *dev, size_t size)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	if (unlikely(!mem || !READ_ONCE(mem->nslabs))) {
+		dev_warn_ratelimited(dev, "no bounce buffer pool: cannot map %zu bytes\n", size);
+		return false;
+	}
+	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
+		pr_warn_once("memory encryption is active: DMA goes through bounce buffers\n");
+	return true;
+}
+
+/*
+ * Bounce @mapping_size bytes at @orig for @dev; the buffer ends at or below
+ * DMA address @limit (0: anywhere). See swiotlb_tbl_map_single().
+ */
+static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
+				      size_t mapping_size, unsigned int alloc_align_mask,
+				      enum dma_data_direction dir, unsigned long attrs,
+				      u64 limit)
+{
+	struct io_tlb_pool *pool;
+	struct swiotlb_req req;
+	int head;
+
+	if (!swiotlb_has_pool(dev, mapping_size) ||
+	    swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir, attrs, limit, &req))
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	pool = swiotlb_get_room(dev, &req, &head, attrs);
+	if (unlikely(!pool)) {
+		swiotlb_no_room(dev, &req, attrs);
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+	return swiotlb_fill(dev, pool, head, &req);
 }
 
 /**
@@ -427,6 +466,136 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 	if (tlb_addr == (phys_addr_t)DMA_MAPPING_ERROR)
 		return DMA_MAPPING_ERROR;
 	return swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
+}
+
+/* A scatterlist mapped whole or not at all; see swiotlb_map_sg(). */
+struct swiotlb_list {
+	struct scatterlist *sgl;
+	int nents;
+	enum dma_data_direction dir;
+	unsigned long attrs;
+};
+
+/* Give back the bounce buffers of the first @n entries (their dma_address still physical). */
+static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(l->sgl, sg, n, i)
+		__swiotlb_tbl_unmap_single(dev, sg->dma_address, sg->length, l->dir,
+					   DMA_ATTR_SKIP_CPU_SYNC,
+					   swiotlb_find_pool(dev, sg->dma_address));
+}
+
+/*
+ * One attempt at the whole list, which never sleeps holding slots: every
+ * entry gets a bounce buffer (the pools, else a dynamic or transient pool
+ * as for any caller that may sleep), or none keeps one.
+ */
+static bool swiotlb_list_try(struct device *dev, void *ctx)
+{
+	struct swiotlb_list *l = ctx;
+	struct io_tlb_pool *pool;
+	struct swiotlb_req req;
+	struct scatterlist *sg;
+	int i, head;
+
+	for_each_sg(l->sgl, sg, l->nents, i) {
+		/* Checked by swiotlb_map_sg(): cannot fail. */
+		swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, l->dir, l->attrs,
+				 swiotlb_dev_limit(dev), &req);
+		pool = swiotlb_try_room(dev, &req, &head);
+		if (!pool) {
+			swiotlb_list_undo(dev, l, i);
+			return false;
+		}
+		sg->dma_address = swiotlb_fill(dev, pool, head, &req);
+	}
+	return true;
+}
+
+/**
+ * swiotlb_map_sg() - bounce a scatterlist for a caller that may sleep
+ * @dev:	a device whose every mapping bounces (is_swiotlb_force_bounce())
+ * @sgl:	the list
+ * @nents:	its entries
+ * @dir:	direction of the DMA
+ * @attrs:	DMA_ATTR_* flags, %DMA_ATTR_MAY_BLOCK among them
+ *
+ * Mapped entry by entry, two lists that each hold part of a full pool would
+ * wait for each other until their wait timed out. Here a list waits for
+ * its whole size at once: it takes bounce buffers for all its entries or
+ * for none, and waits (in the same FIFO queue as single mappings) holding
+ * none, so no list ever holds slots while it waits for others.
+ *
+ * Context: process context, no locks held: it may sleep.
+ * Return: @nents, -EOPNOTSUPP if this is not for swiotlb_map_sg() (the
+ * device need not bounce every mapping, the context cannot sleep, or an
+ * entry is peer-to-peer memory: map entry by entry then), -EINVAL for an
+ * entry no pool could hold, -ENOMEM if the wait timed out, -EIO if the
+ * device cannot reach a bounce buffer.
+ */
+int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		   enum dma_data_direction dir, unsigned long attrs)
+{
+	struct swiotlb_list l = { .sgl = sgl, .nents = nents, .dir = dir, .attrs = attrs };
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct swiotlb_req req;
+	struct scatterlist *sg;
+	unsigned int noio;
+	size_t total = 0;
+	bool mapped;
+	int i, j;
+
+	if (!is_swiotlb_force_bounce(dev) || !swiotlb_can_sleep())
+		return -EOPNOTSUPP;
+	for_each_sg(sgl, sg, nents, i) {
+		if (is_pci_p2pdma_page(sg_page(sg)))
+			return -EOPNOTSUPP;
+		if (swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, dir, attrs,
+				     swiotlb_dev_limit(dev), &req))
+			return -EINVAL;
+		total += sg->length;
+	}
+	if (!swiotlb_has_pool(dev, total))
+		return -EIO;
+
+	might_sleep();
+	noio = memalloc_noio_save();
+	mapped = (!READ_ONCE(mem->nwaiters) && swiotlb_list_try(dev, &l)) ||
+		 swiotlb_wait_for(dev, total, swiotlb_list_try, &l);
+	memalloc_noio_restore(noio);
+	if (!mapped) {
+		swiotlb_no_room(dev, &req, attrs);
+		return -ENOMEM;
+	}
+
+	for_each_sg(sgl, sg, nents, i) {
+		trace_swiotlb_bounced(dev, phys_to_dma(dev, sg_phys(sg)), sg->length);
+		sg->dma_address = swiotlb_hand_to_device(dev, sg->dma_address, sg->length,
+							 dir, attrs);
+		if (sg->dma_address == DMA_MAPPING_ERROR)
+			goto unreachable;
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+
+unreachable:
+	/*
+	 * Entry i is unmapped already; those before it hold a DMA address,
+	 * those after it still a physical one.
+	 */
+	for_each_sg(sgl, sg, nents, j) {
+		phys_addr_t tlb;
+
+		if (j == i)
+			continue;
+		tlb = j < i ? dma_to_phys(dev, sg->dma_address) : sg->dma_address;
+		__swiotlb_tbl_unmap_single(dev, tlb, sg->length, dir, DMA_ATTR_SKIP_CPU_SYNC,
+					   swiotlb_find_pool(dev, tlb));
+	}
+	return -EIO;
 }
 
 /**

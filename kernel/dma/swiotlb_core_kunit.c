@@ -22,6 +22,7 @@
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/workqueue.h>
@@ -1388,6 +1389,107 @@ static void confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool
 	flush_work(&tm->mem.grow_work);
 }
 
+/* Two lists mapped at once, each three 64 KiB entries (96 of 128 slots). */
+#define LIST_ENTRIES	3
+
+struct list_mapper {
+	struct device *dev;
+	struct scatterlist sg[LIST_ENTRIES];
+	int ret;
+	struct completion done;
+};
+
+static struct {
+	struct task_struct *task[2];
+	atomic_t mapped[2];
+} lists_meet;
+
+/*
+ * The mappers go in step for their first two buffers: each, once it has
+ * filled one, waits (1 s at most) until the other has filled as many. That
+ * is the interleaving in which mapping entry by entry leaves both lists
+ * holding two thirds of what they need, and the pool full.
+ */
+static void lists_meet_after_each_entry(enum swiotlb_test_point point, const void *arg)
+{
+	unsigned int i, n;
+	int mine;
+
+	if (point != SWIOTLB_TEST_MAPPED)
+		return;
+	for (i = 0; i < ARRAY_SIZE(lists_meet.task); i++)
+		if (READ_ONCE(lists_meet.task[i]) == current)
+			break;
+	if (i == ARRAY_SIZE(lists_meet.task))
+		return;
+	mine = atomic_inc_return(&lists_meet.mapped[i]);
+	if (mine > 2)
+		return;
+	for (n = 0; n < 100 && atomic_read(&lists_meet.mapped[!i]) < mine; n++)
+		usleep_range(10000, 11000);
+}
+
+static int list_mapper_fn(void *data)
+{
+	struct list_mapper *m = data;
+
+	m->ret = dma_map_sg_attrs(m->dev, m->sg, LIST_ENTRIES, DMA_TO_DEVICE,
+				  DMA_ATTR_MAY_BLOCK);
+	if (m->ret > 0) {
+		msleep(100);
+		dma_unmap_sg_attrs(m->dev, m->sg, LIST_ENTRIES, DMA_TO_DEVICE, 0);
+	}
+	complete_all(&m->done);
+	return 0;
+}
+
+/*
+ * dma_map_sg() maps entry by entry; two lists that each got part of a full
+ * pool would wait for each other until the wait timed out. A list that may
+ * sleep takes all its bounce buffers or none, and waits holding none.
+ */
+static void two_lists_over_a_full_pool_never_wait_on_one_another(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct list_mapper *m = kunit_kcalloc(test, 2, sizeof(*m), GFP_KERNEL);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(LIST_ENTRIES * SZ_64K));
+	struct task_struct *task;
+	unsigned int i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* A deadlock shows as a time-out (no growth, no transient pools here). */
+	tm->mem.wait_timeout_ms = 3000;
+	memset(&lists_meet, 0, sizeof(lists_meet));
+	set_test_hook(test, lists_meet_after_each_entry);
+	for (i = 0; i < 2; i++) {
+		m[i].dev = dev;
+		init_completion(&m[i].done);
+		sg_init_table(m[i].sg, LIST_ENTRIES);
+		for (j = 0; j < LIST_ENTRIES; j++)
+			sg_set_page(&m[i].sg[j], page + j * (SZ_64K >> PAGE_SHIFT), SZ_64K, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		task = kthread_create(list_mapper_fn, &m[i], "swiotlb-list/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		WRITE_ONCE(lists_meet.task[i], task);
+	}
+	for (i = 0; i < 2; i++)
+		wake_up_process(lists_meet.task[i]);
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&m[i].done);
+
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, m[i].ret, LIST_ENTRIES, "list %u", i);
+	KUNIT_EXPECT_GE(test, atomic_read(&lists_meet.mapped[0]), 2);
+	KUNIT_EXPECT_GE(test, atomic_read(&lists_meet.mapped[1]), 2);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	__free_pages(page, get_order(LIST_ENTRIES * SZ_64K));
+}
+
 /* Idle time of the private allocators below; long, so that "just now" is. */
 #define IDLE_MS		60000
 
@@ -1663,6 +1765,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
+	KUNIT_CASE(two_lists_over_a_full_pool_never_wait_on_one_another),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
 	KUNIT_CASE(counters_follow_each_pool_kind),

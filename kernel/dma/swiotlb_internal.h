@@ -194,6 +194,11 @@ static inline u64 swiotlb_dev_limit(struct device *dev)
 /* swiotlb_wait.c */
 struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head, unsigned long attrs);
+struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
+				     int *head);
+bool swiotlb_wait_for(struct device *dev, size_t size,
+		      bool (*try)(struct device *dev, void *ctx), void *ctx);
+bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
 
 /* swiotlb_pool.c, for the wait policy and the allocators of tests */
@@ -215,10 +220,13 @@ void swiotlb_shrink(struct io_tlb_mem *mem);
  *                           anything else is done; @arg is its pool
  *   SWIOTLB_TEST_MEMORY     memory for a pool is being taken; @arg is a
  *                           &struct swiotlb_test_memory
+ *   SWIOTLB_TEST_MAPPED     a bounce buffer was just filled; @arg is the
+ *                           device
  */
 enum swiotlb_test_point {
 	SWIOTLB_TEST_RELEASED,
 	SWIOTLB_TEST_MEMORY,
+	SWIOTLB_TEST_MAPPED,
 };
 
 /**

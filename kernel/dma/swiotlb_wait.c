@@ -45,8 +45,16 @@ struct swiotlb_waiter {
 	bool woken;
 };
 
-/* Can the current context sleep, as far as can be told? */
-static bool swiotlb_can_sleep(void)
+/**
+ * swiotlb_can_sleep() - can the current context sleep, as far as can be told?
+ *
+ * Without CONFIG_PREEMPT_COUNT a held spinlock cannot be seen: the caller's
+ * word (DMA_ATTR_MAY_BLOCK) is taken for it.
+ *
+ * Return: %false in interrupt context, with interrupts off, and, where the
+ * kernel keeps count, with preemption off or in an RCU read-side section.
+ */
+bool swiotlb_can_sleep(void)
 {
 	if (!in_task() || irqs_disabled())
 		return false;
@@ -108,14 +116,25 @@ static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *
 	return first;
 }
 
-/* One attempt of the oldest waiter: the pools, else growth or a transient pool. */
-static struct io_tlb_pool *swiotlb_waiter_try(struct device *dev,
-					      const struct swiotlb_req *req, int *head)
+/**
+ * swiotlb_try_room() - one attempt of a caller that may sleep, without waiting
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * The pools; else ask the worker for a dynamic pool and, if adding one
+ * failed, take a transient pool, allocated as the caller's context allows
+ * (a memalloc_noio_save() scope on the I/O path).
+ *
+ * Context: process context; may sleep.
+ * Return: the pool holding the mapping, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
+				     int *head)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
 
-	atomic_long_inc(&mem->stats.wait_attempts);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (pool || !READ_ONCE(mem->can_grow))
 		return pool;
@@ -126,14 +145,40 @@ static struct io_tlb_pool *swiotlb_waiter_try(struct device *dev,
 	return pool;
 }
 
-static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
-						 const struct swiotlb_req *req, int *head)
+/* What a single mapping waits for: room for @req. */
+struct swiotlb_single {
+	const struct swiotlb_req *req;
+	int *head;
+	struct io_tlb_pool *pool;
+};
+
+static bool swiotlb_single_try(struct device *dev, void *ctx)
+{
+	struct swiotlb_single *one = ctx;
+
+	one->pool = swiotlb_try_room(dev, one->req, one->head);
+	return one->pool;
+}
+
+/**
+ * swiotlb_wait_for() - wait in the queue until @try succeeds
+ * @dev:	device of the mapping(s)
+ * @size:	bytes wanted, for the statistics and tracepoints
+ * @try:	one attempt, made only while the caller is the oldest waiter;
+ *		it must not sleep holding slots, and holds none when it fails
+ * @ctx:	passed to @try
+ *
+ * Context: process context; sleeps (at most the allocator's wait timeout).
+ * Return: %true once @try succeeded, %false if the wait timed out.
+ */
+bool swiotlb_wait_for(struct device *dev, size_t size,
+		      bool (*try)(struct device *dev, void *ctx), void *ctx)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	long left = msecs_to_jiffies(READ_ONCE(mem->wait_timeout_ms));
 	struct swiotlb_waiter w = { .task = current };
-	struct io_tlb_pool *pool = NULL;
 	u64 start = ktime_get_ns();
+	bool served = false;
 	unsigned long flags;
 	u64 waited;
 
@@ -143,7 +188,7 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
 	atomic_long_inc(&mem->stats.waits);
 	swiotlb_dev_event(dev, SWIOTLB_DEV_WAIT);
-	trace_swiotlb_wait_begin(dev, req->size, READ_ONCE(mem->nwaiters));
+	trace_swiotlb_wait_begin(dev, size, READ_ONCE(mem->nwaiters));
 
 	for (;;) {
 		WRITE_ONCE(w.woken, false);
@@ -153,8 +198,9 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 		 */
 		smp_mb();
 		if (swiotlb_first_waiter(mem, &w)) {
-			pool = swiotlb_waiter_try(dev, req, head);
-			if (pool)
+			atomic_long_inc(&mem->stats.wait_attempts);
+			served = try(dev, ctx);
+			if (served)
 				break;
 		}
 		if (left <= 0)
@@ -173,11 +219,11 @@ static struct io_tlb_pool *swiotlb_wait_for_room(struct device *dev,
 	swiotlb_wake_waiters(mem);
 
 	waited = ktime_get_ns() - start;
-	swiotlb_count_wait(mem, waited, !pool);
-	if (!pool)
+	swiotlb_count_wait(mem, waited, !served);
+	if (!served)
 		swiotlb_dev_event(dev, SWIOTLB_DEV_TIMEOUT);
-	trace_swiotlb_wait_end(dev, req->size, waited, pool);
-	return pool;
+	trace_swiotlb_wait_end(dev, size, waited, served);
+	return served;
 }
 
 /**
@@ -220,7 +266,12 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 							GFP_KERNEL | __GFP_NOWARN);
 		else
 #endif
-			pool = swiotlb_wait_for_room(dev, req, head);
+		{
+			struct swiotlb_single one = { .req = req, .head = head };
+
+			swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
+			pool = one.pool;
+		}
 		memalloc_noio_restore(noio);
 		return pool;
 	}
