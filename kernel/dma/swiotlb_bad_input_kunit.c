@@ -63,16 +63,6 @@ static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,
 	return dma;
 }
 
-/*
- * Bracket a wrong call made on purpose: the debug run of `make test`
- * (mk/check-reports.py) ignores what the kernel's checkers (DMA-API
- * debugging above all) report between the two lines.
- */
-static void bracket_wrong_call(bool begin)
-{
-	pr_info("swiotlb test: deliberate wrong call %c\n", begin ? '{' : '}');
-}
-
 /* A later map/unmap round works and leaves usage at @before. */
 static void expect_pool_still_works(struct kunit *test, unsigned long before)
 {
