@@ -581,7 +581,6 @@ static void bo_round(struct kunit *test, const struct bo_rule *r, enum bo_entry 
 	len = bo_len(ctx, r, addr);
 	if (bo_is_sg(entry) && len > UINT_MAX) {
 		/* A scatterlist entry cannot hold it: nothing to call. */
-		len = 0;
 		goto unmap;
 	}
 
