@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of what wrong calls into the streaming DMA API do when the
- * mapping bounces: every wrong call is reported (the warning is asserted,
- * not only printed), no byte outside the mapping is copied, and the pools
- * stay consistent.
+ * mapping bounces: every wrong call is reported (each case asserts the
+ * number and the text of the warnings it caused, caught with
+ * swiotlb_kunit_log.h), no byte outside the mapping is copied, and the
+ * pools stay consistent.
  *
- *   swiotlb_bad_input  wrong calls on the default allocator, through a KUnit
+ *   swiotlb_bad_input  one case per kind of wrong call (double unmap, unmap
+ *                      of an unknown address or inside a mapping, wrong size
+ *                      or direction, syncs past the end, maps that cannot
+ *                      be made), on the default allocator, through a KUnit
  *                      device (needs "swiotlb=<nslabs>,force")
+ *
+ * The catalogue of wrong addresses and sizes at every offset of a mapping,
+ * for every sync and unmap entry point, is suite swiotlb_bad_offsets in
+ * swiotlb_bad_offsets_kunit.c.
  */
 
 #include <kunit/device.h>
@@ -63,16 +71,6 @@ static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,
 	return dma;
 }
 
-/*
- * Bracket a wrong call made on purpose: the debug run of `make test`
- * (mk/check-reports.py) ignores what the kernel's checkers (DMA-API
- * debugging above all) report between the two lines.
- */
-static void bracket_wrong_call(bool begin)
-{
-	pr_info("swiotlb test: deliberate wrong call %c\n", begin ? '{' : '}');
-}
-
 /* A later map/unmap round works and leaves usage at @before. */
 static void expect_pool_still_works(struct kunit *test, unsigned long before)
 {
@@ -95,9 +93,11 @@ static void double_unmap_is_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 4096, DMA_TO_DEVICE);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "no live bounce buffer there");
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -110,9 +110,11 @@ static void unmap_of_an_address_never_mapped_is_refused(struct kunit *test)
 
 	if (swiotlb_slots_head(pool, addr) >= 0)
 		kunit_skip(test, "the last slot of the default pool is in use");
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	swiotlb_tbl_unmap_single(test->priv, addr, 64, DMA_TO_DEVICE, 0);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "no live bounce buffer there");
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -125,9 +127,11 @@ static void unmap_inside_a_mapping_is_refused(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_TO_DEVICE);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma + 16, 4000, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "not the start of its bounce buffer");
 	KUNIT_EXPECT_EQ(test, used_slots(), before + 3);
 	dma_unmap_single(test->priv, dma, 5000, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
@@ -141,9 +145,11 @@ static void unmap_with_wrong_size_and_direction_frees_the_whole_mapping(struct k
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_FROM_DEVICE);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 100, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "it was mapped as 5000 bytes from-device");
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
 }
@@ -213,9 +219,11 @@ static void zero_size_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, 0, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "refusing to bounce a zero-size buffer");
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	expect_pool_still_works(test, before);
@@ -231,9 +239,11 @@ static void oversize_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, size, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "at most");
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(test->priv, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	/* Not a shortage of room: no pool could ever hold it. */
@@ -254,10 +264,13 @@ static void mask_below_every_pool_fails_cleanly(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* No memory at all lies below 4 KiB: no pool, and no new one, can serve it. */
 	*dev->dma_mask = DMA_BIT_MASK(12);
+	swiotlb_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(dev, buf, 512, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
 	*dev->dma_mask = mask;
+	/* Not a wrong call but a device no pool can serve: no wrong-call warning. */
+	SWIOTLB_EXPECT_WARNINGS(test, 0, "");
 	KUNIT_EXPECT_TRUE(test, dma_mapping_error(dev, dma));
 	KUNIT_EXPECT_EQ(test, used_slots(), before);
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), failures + 1);

@@ -5,10 +5,17 @@
  * tracepoint, so that a case asserts that the warning it expects was printed
  * rather than only printing it.
  *
- * Use: swiotlb_log_start() before the wrong call (it also resets the shared
- * rate limit of wrong-call warnings, so every case is reported), then
- * swiotlb_log_count() and swiotlb_log_saw(). Only lines that contain
- * "swiotlb: wrong call:" are kept; the last SWIOTLB_LOG_LINES of them.
+ * Use: swiotlb_log_start() once per case, before the first wrong call (it
+ * also resets the shared rate limit of wrong-call warnings, so every case is
+ * reported), then swiotlb_log_count() and swiotlb_log_saw(); a case that
+ * makes several rounds of wrong calls starts each next round with
+ * swiotlb_log_clear(). Only lines that contain "swiotlb: wrong call:" are
+ * kept; the last SWIOTLB_LOG_LINES of them.
+ *
+ * bracket_wrong_call() prints the two lines that a test puts around each
+ * wrong call it makes on purpose: the debug run of `make test`
+ * (mk/check-reports.py) ignores what the kernel's checkers, DMA-API
+ * debugging above all, report between them.
  *
  * Locking: log.lock (irq-safe: printk may be called from any context)
  * protects the captured lines; the probe takes nothing else.
@@ -17,6 +24,7 @@
 #define _KERNEL_DMA_SWIOTLB_KUNIT_LOG_H
 
 #include <kunit/test.h>
+#include <linux/printk.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -25,7 +33,7 @@
 #include "swiotlb_internal.h"
 
 #define SWIOTLB_LOG_LINES	8
-#define SWIOTLB_LOG_WIDTH	200
+#define SWIOTLB_LOG_WIDTH	320
 #define SWIOTLB_LOG_MARK	"swiotlb: wrong call:"
 
 struct swiotlb_log {
@@ -58,8 +66,8 @@ static inline void swiotlb_log_stop(void *data)
 	tracepoint_synchronize_unregister();
 }
 
-/* Start capturing for the rest of the case; earlier lines are forgotten. */
-static inline void swiotlb_log_start(struct kunit *test)
+/* Forget the lines caught so far; the next wrong calls are reported again. */
+static inline void swiotlb_log_clear(void)
 {
 	unsigned long flags;
 
@@ -68,6 +76,12 @@ static inline void swiotlb_log_start(struct kunit *test)
 	memset(swiotlb_log.lines, 0, sizeof(swiotlb_log.lines));
 	spin_unlock_irqrestore(&swiotlb_log.lock, flags);
 	swiotlb_wrong_call_reset();
+}
+
+/* Start capturing for the rest of the case; earlier lines are forgotten. */
+static inline void swiotlb_log_start(struct kunit *test)
+{
+	swiotlb_log_clear();
 	KUNIT_ASSERT_EQ(test, register_trace_console(swiotlb_log_probe, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, swiotlb_log_stop, NULL), 0);
 }
@@ -98,17 +112,24 @@ static inline bool swiotlb_log_saw(const char *what)
 	return seen;
 }
 
-/* Expect exactly @n wrong-call warnings so far, the last ones containing @what. */
-static inline void swiotlb_expect_warnings(struct kunit *test, unsigned int n,
-					   const char *what)
+/* Before (@begin) and after a wrong call made on purpose. */
+static inline void bracket_wrong_call(bool begin)
 {
-	KUNIT_EXPECT_EQ_MSG(test, swiotlb_log_count(), n, "wrong-call warnings printed");
-	if (n)
-		KUNIT_EXPECT_TRUE_MSG(test, swiotlb_log_saw(what),
-				      "no warning containing \"%s\"", what);
+	pr_info("swiotlb test: deliberate wrong call %c\n", begin ? '{' : '}');
 }
 
-/* Spelled as KUnit spells its own expectations. */
-#define SWIOTLB_EXPECT_WARNINGS(test, n, what) swiotlb_expect_warnings(test, n, what)
+/* Expect exactly @n wrong-call warnings so far, the last one containing @what. */
+#define SWIOTLB_EXPECT_WARNINGS(test, n, what)					\
+	do {									\
+		struct kunit *__test = (test);					\
+		unsigned int __n = (n);						\
+		const char *__what = (what);					\
+										\
+		KUNIT_EXPECT_EQ_MSG(__test, swiotlb_log_count(), __n,		\
+				    "wrong-call warnings printed");		\
+		if (__n)							\
+			KUNIT_EXPECT_TRUE_MSG(__test, swiotlb_log_saw(__what),	\
+					      "no warning containing \"%s\"", __what); \
+	} while (0)
 
 #endif /* _KERNEL_DMA_SWIOTLB_KUNIT_LOG_H */
