@@ -49,8 +49,13 @@ struct ratelimit_state swiotlb_wrong_call_rs =
  */
 void swiotlb_wrong_call_reset(void)
 {
-	ratelimit_state_init(&swiotlb_wrong_call_rs, DEFAULT_RATELIMIT_INTERVAL,
-			     DEFAULT_RATELIMIT_BURST);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&swiotlb_wrong_call_rs.lock, flags);
+	swiotlb_wrong_call_rs.begin = jiffies;
+	swiotlb_wrong_call_rs.printed = 0;
+	swiotlb_wrong_call_rs.missed = 0;
+	raw_spin_unlock_irqrestore(&swiotlb_wrong_call_rs.lock, flags);
 }
 
 #ifdef CONFIG_SWIOTLB_CORE_KUNIT_TEST
@@ -172,6 +177,13 @@ static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping
 		swiotlb_wrong_call(dev, "refusing to bounce a zero-size buffer\n");
 		return -EINVAL;
 	}
+	/* Before any arithmetic on it: a size near SIZE_MAX must not wrap. */
+	if (unlikely(mapping_size > SWIOTLB_MAX_ALLOC)) {
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
+					   mapping_size, swiotlb_max_mapping_size(dev));
+		return -EINVAL;
+	}
 	dev_WARN_ONCE(dev, alloc_align_mask > ~PAGE_MASK,
 		      "bounce alignment %#x above a page: largest mappings may fail\n",
 		      alloc_align_mask);
@@ -202,7 +214,7 @@ static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping
 		.limit = limit,
 	};
 	/* Buffers of a page or more were always page-aligned; keep it so. */
-	if (!alloc_align_mask && !min_align && alloc >= PAGE_SIZE)
+	if (!alloc_align_mask && !(min_align & ~(IO_TLB_SIZE - 1)) && alloc >= PAGE_SIZE)
 		req->align_mask |= PAGE_SIZE - 1;
 	req->match_mask = min_align & ~req->align_mask;
 	return 0;

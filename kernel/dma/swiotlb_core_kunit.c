@@ -1308,16 +1308,36 @@ static void failed_growth_lets_the_oldest_waiter_take_a_transient_pool(struct ku
 	flush_work(&tm->mem.grow_work);
 }
 
-/* Memory requests seen through swiotlb_test_point(), for the case that set it. */
+/*
+ * Memory requests for the case's device seen through swiotlb_test_point()
+ * (other devices may bounce meanwhile: they are not counted).
+ */
 static struct {
+	struct device *dev;
+	spinlock_t lock;	/* protects n and seen */
 	unsigned int n;
 	struct swiotlb_test_memory seen[8];
 } memory_seen;
 
 static void record_memory(enum swiotlb_test_point point, const void *arg)
 {
-	if (point == SWIOTLB_TEST_MEMORY && memory_seen.n < ARRAY_SIZE(memory_seen.seen))
-		memory_seen.seen[memory_seen.n++] = *(const struct swiotlb_test_memory *)arg;
+	const struct swiotlb_test_memory *what = arg;
+	unsigned long flags;
+
+	if (point != SWIOTLB_TEST_MEMORY || what->dev != READ_ONCE(memory_seen.dev))
+		return;
+	spin_lock_irqsave(&memory_seen.lock, flags);
+	if (memory_seen.n < ARRAY_SIZE(memory_seen.seen))
+		memory_seen.seen[memory_seen.n++] = *what;
+	spin_unlock_irqrestore(&memory_seen.lock, flags);
+}
+
+static void record_memory_of(struct kunit *test, struct device *dev)
+{
+	spin_lock_init(&memory_seen.lock);
+	memory_seen.n = 0;
+	WRITE_ONCE(memory_seen.dev, dev);
+	set_test_hook(test, record_memory);
 }
 
 /*
@@ -1332,8 +1352,7 @@ static void may_sleep_map_allocates_without_starting_io(struct kunit *test)
 	unsigned int i;
 
 	INIT_WORK(&tm->mem.grow_work, test_mem_grow_fails);
-	memory_seen.n = 0;
-	set_test_hook(test, record_memory);
+	record_memory_of(test, test->priv);
 	tlb = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
 				     DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
 	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
@@ -1363,8 +1382,7 @@ static void confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool
 	/* Without an atomic pool the sleeping caller has nothing to wait for. */
 	if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
 		tm->mem.wait_timeout_ms = 100;
-	memory_seen.n = 0;
-	set_test_hook(test, record_memory);
+	record_memory_of(test, test->priv);
 	WRITE_ONCE(swiotlb_test_unencrypted, true);
 	tlb[0] = swiotlb_tbl_map_single(test->priv, page_to_phys(b->page), PAGE_SIZE, 0,
 					DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
@@ -1755,6 +1773,58 @@ static void may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once(s
 	__free_page(page);
 }
 
+/* Where no pool can be added, a map its mask keeps out of every pool fails at once. */
+static void may_sleep_map_below_every_pool_of_an_allocator_that_cannot_grow_fails_at_once(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	u64 mask = *dev->dma_mask;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	tm->mem.can_grow = false;
+	tm->mem.wait_timeout_ms = 2000;
+	*dev->dma_mask = DMA_BIT_MASK(12);
+	dma = swiotlb_map(dev, virt_to_phys(buf), 512, DMA_TO_DEVICE,
+			  DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	*dev->dma_mask = mask;
+	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+}
+
+/*
+ * A size near SIZE_MAX is refused before any arithmetic on it: rounded up
+ * with an offset or an alignment it would wrap to a small run, and the
+ * copy would then run over memory.
+ */
+static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
+{
+	static const size_t sizes[] = { SIZE_MAX, SIZE_MAX - 8, SIZE_MAX - 100 };
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	unsigned int i, align;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma_set_min_align_mask(dev, SZ_4K - 1);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (align = 0; align < SZ_8K; align += SZ_4K) {
+			tlb = swiotlb_tbl_map_single(dev, virt_to_phys(buf) + 0x10, sizes[i],
+						     align ? align - 1 : 0, DMA_TO_DEVICE,
+						     DMA_ATTR_NO_WARN);
+			KUNIT_EXPECT_EQ_MSG(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR,
+					    "size %zx, alignment mask %x", sizes[i],
+					    align ? align - 1 : 0);
+		}
+	}
+	dma_set_min_align_mask(dev, 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -1766,6 +1836,8 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(two_lists_over_a_full_pool_never_wait_on_one_another),
+	KUNIT_CASE(may_sleep_map_below_every_pool_of_an_allocator_that_cannot_grow_fails_at_once),
+	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
 	KUNIT_CASE(counters_follow_each_pool_kind),

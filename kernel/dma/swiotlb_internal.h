@@ -183,6 +183,7 @@ void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
 void swiotlb_grow(struct work_struct *work);
+void swiotlb_request_growth(struct io_tlb_mem *mem);
 #endif
 
 /* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
@@ -204,11 +205,11 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem);
 /* swiotlb_pool.c, for the wait policy and the allocators of tests */
 void swiotlb_mem_init(struct io_tlb_mem *mem);
 void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
-bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 void swiotlb_shrink(struct io_tlb_mem *mem);
 #endif
 
@@ -231,6 +232,7 @@ enum swiotlb_test_point {
 
 /**
  * struct swiotlb_test_memory - how memory for a pool is taken
+ * @dev:	the device it is for (%NULL: the growth worker's)
  * @bytes:	its size
  * @gfp:	the allocation flags in effect (current_gfp_context() applied)
  * @per_mapping: for a transient pool of one mapping
@@ -238,6 +240,7 @@ enum swiotlb_test_point {
  *		allocator
  */
 struct swiotlb_test_memory {
+	struct device *dev;
 	size_t bytes;
 	gfp_t gfp;
 	bool per_mapping;

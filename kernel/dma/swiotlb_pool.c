@@ -38,6 +38,7 @@
 #include <linux/of_fdt.h>
 #include <linux/of_reserved_mem.h>
 #include <linux/rculist.h>
+#include <linux/sched/mm.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -553,10 +554,19 @@ void swiotlb_dev_exit(struct device *dev)
 
 /* ---- Memory for dynamic and transient pools ---- */
 
-/* Must bounce memory for @dev be shared with the host (a confidential guest)? */
-static bool swiotlb_unencrypted(struct device *dev)
+/*
+ * Must new bounce memory be shared with the host (set_memory_decrypted()
+ * does something: a confidential guest, or a host with memory encryption)?
+ */
+static bool swiotlb_must_share(void)
 {
-	return dev && (force_dma_unencrypted(dev) || swiotlb_test_unencrypted);
+	return cc_platform_has(CC_ATTR_MEM_ENCRYPT) || swiotlb_test_unencrypted;
+}
+
+/* Can @dev reach @size bytes at @phys through its streaming mask? */
+static bool swiotlb_atomic_pool_ok(struct device *dev, phys_addr_t phys, size_t size)
+{
+	return phys_to_dma_unencrypted(dev, phys) + size - 1 <= swiotlb_dev_limit(dev);
 }
 
 /*
@@ -566,15 +576,17 @@ static bool swiotlb_unencrypted(struct device *dev)
  *
  * Sharing pages with the host (set_memory_decrypted()) may sleep, splits
  * the direct map and costs a page-state change: worth it for a pool that
- * serves many mappings, not for one. So in a confidential guest memory for
- * a single mapping (@per_mapping), or for a caller that cannot sleep, comes
- * from the atomic DMA pool, which is shared once and for all.
+ * serves many mappings, not for one. So where memory must be shared (a
+ * confidential guest, a host with memory encryption), memory for a single
+ * mapping (@per_mapping), or for a caller that cannot sleep, comes from the
+ * atomic DMA pool, which is shared once and for all.
  */
 static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
 				       gfp_t gfp, bool per_mapping, void **vaddr,
 				       bool *atomic_pool)
 {
 	struct swiotlb_test_memory what = {
+		.dev = dev,
 		.bytes = bytes,
 		.gfp = current_gfp_context(gfp),
 		.per_mapping = per_mapping,
@@ -591,13 +603,13 @@ static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 lim
 	else if (limit <= DMA_BIT_MASK(32))
 		zone = __GFP_DMA32;
 
-	if (swiotlb_unencrypted(dev) && (per_mapping || !gfpflags_allow_blocking(gfp))) {
+	if (dev && swiotlb_must_share() && (per_mapping || !gfpflags_allow_blocking(gfp))) {
 		what.from_atomic_pool = true;
 		swiotlb_test_point(SWIOTLB_TEST_MEMORY, &what);
 		if (!IS_ENABLED(CONFIG_DMA_COHERENT_POOL))
 			return NULL;
 		page = dma_alloc_from_pool(dev, bytes, vaddr, (gfp & ~GFP_ZONEMASK) | zone,
-					   dma_coherent_ok);
+					   swiotlb_atomic_pool_ok);
 		*atomic_pool = !!page;
 		return page;
 	}
@@ -631,7 +643,7 @@ static struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 lim
 /* Give back what swiotlb_get_memory() gave. Sleeps unless @atomic_pool. */
 static void swiotlb_put_memory(void *vaddr, size_t bytes, bool atomic_pool)
 {
-	if (atomic_pool) {
+	if (IS_ENABLED(CONFIG_DMA_COHERENT_POOL) && atomic_pool) {
 		dma_free_from_pool(NULL, vaddr, bytes);
 		return;
 	}
@@ -932,6 +944,20 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 	queue_rcu_work(swiotlb_wq ?: system_wq, &pool->free_work);
 }
 
+/**
+ * swiotlb_request_growth() - ask the worker for a dynamic pool
+ * @mem:	an allocator that can grow
+ *
+ * On the swiotlb workqueue, which has a rescuer: the I/O that waits for
+ * the pool may be what reclaim waits for.
+ *
+ * Context: any.
+ */
+void swiotlb_request_growth(struct io_tlb_mem *mem)
+{
+	queue_work(swiotlb_wq ?: system_wq, &mem->grow_work);
+}
+
 /* Look for idle dynamic pools again in half the idle time (at least 0.1 s). */
 static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
 {
@@ -951,9 +977,13 @@ void swiotlb_grow(struct work_struct *work)
 	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
 	struct io_tlb_pool *pool;
+	unsigned int noio;
 
+	/* Waiters may be storage I/O: reclaim must not wait for it. */
+	noio = memalloc_noio_save();
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
+	memalloc_noio_restore(noio);
 	WRITE_ONCE(mem->grow_failed, !pool);
 	if (pool) {
 		swiotlb_pool_publish(pool);
@@ -1034,45 +1064,6 @@ static void swiotlb_mark_dev(struct device *dev)
 	smp_mb();
 }
 
-/*
- * Can a buffer for @req start at the beginning of @pool, within its limit?
- * If not, no run of the pool will do: they all lie higher.
- */
-static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool,
-				   const struct swiotlb_req *req)
-{
-	return !req->limit ||
-	       swiotlb_req_end(req, phys_to_dma_unencrypted(dev, pool->start)) <= req->limit;
-}
-
-/**
- * swiotlb_reaches_pools() - can a mapping for @req use a pool of its allocator?
- * @dev:	a device that bounces
- * @req:	the mapping; only dma-direct callers have a limit
- *
- * A device whose DMA mask lies below every pool gains nothing from room
- * freed in them, and hardly from a new dynamic pool either: those are
- * placed below the allocator's limit, not the device's.
- *
- * Return: %true if a pool may hold the buffer within its limit.
- */
-bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req)
-{
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	struct io_tlb_pool *pool;
-	bool reaches = false;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(pool, &mem->pools, node) {
-		if (swiotlb_pool_reachable(dev, pool, req)) {
-			reaches = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return reaches;
-}
-
 /**
  * swiotlb_transient_create() - a pool for exactly one mapping
  * @dev:	device of the mapping
@@ -1112,14 +1103,14 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 				 block + (skip << IO_TLB_SHIFT), req->nslots, 1,
 				 SWIOTLB_POOL_TRANSIENT, gfp);
 	if (!pool) {
-		/* Page-allocator memory of an atomic caller needs no sharing back. */
+		/* Memory of one mapping never needed sharing back (atomic pool, or none). */
 		swiotlb_put_memory(block, bytes, atomic_pool);
 		goto failed;
 	}
 	pool->owner = dev;
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {
-		/* Only a device segment boundary inside the block gets here. */
+		/* A device segment boundary inside the block, or its DMA limit. */
 		swiotlb_pool_discard(pool, gfp);
 		goto failed;
 	}
@@ -1250,6 +1241,50 @@ void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
 EXPORT_SYMBOL_GPL(swiotlb_dev_pool_release);
 
 #endif /* CONFIG_SWIOTLB_DYNAMIC */
+
+/*
+ * Can a buffer for @req start at the beginning of @pool, within its limit?
+ * If not, no run of the pool will do: they all lie higher.
+ */
+static bool swiotlb_pool_reachable(struct device *dev, struct io_tlb_pool *pool,
+				   const struct swiotlb_req *req)
+{
+	return !req->limit ||
+	       swiotlb_req_end(req, phys_to_dma_unencrypted(dev, pool->start)) <= req->limit;
+}
+
+/**
+ * swiotlb_reaches_pools() - can a mapping for @req use a pool of its allocator?
+ * @dev:	a device that bounces
+ * @req:	the mapping; only dma-direct callers have a limit
+ *
+ * A device whose DMA mask lies below every pool gains nothing from room
+ * freed in them, and hardly from a new dynamic pool either: those are
+ * placed below the allocator's limit, not the device's.
+ *
+ * Return: %true if a pool may hold the buffer within its limit.
+ */
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool;
+	bool reaches = false;
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node) {
+		if (swiotlb_pool_reachable(dev, pool, req)) {
+			reaches = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+#else
+	pool = &mem->defpool;
+	reaches = swiotlb_pool_reachable(dev, pool, req);
+#endif
+	return reaches;
+}
 
 /**
  * swiotlb_find_room() - take slots for a bounce buffer from the pools

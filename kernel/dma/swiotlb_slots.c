@@ -34,6 +34,7 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/dma-direct.h>
+#include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/spinlock.h>
@@ -54,13 +55,16 @@ static unsigned int swiotlb_nsegs(unsigned long nslabs)
  * Each area is a range of whole segments, at least one; areas may differ
  * by a segment.
  *
- * Return: @nareas, halved while there are fewer segments than areas (at
- * least 1).
+ * Return: @nareas (a power of two below it, if it is not one), halved while
+ * there are fewer segments than areas; at least 1.
  */
 unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas)
 {
 	unsigned long nsegs = swiotlb_nsegs(nslabs);
 
+	/* The areas are walked with a mask: their number is a power of two. */
+	if (nareas > 1)
+		nareas = rounddown_pow_of_two(nareas);
 	while (nareas > 1 && nareas > nsegs)
 		nareas >>= 1;
 	return max(nareas, 1U);
@@ -71,7 +75,7 @@ static unsigned int swiotlb_seg_area(const struct io_tlb_pool *pool, unsigned in
 {
 	unsigned int nsegs = swiotlb_nsegs(pool->nslabs);
 
-	return ((u64)(seg + 1) * pool->nareas - 1) / nsegs;
+	return div_u64((u64)(seg + 1) * pool->nareas - 1, nsegs);
 }
 
 /**
@@ -196,6 +200,7 @@ static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
 	unsigned long head = start + req->pad;
 	unsigned long i;
 
+	WARN_ON_ONCE(!req->nslots);
 	bitmap_set(pool->busy, start, req->nslots);
 	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
 	area->used += req->nslots;

@@ -16,7 +16,8 @@
  *    but without starting I/O (memalloc_noio_save()): reclaim could need
  *    the very bounce buffers being waited for. A caller whose device
  *    reaches none of the pools (its DMA mask lies below them all) would
- *    wait in vain: it takes that transient pool, below its mask, at once.
+ *    wait in vain: it takes that transient pool, below its mask, at once,
+ *    or fails at once where the allocator cannot grow.
  *
  *  - Any other caller cannot wait: it gets a transient pool at once
  *    (GFP_NOWAIT), or the map fails.
@@ -138,7 +139,7 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (pool || !READ_ONCE(mem->can_grow))
 		return pool;
-	schedule_work(&mem->grow_work);
+	swiotlb_request_growth(mem);
 	if (READ_ONCE(mem->grow_failed))
 		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 #endif
@@ -260,13 +261,15 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		might_sleep();
 		/* What is allocated from here on must not wait for I/O. */
 		noio = memalloc_noio_save();
+		if (!swiotlb_reaches_pools(dev, req)) {
+			/* Room freed in the pools is of no use: no waiting for it. */
+			pool = NULL;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-		if (READ_ONCE(mem->can_grow) && !swiotlb_reaches_pools(dev, req))
-			pool = swiotlb_transient_create(dev, req, head,
-							GFP_KERNEL | __GFP_NOWARN);
-		else
+			if (READ_ONCE(mem->can_grow))
+				pool = swiotlb_transient_create(dev, req, head,
+								GFP_KERNEL | __GFP_NOWARN);
 #endif
-		{
+		} else {
 			struct swiotlb_single one = { .req = req, .head = head };
 
 			swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
@@ -277,7 +280,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 	}
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (READ_ONCE(mem->can_grow)) {
-		schedule_work(&mem->grow_work);
+		swiotlb_request_growth(mem);
 		return swiotlb_transient_create(dev, req, head, GFP_NOWAIT | __GFP_NOWARN);
 	}
 #endif
