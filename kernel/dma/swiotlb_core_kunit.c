@@ -1774,7 +1774,7 @@ static void may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once(s
 }
 
 /* Where no pool can be added, a map its mask keeps out of every pool fails at once. */
-static void may_sleep_map_below_every_pool_of_an_allocator_that_cannot_grow_fails_at_once(struct kunit *test)
+static void may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added(struct kunit *test)
 {
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
@@ -1836,7 +1836,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(two_lists_over_a_full_pool_never_wait_on_one_another),
-	KUNIT_CASE(may_sleep_map_below_every_pool_of_an_allocator_that_cannot_grow_fails_at_once),
+	KUNIT_CASE(may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
 	KUNIT_CASE(busy_allocator_keeps_its_idle_dynamic_pool),
