@@ -18,6 +18,7 @@
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
@@ -1152,7 +1153,7 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
 	kunit_info(test, "may-sleep burst: 16 maps, 0 failed, 0 transient, %ld waits, max wait %lld us\n",
-		   counter(&st->waits), atomic64_read(&st->wait_ns_max) / NSEC_PER_USEC);
+		   counter(&st->waits), div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
 }
 
 static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
@@ -2049,7 +2050,7 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 	kunit_info(test, "%ld ops, %ld maps (%ld atomic, %ld failed), %ld bytes verified, %llu ms; pools added/freed: dynamic %ld/%ld, transient %ld/%ld (%ld could not be allocated); %ld waits\n",
 		   atomic_long_read(&s->ops), atomic_long_read(&s->maps),
 		   atomic_long_read(&s->atomic_maps), atomic_long_read(&s->failed_maps),
-		   atomic_long_read(&s->bytes), (ktime_get_ns() - start) / NSEC_PER_MSEC,
+		   atomic_long_read(&s->bytes), div_u64(ktime_get_ns() - start, NSEC_PER_MSEC),
 		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
 		   counter(&st->pools_freed[SWIOTLB_POOL_DYNAMIC]),
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),

@@ -133,10 +133,10 @@ static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
-
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
 	if (pool || !READ_ONCE(mem->can_grow))
 		return pool;
 	swiotlb_request_growth(mem);

@@ -161,8 +161,8 @@ TRACE_EVENT(swiotlb_wait_end,
 		__entry->waited_ns = waited_ns;
 		__entry->served = served;
 	),
-	TP_printk("%s: %zu bytes %s after %llu us", __get_str(device), __entry->size,
-		  __entry->served ? "served" : "timed out", __entry->waited_ns / 1000)
+	TP_printk("%s: %zu bytes %s after %llu ns", __get_str(device), __entry->size,
+		  __entry->served ? "served" : "timed out", __entry->waited_ns)
 );
 
 #endif /* _TRACE_SWIOTLB_H */
