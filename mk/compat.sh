@@ -26,7 +26,7 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
-CONFIGS="arm64-xen x86-xen-cc x86-nodynamic"
+CONFIGS="arm64-xen x86-xen-cc x86-nodynamic x86-tdx x86-32-pae x86-rust-nodynamic"
 checks=$LOGS/compat-checks.txt
 
 # What our own test code needs, in every configuration (the KUnit suites
@@ -77,6 +77,27 @@ compat_config() {
 		syms="!SWIOTLB_DYNAMIC SWIOTLB_TEST_DEVICE? $TEST_SYMS"
 		objs="$common -:arch/x86/kernel/pci-dma.o -:arch/x86/kernel/setup.o
 			CONFIG_CRASH_RESERVE:kernel/crash_reserve.o" ;;
+	x86-tdx)
+		# A TDX guest without SEV: dynamic pools, no atomic DMA pool
+		# (only AMD_MEM_ENCRYPT selects DMA_COHERENT_POOL on x86).
+		arch=x86_64
+		syms="X86_X2APIC INTEL_TDX_GUEST !AMD_MEM_ENCRYPT !DMA_COHERENT_POOL SWIOTLB_DYNAMIC
+			SWIOTLB_TEST_DEVICE $TEST_SYMS"
+		objs="$common -:arch/x86/kernel/pci-dma.o -:arch/x86/kernel/setup.o
+			CONFIG_X86_MEM_ENCRYPT:arch/x86/mm/mem_encrypt.o" ;;
+	x86-32-pae)
+		# 32-bit x86 with PAE, where SWIOTLB is selected: no 64-bit
+		# division may reach the linker.
+		arch=i386
+		syms="HIGHMEM64G !HIGHMEM4G !NOHIGHMEM X86_PAE SWIOTLB SWIOTLB_DYNAMIC SWIOTLB_TEST_DEVICE $TEST_SYMS"
+		objs="$common -:arch/x86/kernel/pci-dma.o" ;;
+	x86-rust-nodynamic)
+		# The Rust side and its doctests (which map on test devices)
+		# without dynamic pools: kernel::dma and the doctests must build.
+		arch=x86_64
+		syms="!SWIOTLB_DYNAMIC RUST RUST_KERNEL_DOCTESTS SWIOTLB_TEST_DEVICE
+			${TEST_SYMS/!RUST/}"
+		objs="$common -:rust/" ;;
 	*)
 		die "no compat configuration '$1' (there are: $CONFIGS)" ;;
 	esac
@@ -232,6 +253,32 @@ symbols() {
 		exit 1
 	fi
 	step "compat: $name: all $n swiotlb symbols the objects need are defined (kernel/dma or the callers)"
+
+	# What our own objects need: no compiler helper (a 64-bit division on
+	# a 32-bit kernel does not link), and no symbol that some kernel/dma
+	# file defines in another configuration but not in this one (such as
+	# dma_free_from_pool() without DMA_COHERENT_POOL). Objects are not
+	# linked here, so this is how such references show.
+	local ours=() ourneeds helpers elsewhere absent
+	mapfile -t ours < <(ls "$KOBJ"/kernel/dma/swiotlb*.o 2>/dev/null)
+	ourneeds=$(llvm-nm -u --format=posix "${ours[@]}" | awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' |
+		sort -u)
+	helpers=$(grep -E '^__(u?div|u?mod)[sd]i3$|^__aeabi_u?l?div' <<<"$ourneeds" || true)
+	elsewhere=$(ls "$BUILD"/obj*/kernel/dma/*.o "$BUILD"/compat-*/kernel/dma/*.o 2>/dev/null |
+		grep -v '/swiotlb[^/]*\.o$' | xargs -r llvm-nm -g --defined-only --format=posix 2>/dev/null |
+		awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' | sort -u)
+	absent=$(comm -12 <(echo "$ourneeds") <(echo "$elsewhere") | comm -23 - <(echo "$kdma"))
+	if [ -n "$helpers$absent" ]; then
+		echo "error: $name: kernel/dma/swiotlb*.o need what this kernel does not have:" >&2
+		for sym in $helpers; do
+			echo "  $sym (a compiler helper the kernel does not link)" >&2
+		done
+		for sym in $absent; do
+			echo "  $sym (defined by kernel/dma only in other configurations)" >&2
+		done
+		exit 1
+	fi
+	step "compat: $name: kernel/dma/swiotlb*.o need no compiler helper and nothing kernel/dma lacks here"
 
 	# drivers/of finds the restricted-pool handler through a table, not a
 	# symbol: some kernel/dma object must hold its entry.
