@@ -33,6 +33,8 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 
+#include "swiotlb_kunit_bytes.h"
+
 /* ---- What debugfs shows of the pool the test device uses ---- */
 
 /* Slots in use, in every pool of the device's swiotlb (io_tlb_used). */
@@ -73,45 +75,6 @@ static u8 *device_view(struct device *dev, dma_addr_t dma)
 static bool is_bounced(struct device *dev, dma_addr_t dma)
 {
 	return !!swiotlb_find_pool(dev, dma_to_phys(dev, dma));
-}
-
-/* A byte pattern that differs for every seed and every position. */
-static u8 pattern_byte(u32 seed, size_t i)
-{
-	return (u8)(seed * 37 + i * 131 + (i >> 8) + 1);
-}
-
-static void fill_pattern(void *buf, size_t len, u32 seed)
-{
-	u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pattern_byte(seed, i);
-}
-
-/* Index of the first byte that breaks the pattern, or -1 if none does. */
-static long pattern_mismatch(const void *buf, size_t len, u32 seed)
-{
-	const u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pattern_byte(seed, i))
-			return i;
-	return -1;
-}
-
-/* Index of the first byte that is not @val, or -1 if none. */
-static long byte_mismatch(const void *buf, size_t len, u8 val)
-{
-	const u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != val)
-			return i;
-	return -1;
 }
 
 struct swiotlb_test {

@@ -41,6 +41,7 @@
 #include <linux/workqueue.h>
 
 #include "swiotlb_internal.h"
+#include "swiotlb_kunit_bytes.h"
 
 #define RMEM_TEST_COMPATIBLE	"swiotlb-test,restricted-dma-user"
 
@@ -99,44 +100,6 @@ static bool in_pool(struct io_tlb_mem *mem, phys_addr_t phys, size_t size)
 static u8 *device_view(struct device *dev, dma_addr_t dma)
 {
 	return phys_to_virt(dma_to_phys(dev, dma));
-}
-
-static u8 pattern_byte(u32 seed, size_t i)
-{
-	return (u8)(seed * 29 + i * 151 + (i >> 9) + 3);
-}
-
-static void fill_pattern(void *buf, size_t len, u32 seed)
-{
-	u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pattern_byte(seed, i);
-}
-
-/* Index of the first byte that breaks the pattern, or -1 if none does. */
-static long pattern_mismatch(const void *buf, size_t len, u32 seed)
-{
-	const u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pattern_byte(seed, i))
-			return i;
-	return -1;
-}
-
-/* Index of the first byte that is not @val, or -1 if none. */
-static long byte_mismatch(const void *buf, size_t len, u8 val)
-{
-	const u8 *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != val)
-			return i;
-	return -1;
 }
 
 static int rmem_test_init(struct kunit *test)
