@@ -235,8 +235,10 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "waits %ld\n", atomic_long_read(&st->waits));
 	seq_printf(m, "wait_attempts %ld\n", atomic_long_read(&st->wait_attempts));
 	seq_printf(m, "wait_timeouts %ld\n", atomic_long_read(&st->wait_timeouts));
-	seq_printf(m, "wait_us_total %lld\n", div_s64(atomic64_read(&st->wait_ns), NSEC_PER_USEC));
-	seq_printf(m, "wait_us_max %lld\n", div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
+	seq_printf(m, "wait_us_total %lld\n",
+		   div_s64(atomic64_read(&st->wait_ns), NSEC_PER_USEC));
+	seq_printf(m, "wait_us_max %lld\n",
+		   div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
 	seq_printf(m, "map_failures %ld\n", atomic_long_read(&st->map_failures));
 	return 0;
 }
