@@ -104,6 +104,8 @@ early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
 /* Set from the command line and by the architecture, before the pool. */
 static unsigned long default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
 static unsigned int default_nareas;
+/* Who chose default_nslabs: an architecture only overrides the built-in size. */
+static enum { SIZE_BUILTIN, SIZE_CMDLINE, SIZE_ARCH } default_size_from;
 static bool swiotlb_force_bounce;
 static bool swiotlb_force_disable;
 
@@ -194,8 +196,10 @@ static int __init swiotlb_parse_cmdline(char *arg)
 	struct swiotlb_cmdline cmd;
 
 	swiotlb_parse_arg(arg, &cmd);
-	if (cmd.nslabs)
+	if (cmd.nslabs) {
 		default_nslabs = cmd.nslabs;
+		default_size_from = SIZE_CMDLINE;
+	}
 	if (cmd.nareas)
 		swiotlb_set_nareas(cmd.nareas);
 	swiotlb_force_bounce |= cmd.force;
@@ -224,8 +228,9 @@ unsigned long swiotlb_size_or_default(void)
  */
 void __init swiotlb_adjust_size(unsigned long size)
 {
-	if (default_nslabs != IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT)
+	if (default_size_from != SIZE_BUILTIN)
 		return;
+	default_size_from = SIZE_ARCH;
 	default_nslabs = swiotlb_round_nslabs(ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE),
 						    IO_TLB_SEGSIZE), default_nareas);
 	pr_info("default pool size set to %lu MiB\n",
