@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make test`: boot the KUnit kernel (our suites and the Rust doctests run
-# at boot), then the `make run` boot as a check, then the debug kernel
-# (mk/test-debug.sh; DEBUG_RUN=0 leaves it out), and summarise everything in
-# one last line "N passed, N failed".
+# at boot), then the `make run` boot as a check, then the storage boot
+# (mk/storage.sh: upstream's NVMe and virtio-blk drivers on QEMU disks;
+# STORAGE_RUN=0 leaves it out), then the debug kernel (mk/test-debug.sh;
+# DEBUG_RUN=0 leaves it out), and summarise everything in one last line
+# "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
 checks=$LOGS/checks.txt
@@ -40,6 +42,25 @@ check "sample: the pool overflowed both ways (waited>0, transient>0)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
 check "sample: no stall (no 15 s without a completion)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" steady
+
+if [ "${STORAGE_RUN:-1}" != 0 ]; then
+	rc=0
+	QEMU_QUIET=1 "$TOP/mk/storage.sh" || rc=$?
+	slog=$LOGS/storage.log
+	cs=$TOP/mk/check-storage.sh
+	check "storage-boot: powers off on its own" test "$rc" -eq 0
+	check "storage-boot: no kernel BUG, oops or warning" \
+		bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$slog'"
+	check "storage: the workload ran on an NVMe and a virtio-blk disk" "$cs" "$slog" disks
+	check "storage: every dd job read back what it wrote (verified=jobs)" "$cs" "$slog" verified
+	check "storage: nvme-pci and virtio-blk waited for bounce buffers (waits>0)" \
+		"$cs" "$slog" waited
+	check "storage: no transient pool for a mapping that may sleep" "$cs" "$slog" no-transient
+	check "storage: no failed or timed-out mapping, no 'buffer is full'" \
+		"$cs" "$slog" no-failure
+	check "storage: idle pools given back (bounce memory <= 1.05x the default pool)" \
+		"$cs" "$slog" shrunk
+fi
 
 kunit_logs=("$LOGS/kunit.log")
 if [ "${DEBUG_RUN:-1}" != 0 ]; then

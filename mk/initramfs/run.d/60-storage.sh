@@ -1,0 +1,172 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Real storage through the swiotlb: on every NVMe and virtio disk of the
+# guest, JOBS dd jobs in parallel each write MIB MiB of random data with
+# 1 MiB O_DIRECT writes at an offset of their own, read it back the same way
+# and compare MD5 sums. The data is made once, in RAM, before any disk is
+# touched, and serves every disk. Per disk it prints
+#
+#   storage: disk=nvme0n1 dev=0000:00:04.0 jobs=8 verified=8 bytes=268435456
+#            secs=12.3 waits=40 transient=0 maywait_transient=0 timeouts=0
+#            failed=0 map_failures=0                       (one line)
+#
+# with the swiotlb counters of the disk's DMA device over the workload (from
+# debugfs swiotlb/devices; map_failures from swiotlb/stats), and, once the
+# dynamic pools have been idle, a line
+#
+#   storage: pool disk=nvme0n1 default=512 slots=512 transient_slots=0
+#            ratio=1.000 idle_secs=4                       (one line)
+#
+# maywait_transient counts the transient pools made while a mapping of the
+# device waited: the only way a mapping that may sleep gets one (trace
+# events swiotlb_wait_begin/_end and swiotlb_pool_add, matched by task).
+#
+# With storage_fixed_pool on the kernel command line, no pool can be added
+# (fail_swiotlb fails every allocation of pool memory): the default pool is
+# all there is, and a mapping that may sleep can only wait for unmaps.
+#
+# `make test` boots with one disk of each kind (mk/test.sh, storage boot);
+# `make run` has none, and this script says so and does nothing.
+
+JOBS=8
+MIB=32
+IDLE_WAIT=60	# seconds the pools get to go back to the default pool
+
+sw=/sys/kernel/debug/swiotlb
+tr=/sys/kernel/tracing
+data=/tmp/storage-data
+
+disks=
+for b in /sys/block/nvme*n1 /sys/block/vd?; do
+	[ -e "$b" ] && disks="$disks ${b##*/}"
+done
+if [ -z "$disks" ]; then
+	echo "storage: no NVMe or virtio disk in this guest, nothing to do (make test's storage boot has them)"
+	exit 0
+fi
+[ -f $sw/devices ] || { echo "storage: FAILED: no $sw/devices"; exit 1; }
+
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# pcidev DISK: the PCI device that does the disk's DMA (swiotlb's name for it).
+pcidev() {
+	readlink -f "/sys/block/$1/device" | tr / '\n' |
+		grep -E '^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$' | tail -n 1
+}
+
+# devcount DEV: "transient waits timeouts failures" of DEV in swiotlb/devices.
+devcount() {
+	awk -v d="$1" '$1 == d { t = $4; w = $5; o = $6; f = $7 }
+		END { print t + 0, w + 0, o + 0, f + 0 }' $sw/devices
+}
+
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' $sw/stats; }
+
+# Trace the waits and the pools added, to tell who got a transient pool.
+tracing=0
+[ -d $tr/events ] || mount -t tracefs tracefs $tr 2>/dev/null
+if [ -d $tr/events/swiotlb ]; then
+	echo 8192 >$tr/buffer_size_kb
+	for e in swiotlb_wait_begin swiotlb_wait_end swiotlb_pool_add; do
+		echo 1 >$tr/events/swiotlb/$e/enable
+	done
+	tracing=1
+else
+	echo "storage: no swiotlb trace events (CONFIG_FTRACE): maywait_transient cannot be told"
+fi
+
+# maywait_transient DEV: transient pools for DEV added by a task while it
+# waited for room for DEV.
+maywait_transient() {
+	[ $tracing = 1 ] || { echo -1; return; }
+	awk -v d="$1" '
+		{ task = $1; sub(/.*-/, "", task) }
+		/ swiotlb_wait_begin: / && index($0, ": " d ": waiting") { waiting[task] = 1 }
+		/ swiotlb_wait_end: / && index($0, ": " d ": ") { delete waiting[task] }
+		/ swiotlb_pool_add: transient pool / && $NF == d && (task in waiting) { n++ }
+		END { print n + 0 }' $tr/trace
+}
+
+if grep -qw storage_fixed_pool /proc/cmdline; then
+	f=/sys/kernel/debug/fail_swiotlb
+	[ -w $f/sites ] || { echo "storage: FAILED: no $f (CONFIG_FAULT_INJECTION_DEBUG_FS)"; exit 1; }
+	echo 1 >$f/sites
+	echo 0 >$f/verbose
+	echo 1 >$f/interval
+	echo -1 >$f/times
+	echo 100 >$f/probability
+	echo "storage: fixed pool: every allocation of pool memory fails"
+fi
+
+echo "storage: disks:$disks; making $JOBS x $MIB MiB of random data"
+mkdir -p $data
+i=0
+while [ $i -lt $JOBS ]; do
+	dd if=/dev/urandom of=$data/$i bs=1M count=$MIB 2>/dev/null
+	md5sum <$data/$i | cut -d' ' -f1 >$data/$i.md5
+	i=$((i + 1))
+done
+
+# job DISK I: write block I of the disk from data file I and read it back.
+job() {
+	local disk=$1 i=$2 off=$(($2 * MIB)) sum
+	if ! dd if=$data/$i of=/dev/$disk bs=1M seek=$off count=$MIB oflag=direct \
+		2>$data/$disk.$i.err; then
+		echo "storage: $disk job $i: write failed: $(tail -n 1 $data/$disk.$i.err)"
+		return
+	fi
+	sum=$(dd if=/dev/$disk bs=1M skip=$off count=$MIB iflag=direct 2>$data/$disk.$i.err |
+		md5sum | cut -d' ' -f1)
+	if [ "$sum" = "$(cat $data/$i.md5)" ]; then
+		touch $data/$disk.$i.ok
+	else
+		echo "storage: $disk job $i: read back $sum, wrote $(cat $data/$i.md5): $(tail -n 1 $data/$disk.$i.err)"
+	fi
+}
+
+status=0
+for disk in $disks; do
+	dev=$(pcidev $disk)
+	base=$(awk '$1 == "default" { print $2 }' $sw/stats)
+	set -- $(devcount "$dev")
+	t0=$1 w0=$2 o0=$3 f0=$4
+	m0=$(stat_of map_failures)
+	[ $tracing = 1 ] && echo >$tr/trace
+	start=$(now)
+	i=0
+	while [ $i -lt $JOBS ]; do
+		job $disk $i &
+		i=$((i + 1))
+	done
+	wait
+	end=$(now)
+	set -- $(devcount "$dev")
+	ok=$(ls $data/$disk.*.ok 2>/dev/null | wc -l)
+	echo "storage: disk=$disk dev=$dev jobs=$JOBS verified=$ok" \
+		"bytes=$((JOBS * MIB * 1048576))" \
+		"secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+		"waits=$(($2 - w0)) transient=$(($1 - t0))" \
+		"maywait_transient=$(maywait_transient "$dev")" \
+		"timeouts=$(($3 - o0)) failed=$(($4 - f0))" \
+		"map_failures=$(($(stat_of map_failures) - m0))"
+	grep "^ *$dev " $sw/devices | sed 's/^/storage: devices: /'
+	[ "$ok" = "$JOBS" ] || status=1
+
+	# Give the dynamic and transient pools the time the idle rule needs.
+	idle=$(now)
+	while :; do
+		slots=$(cat $sw/io_tlb_nslabs)
+		tslots=$(cat $sw/io_tlb_transient_nslabs)
+		gone=$(awk -v s="$slots" -v t="$tslots" -v b="$base" \
+			'BEGIN { print (s + t <= 1.05 * b) ? 1 : 0 }')
+		waited=$(awk -v a="$idle" -v b="$(now)" 'BEGIN { printf "%d", b - a }')
+		[ "$gone" = 1 ] || [ "$waited" -ge $IDLE_WAIT ] && break
+		sleep 1
+	done
+	echo "storage: pool disk=$disk default=$base slots=$slots transient_slots=$tslots" \
+		"ratio=$(awk -v s="$slots" -v t="$tslots" -v b="$base" 'BEGIN { printf "%.3f", (s + t) / b }')" \
+		"idle_secs=$waited"
+done
+rm -rf $data
+[ $tracing = 1 ] && echo 0 >$tr/events/swiotlb/enable
+exit $status
