@@ -527,6 +527,28 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
 	return true;
 }
 
+/*
+ * Could the pools ever hold @nslots slots at once? Without pools to add,
+ * a list larger than they are would wait until its wait timed out, and
+ * then fail: it fails at once instead.
+ */
+static bool swiotlb_list_can_fit(struct device *dev, unsigned long nslots)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	unsigned long nslabs = READ_ONCE(mem->nslabs);
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (READ_ONCE(mem->can_grow))
+		return true;
+#endif
+	if (nslots <= nslabs)
+		return true;
+	swiotlb_wrong_call(dev,
+			   "scatterlist needing %lu slots at once, more than all %lu of the pools\n",
+			   nslots, nslabs);
+	return false;
+}
+
 /**
  * swiotlb_map_sg() - bounce a scatterlist for a caller that may sleep
  * @dev:	a device whose every mapping bounces (is_swiotlb_force_bounce())
@@ -544,9 +566,10 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
  * Context: process context, no locks held: it may sleep.
  * Return: @nents, -EOPNOTSUPP if this is not for swiotlb_map_sg() (the
  * device need not bounce every mapping, the context cannot sleep, or an
- * entry is peer-to-peer memory: map entry by entry then), -EINVAL for an
- * entry no pool could hold, -ENOMEM if the wait timed out, -EIO if the
- * device cannot reach a bounce buffer.
+ * entry is peer-to-peer memory or the device reaches no pool: map entry
+ * by entry then), -EINVAL for an entry no pool could hold or a list larger
+ * than all pools together where none can be added, -ENOMEM if the wait
+ * timed out, -EIO if the device cannot reach a bounce buffer.
  */
 int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		   enum dma_data_direction dir, unsigned long attrs)
@@ -555,6 +578,7 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct swiotlb_req req;
 	struct scatterlist *sg;
+	unsigned long nslots = 0;
 	unsigned int noio;
 	size_t total = 0;
 	bool mapped;
@@ -568,10 +592,19 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		if (swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, dir, attrs,
 				     swiotlb_dev_limit(dev), &req))
 			return -EINVAL;
+		/*
+		 * Room freed in pools the device cannot reach is no use to it:
+		 * entry by entry, each takes memory below its mask at once.
+		 */
+		if (!swiotlb_reaches_pools(dev, &req))
+			return -EOPNOTSUPP;
 		total += sg->length;
+		nslots += req.nslots;
 	}
 	if (!swiotlb_has_pool(dev, total))
 		return -EIO;
+	if (!swiotlb_list_can_fit(dev, nslots))
+		return -EINVAL;
 
 	might_sleep();
 	noio = memalloc_noio_save();

@@ -30,6 +30,7 @@
 #include <trace/events/swiotlb.h>
 
 #include "swiotlb_internal.h"
+#include "swiotlb_kunit_log.h"
 
 /* ---- Private pools ---- */
 
@@ -1506,7 +1507,58 @@ static void two_lists_over_a_full_pool_never_wait_on_one_another(struct kunit *t
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	/*
+	 * The list that waits gets part of its entries on each attempt and
+	 * gives them back: that is no reason to try again at once. It tries
+	 * when it becomes the oldest waiter and once per unmap of the other
+	 * list (three), not in a loop for the other list's 100 ms.
+	 */
+	KUNIT_EXPECT_LE(test, counter(&tm->mem.stats.wait_attempts), 2 + 2 * LIST_ENTRIES);
 	__free_pages(page, get_order(LIST_ENTRIES * SZ_64K));
+}
+
+/*
+ * Where no pool can be added, a list larger than all pools together could
+ * only wait until its wait timed out: it is refused at once, with a warning
+ * that says how large it was, and nothing is left mapped.
+ */
+static void list_larger_than_fixed_pools_is_refused_without_waiting(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	unsigned int n = IO_TLB_SEGSIZE * IO_TLB_SIZE / SZ_64K + 1, i;
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(n * SZ_64K));
+	struct sg_table sgt;
+	char want[64];
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, n, GFP_KERNEL), 0);
+	for (i = 0; i < n; i++)
+		sg_set_page(&sgt.sgl[i], page + i * (SZ_64K >> PAGE_SHIFT), SZ_64K, 0);
+	tm->mem.can_grow = false;
+	tm->mem.wait_timeout_ms = 60000;
+
+	swiotlb_log_start(test);
+	bracket_wrong_call(true);
+	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	bracket_wrong_call(false);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	snprintf(want, sizeof(want), "needing %lu slots at once, more than all %u",
+		 (unsigned long)n * (SZ_64K / IO_TLB_SIZE), IO_TLB_SEGSIZE);
+	SWIOTLB_EXPECT_WARNINGS(test, 1, want);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+
+	/* One entry fewer fits: it is mapped. */
+	sgt.orig_nents = n - 1;
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), (long)(n - 1) * (SZ_64K / IO_TLB_SIZE));
+	dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	sgt.orig_nents = n;
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(n * SZ_64K));
 }
 
 /* Idle time of the private allocators below; long, so that "just now" is. */
@@ -1837,6 +1889,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(two_lists_over_a_full_pool_never_wait_on_one_another),
+	KUNIT_CASE(list_larger_than_fixed_pools_is_refused_without_waiting),
 	KUNIT_CASE(may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),
@@ -2184,6 +2237,14 @@ static void failed_growth_and_memory_end_a_wait_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
+	/*
+	 * A failed growth wakes the waiter, which must not ask the worker
+	 * again at once: the worker is asked at most every
+	 * SWIOTLB_GROW_RETRY_MS, and the waiter tries about twice as often
+	 * (on its own, and when the worker failed again), not in a loop.
+	 */
+	KUNIT_EXPECT_LE(test, counter(&st->wait_attempts),
+			2 * (200 / SWIOTLB_GROW_RETRY_MS + 1) + 2);
 
 	/*
 	 * Memory back: growth having failed, the waiter takes a transient pool

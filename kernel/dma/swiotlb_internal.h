@@ -29,6 +29,12 @@
 /* Largest bounce buffer: one full segment. */
 #define SWIOTLB_MAX_ALLOC	((size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT)
 
+/*
+ * After the worker failed to add a pool, it is not asked again for this
+ * long; the oldest waiter tries again at least this often meanwhile.
+ */
+#define SWIOTLB_GROW_RETRY_MS	100
+
 /* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
 #define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
 

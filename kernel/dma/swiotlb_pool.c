@@ -954,12 +954,16 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
  * @mem:	an allocator that can grow
  *
  * On the swiotlb workqueue, which has a rescuer: the I/O that waits for
- * the pool may be what reclaim waits for.
+ * the pool may be what reclaim waits for. Not within SWIOTLB_GROW_RETRY_MS
+ * of a failed attempt: memory that just ran out is not asked for again at
+ * the rate of the callers that find the pools full.
  *
  * Context: any.
  */
 void swiotlb_request_growth(struct io_tlb_mem *mem)
 {
+	if (READ_ONCE(mem->grow_failed) && time_before(jiffies, READ_ONCE(mem->grow_retry)))
+		return;
 	queue_work(swiotlb_wq ?: system_wq, &mem->grow_work);
 }
 
@@ -989,6 +993,8 @@ void swiotlb_grow(struct work_struct *work)
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
 	memalloc_noio_restore(noio);
+	if (!pool)
+		WRITE_ONCE(mem->grow_retry, jiffies + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
 	WRITE_ONCE(mem->grow_failed, !pool);
 	if (pool) {
 		swiotlb_pool_publish(pool);

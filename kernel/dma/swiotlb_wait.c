@@ -87,7 +87,12 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	w = list_first_entry_or_null(&mem->waiters, struct swiotlb_waiter, node);
-	if (w) {
+	/*
+	 * The oldest waiter frees slots itself only when an attempt gives
+	 * back what it took (a list that did not fit whole): that is no
+	 * reason to try again, and waking itself would make it spin.
+	 */
+	if (w && !(in_task() && w->task == current)) {
 		WRITE_ONCE(w->woken, true);
 		wake_up_process(w->task);
 	}
@@ -161,6 +166,21 @@ static bool swiotlb_single_try(struct device *dev, void *ctx)
 	return one->pool;
 }
 
+/*
+ * How long the oldest waiter sleeps before it tries again unasked. While
+ * growth is failing nobody may wake it for a while (the worker is not
+ * asked again before SWIOTLB_GROW_RETRY_MS): it tries on its own, for a
+ * transient pool or to ask the worker once more.
+ */
+static long swiotlb_wait_slice(struct io_tlb_mem *mem, long left)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (READ_ONCE(mem->grow_failed))
+		return min(left, (long)msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
+#endif
+	return left;
+}
+
 /**
  * swiotlb_wait_for() - wait in the queue until @try succeeds
  * @dev:	device of the mapping(s)
@@ -176,12 +196,13 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	long left = msecs_to_jiffies(READ_ONCE(mem->wait_timeout_ms));
+	unsigned long deadline = jiffies + msecs_to_jiffies(READ_ONCE(mem->wait_timeout_ms));
 	struct swiotlb_waiter w = { .task = current };
 	u64 start = ktime_get_ns();
 	bool served = false;
 	unsigned long flags;
 	u64 waited;
+	long left;
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	list_add_tail(&w.node, &mem->waiters);
@@ -204,11 +225,13 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 			if (served)
 				break;
 		}
+		/* Measured against the clock: wake-ups do not extend the wait. */
+		left = (long)(deadline - jiffies);
 		if (left <= 0)
 			break;
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		if (!READ_ONCE(w.woken))
-			left = io_schedule_timeout(left);
+			io_schedule_timeout(swiotlb_wait_slice(mem, left));
 		__set_current_state(TASK_RUNNING);
 	}
 
