@@ -220,9 +220,8 @@ static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping
 	return 0;
 }
 
-/* Count and report a mapping that found no room. */
-static void swiotlb_no_room(struct device *dev, const struct swiotlb_req *req,
-			    unsigned long attrs)
+/* Count and report a mapping (or a whole list) that found no room for @nslots slots. */
+static void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
@@ -231,7 +230,7 @@ static void swiotlb_no_room(struct device *dev, const struct swiotlb_req *req,
 	if (!(attrs & DMA_ATTR_NO_WARN))
 		dev_warn_ratelimited(dev,
 				     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
-				     (size_t)req->nslots << IO_TLB_SHIFT, swiotlb_dev_limit(dev),
+				     (size_t)nslots << IO_TLB_SHIFT, swiotlb_dev_limit(dev),
 				     swiotlb_mem_used(mem), READ_ONCE(mem->nslabs));
 }
 
@@ -282,7 +281,7 @@ static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	pool = swiotlb_get_room(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
-		swiotlb_no_room(dev, &req, attrs);
+		swiotlb_no_room(dev, req.nslots, attrs);
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}
 	return swiotlb_fill(dev, pool, head, &req);
@@ -612,7 +611,8 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		 swiotlb_wait_for(dev, total, swiotlb_list_try, &l);
 	memalloc_noio_restore(noio);
 	if (!mapped) {
-		swiotlb_no_room(dev, &req, attrs);
+		/* The whole list's size: it waited for all of it at once. */
+		swiotlb_no_room(dev, nslots, attrs);
 		return -ENOMEM;
 	}
 
