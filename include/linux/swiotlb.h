@@ -179,7 +179,7 @@ struct io_tlb_pool {
  * @grow_failed: the last attempt to add a dynamic pool failed: waiters may
  *		take transient pools
  * @grow_retry:	while @grow_failed, the worker is not asked again before
- *		this time (jiffies)
+ *		this time (jiffies_64: it does not wrap)
  * @grow_limit:	highest physical address a dynamic pool may use
  * @grow_nslabs: slots of the pools @grow_work adds; 0: as many as the
  *		default pool of the boot allocator
@@ -206,7 +206,7 @@ struct io_tlb_mem {
 	spinlock_t pools_lock;	/* protects @pools and @nslabs changes */
 	bool can_grow;
 	bool grow_failed;
-	unsigned long grow_retry;
+	u64 grow_retry;
 	u64 grow_limit;
 	unsigned long grow_nslabs;
 	struct work_struct grow_work;

@@ -374,7 +374,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
-	if (!swiotlb_release(dev, pool, head))
+	if (!swiotlb_release(dev, pool, head, true))
 		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
@@ -485,18 +485,67 @@ struct swiotlb_list {
 	int nents;
 	enum dma_data_direction dir;
 	unsigned long attrs;
+	unsigned long nslots;	/* of all entries together */
+	bool out_of_reach;	/* some entry reaches no pool */
 };
 
-/* Give back the bounce buffers of the first @n entries (their dma_address still physical). */
+/*
+ * Give back the bounce buffers of the first @n entries (their dma_address
+ * still physical), taken in this same attempt and never handed out. Nobody
+ * is woken: there is no more room than before the attempt, and the oldest
+ * waiter, which may be the caller, would only try again at once.
+ */
 static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 {
+	struct io_tlb_pool *pool;
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(l->sgl, sg, n, i)
-		__swiotlb_tbl_unmap_single(dev, sg->dma_address, sg->length, l->dir,
-					   DMA_ATTR_SKIP_CPU_SYNC,
-					   swiotlb_find_pool(dev, sg->dma_address));
+	for_each_sg(l->sgl, sg, n, i) {
+		pool = swiotlb_find_pool(dev, sg->dma_address);
+		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
+		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address), false);
+	}
+}
+
+/*
+ * Is there room for the whole list, as far as counting slots can tell?
+ * Without it an attempt would take entries only to give them back, and
+ * meanwhile leave callers that cannot wait a fuller pool than there is.
+ * Pools a device reserved, and transient pools (once growth failed, or for
+ * entries out of reach of the pools), are not counted: then it tries.
+ */
+static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *l)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (l->out_of_reach || swiotlb_dev_has_reservation(dev) ||
+	    (READ_ONCE(mem->can_grow) && READ_ONCE(mem->grow_failed)))
+		return true;
+#endif
+	if (swiotlb_mem_used(mem) + l->nslots <= READ_ONCE(mem->nslabs))
+		return true;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (READ_ONCE(mem->can_grow))
+		swiotlb_request_growth(mem);
+#endif
+	return false;
+}
+
+/*
+ * Room for one entry: from the pools as for any caller that may sleep, or,
+ * for an entry the pools are out of reach of, from a transient pool below
+ * the device's limit, as a single mapping would get it.
+ */
+static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct swiotlb_list *l,
+					     const struct swiotlb_req *req, int *head)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (l->out_of_reach && !swiotlb_reaches_pools(dev, req))
+		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+#endif
+	return swiotlb_try_room(dev, req, head);
 }
 
 /*
@@ -512,11 +561,13 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
 	struct scatterlist *sg;
 	int i, head;
 
+	if (!swiotlb_list_may_fit(dev, l))
+		return false;
 	for_each_sg(l->sgl, sg, l->nents, i) {
 		/* Checked by swiotlb_map_sg(): cannot fail. */
 		swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, l->dir, l->attrs,
 				 swiotlb_dev_limit(dev), &req);
-		pool = swiotlb_try_room(dev, &req, &head);
+		pool = swiotlb_list_room(dev, l, &req, &head);
 		if (!pool) {
 			swiotlb_list_undo(dev, l, i);
 			return false;
@@ -527,11 +578,13 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
 }
 
 /*
- * Could the pools ever hold @nslots slots at once? Without pools to add,
- * a list larger than they are would wait until its wait timed out, and
- * then fail: it fails at once instead.
+ * Can the list be mapped at all? Where no pool can be added, an entry out
+ * of reach of the pools never can, nor a list with more slots than the
+ * pools have (a necessary condition, not a sufficient one: runs do not
+ * cross segments); either would only wait until its wait timed out, so
+ * it fails at once instead.
  */
-static bool swiotlb_list_can_fit(struct device *dev, unsigned long nslots)
+static bool swiotlb_list_can_fit(struct device *dev, const struct swiotlb_list *l)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned long nslabs = READ_ONCE(mem->nslabs);
@@ -540,11 +593,15 @@ static bool swiotlb_list_can_fit(struct device *dev, unsigned long nslots)
 	if (READ_ONCE(mem->can_grow))
 		return true;
 #endif
-	if (nslots <= nslabs)
+	if (l->out_of_reach) {
+		swiotlb_no_room(dev, l->nslots, l->attrs);
+		return false;
+	}
+	if (l->nslots <= nslabs)
 		return true;
 	swiotlb_wrong_call(dev,
 			   "scatterlist needing %lu slots at once, more than all %lu of the pools\n",
-			   nslots, nslabs);
+			   l->nslots, nslabs);
 	return false;
 }
 
@@ -577,7 +634,6 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct swiotlb_req req;
 	struct scatterlist *sg;
-	unsigned long nslots = 0;
 	unsigned int noio;
 	size_t total = 0;
 	bool mapped;
@@ -591,19 +647,16 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		if (swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, dir, attrs,
 				     swiotlb_dev_limit(dev), &req))
 			return -EINVAL;
-		/*
-		 * Room freed in pools the device cannot reach is no use to it:
-		 * entry by entry, each takes memory below its mask at once.
-		 */
+		/* Room freed in the pools is no use to such an entry. */
 		if (!swiotlb_reaches_pools(dev, &req))
-			return -EOPNOTSUPP;
+			l.out_of_reach = true;
 		total += sg->length;
-		nslots += req.nslots;
+		l.nslots += req.nslots;
 	}
 	if (!swiotlb_has_pool(dev, total))
 		return -EIO;
-	if (!swiotlb_list_can_fit(dev, nslots))
-		return -EINVAL;
+	if (!swiotlb_list_can_fit(dev, &l))
+		return l.out_of_reach ? -EIO : -EINVAL;
 
 	might_sleep();
 	noio = memalloc_noio_save();
@@ -612,7 +665,7 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	memalloc_noio_restore(noio);
 	if (!mapped) {
 		/* The whole list's size: it waited for all of it at once. */
-		swiotlb_no_room(dev, nslots, attrs);
+		swiotlb_no_room(dev, l.nslots, attrs);
 		return -ENOMEM;
 	}
 
@@ -766,7 +819,7 @@ bool swiotlb_free(struct device *dev, struct page *page, size_t size)
 		return false;
 	head = swiotlb_mapping_at(dev, pool, tlb_addr, "free");
 	if (head >= 0)
-		swiotlb_release(dev, pool, head);
+		swiotlb_release(dev, pool, head, true);
 	return true;
 }
 #endif /* CONFIG_DMA_RESTRICTED_POOL */

@@ -1508,13 +1508,59 @@ static void two_lists_over_a_full_pool_never_wait_on_one_another(struct kunit *t
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
 	/*
-	 * The list that waits gets part of its entries on each attempt and
-	 * gives them back: that is no reason to try again at once. It tries
-	 * when it becomes the oldest waiter and once per unmap of the other
-	 * list (three), not in a loop for the other list's 100 ms.
+	 * The list that waits tries when it becomes the oldest waiter and
+	 * once per unmap of the other list at most, not in a loop for the
+	 * other list's 100 ms. And it takes no entry only to give it back
+	 * while the pools' count says it cannot fit: each list fills its
+	 * entries once after the two of the first round.
 	 */
 	KUNIT_EXPECT_LE(test, counter(&tm->mem.stats.wait_attempts), 2 + 2 * LIST_ENTRIES);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_LE_MSG(test, atomic_read(&lists_meet.mapped[i]), 2 + LIST_ENTRIES,
+				    "buffers filled by list %u", i);
 	__free_pages(page, get_order(LIST_ENTRIES * SZ_64K));
+}
+
+/*
+ * An attempt that gets some entries of a list but not all gives them back;
+ * that frees nothing anyone was waiting for, so it wakes nobody, least of
+ * all the list itself, which would try again at once for as long as its
+ * wait lasts. Here the pool has 64 slots free, in two runs of 32, and the
+ * list wants 8 and 48: the count says it may fit, the runs say no.
+ */
+static void list_giving_back_its_entries_does_not_wake_itself(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	phys_addr_t hold[3];
+	struct sg_table sgt;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	for (i = 0; i < ARRAY_SIZE(hold); i++)
+		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
+	unmap_phys(test, hold[1], SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt.sgl[0], page, 8 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt.sgl[1], page, 48 * IO_TLB_SIZE, 0);
+	tm->mem.wait_timeout_ms = 300;
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE,
+					      DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 1);
+	/* Once as the oldest waiter, once more at the deadline at most. */
+	KUNIT_EXPECT_LE(test, counter(&tm->mem.stats.wait_attempts), 2);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 2 * (SZ_64K / IO_TLB_SIZE));
+
+	unmap_phys(test, hold[0], SZ_64K);
+	unmap_phys(test, hold[2], SZ_64K);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(SZ_128K));
 }
 
 /*
@@ -1872,6 +1918,16 @@ static void may_sleep_list_below_every_pool_takes_memory_below_its_mask_at_once(
 	}
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+
+	/* Where no pool can be added, it fails at once. */
+	tm->mem.can_grow = false;
+	*dev->dma_mask = DMA_BIT_MASK(24);
+	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	*dev->dma_mask = mask;
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
 	sg_free_table(&sgt);
 	__free_page(page);
 }
@@ -1941,6 +1997,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(two_lists_over_a_full_pool_never_wait_on_one_another),
 	KUNIT_CASE(list_larger_than_fixed_pools_is_refused_without_waiting),
+	KUNIT_CASE(list_giving_back_its_entries_does_not_wake_itself),
 	KUNIT_CASE(may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(idle_dynamic_pool_is_given_back),

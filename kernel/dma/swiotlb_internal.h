@@ -176,7 +176,7 @@ void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
 unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
 struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
 				      int *head);
-bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head);
+bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
@@ -213,6 +213,7 @@ void swiotlb_mem_init(struct io_tlb_mem *mem);
 void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+bool swiotlb_dev_has_reservation(struct device *dev);
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);

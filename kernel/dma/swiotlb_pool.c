@@ -962,7 +962,9 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
  */
 void swiotlb_request_growth(struct io_tlb_mem *mem)
 {
-	if (READ_ONCE(mem->grow_failed) && time_before(jiffies, READ_ONCE(mem->grow_retry)))
+	/* Pairs with the release in swiotlb_grow(): the time is that failure's. */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
 		return;
 	queue_work(swiotlb_wq ?: system_wq, &mem->grow_work);
 }
@@ -994,8 +996,10 @@ void swiotlb_grow(struct work_struct *work)
 				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
 	memalloc_noio_restore(noio);
 	if (!pool)
-		WRITE_ONCE(mem->grow_retry, jiffies + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
-	WRITE_ONCE(mem->grow_failed, !pool);
+		WRITE_ONCE(mem->grow_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
+	/* The retry time before the flag: see swiotlb_request_growth(). */
+	smp_store_release(&mem->grow_failed, !pool);
 	if (pool) {
 		swiotlb_pool_publish(pool);
 		swiotlb_arm_shrink(mem);
@@ -1182,6 +1186,27 @@ static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 }
 
 /**
+ * swiotlb_dev_has_reservation() - has @dev reserved a pool of its own?
+ * @dev:	a device that bounces
+ *
+ * Return: a snapshot: %true if a reservation heads the device's pools.
+ */
+bool swiotlb_dev_has_reservation(struct device *dev)
+{
+	struct io_tlb_pool *pool;
+	bool reserved = false;
+
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		return false;
+	rcu_read_lock();
+	pool = list_first_or_null_rcu(&dev->dma_io_tlb_pools, struct io_tlb_pool, node);
+	if (pool)
+		reserved = pool->reserved;
+	rcu_read_unlock();
+	return reserved;
+}
+
+/**
  * swiotlb_dev_pool_reserve() - reserve bounce memory for one device
  * @dev:	the device; its mappings try this pool before any other
  * @bytes:	size of the pool, rounded up to whole slots
@@ -1357,6 +1382,8 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
  * @dev:	device of the mapping
  * @pool:	its pool
  * @head:	its head slot
+ * @wake:	let the oldest waiter try again; %false only for slots the
+ *		caller took a moment ago and gives back unused
  *
  * A transient pool goes with its mapping. Once the slots are back, a
  * dynamic pool may be given back and freed at any moment (it may have been
@@ -1366,7 +1393,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
  *
  * Return: %false, changing nothing, if @head heads no live mapping.
  */
-bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
+bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake)
 {
 	struct io_tlb_mem *mem = pool->mem;
 	enum swiotlb_pool_kind kind = pool->kind;
@@ -1384,7 +1411,8 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 		/* The mapping's reference: the pool lives until here. */
 		swiotlb_dev_pool_put(pool);
 		/* Its owner may be waiting for the room just freed. */
-		swiotlb_wake_waiters(mem);
+		if (wake)
+			swiotlb_wake_waiters(mem);
 		return true;
 	}
 	if (kind == SWIOTLB_POOL_TRANSIENT) {
@@ -1394,7 +1422,8 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head)
 		return true;
 	}
 #endif
-	swiotlb_wake_waiters(mem);
+	if (wake)
+		swiotlb_wake_waiters(mem);
 	return true;
 }
 

@@ -8,11 +8,14 @@
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
  *    waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
+ *    (A list that gives back entries it took in a failed attempt wakes
+ *    nobody: see swiotlb_map_sg().)
  *    Only the oldest waiter tries for room: later ones, however small, wait
  *    behind it, so a large request is not starved. New callers that may
  *    sleep do not pass the queue either. While it waits, the oldest waiter
- *    keeps asking the worker for a dynamic pool; if adding one failed, it
- *    takes a transient pool instead, allocated as a caller that may sleep,
+ *    asks the worker for a dynamic pool (not within SWIOTLB_GROW_RETRY_MS
+ *    of a failed attempt: it polls at that interval then); if adding one
+ *    failed, it takes a transient pool instead, allocated as a caller that may sleep,
  *    but without starting I/O (memalloc_noio_save()): reclaim could need
  *    the very bounce buffers being waited for. A caller whose device
  *    reaches none of the pools (its DMA mask lies below them all) would
@@ -87,12 +90,7 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	w = list_first_entry_or_null(&mem->waiters, struct swiotlb_waiter, node);
-	/*
-	 * The oldest waiter frees slots itself only when an attempt gives
-	 * back what it took (a list that did not fit whole): that is no
-	 * reason to try again, and waking itself would make it spin.
-	 */
-	if (w && !(in_task() && w->task == current)) {
+	if (w) {
 		WRITE_ONCE(w->woken, true);
 		wake_up_process(w->task);
 	}
@@ -167,15 +165,16 @@ static bool swiotlb_single_try(struct device *dev, void *ctx)
 }
 
 /*
- * How long the oldest waiter sleeps before it tries again unasked. While
- * growth is failing nobody may wake it for a while (the worker is not
+ * How long a waiter sleeps before it looks again unasked. While growth is
+ * failing nobody may wake the oldest waiter for a while (the worker is not
  * asked again before SWIOTLB_GROW_RETRY_MS): it tries on its own, for a
- * transient pool or to ask the worker once more.
+ * transient pool or to ask the worker once more. Later waiters are woken
+ * when they become the oldest.
  */
-static long swiotlb_wait_slice(struct io_tlb_mem *mem, long left)
+static long swiotlb_wait_slice(struct io_tlb_mem *mem, bool first, long left)
 {
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->grow_failed))
+	if (first && READ_ONCE(mem->grow_failed))
 		return min(left, (long)msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
 #endif
 	return left;
@@ -199,7 +198,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 	unsigned long deadline = jiffies + msecs_to_jiffies(READ_ONCE(mem->wait_timeout_ms));
 	struct swiotlb_waiter w = { .task = current };
 	u64 start = ktime_get_ns();
-	bool served = false;
+	bool served = false, first;
 	unsigned long flags;
 	u64 waited;
 	long left;
@@ -219,7 +218,8 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		 * pairs with the barrier in swiotlb_wake_waiters().
 		 */
 		smp_mb();
-		if (swiotlb_first_waiter(mem, &w)) {
+		first = swiotlb_first_waiter(mem, &w);
+		if (first) {
 			atomic_long_inc(&mem->stats.wait_attempts);
 			served = try(dev, ctx);
 			if (served)
@@ -231,7 +231,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 			break;
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		if (!READ_ONCE(w.woken))
-			io_schedule_timeout(swiotlb_wait_slice(mem, left));
+			io_schedule_timeout(swiotlb_wait_slice(mem, first, left));
 		__set_current_state(TASK_RUNNING);
 	}
 
