@@ -48,3 +48,8 @@ void rust_helper_dma_free_coherent(struct device *dev, size_t size,
 {
 	dma_free_coherent(dev, size, cpu_addr, dma_handle);
 }
+
+void rust_helper_dma_might_sleep(void)
+{
+	might_sleep();
+}

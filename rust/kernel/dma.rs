@@ -10,8 +10,10 @@
 //! buffer into memory the device can reach, and back. This module lets a Rust driver use such
 //! mappings without `unsafe` but for one step, telling the mapping that the device is done:
 //!
-//! - [`DmaBounce`] owns a buffer while it is mapped; the CPU reaches the bytes only through a
-//!   [`CpuAccess`] guard, which syncs, and never while the mapping is submitted to the device.
+//! - [`DmaBounce`] owns a buffer while it is mapped and the CPU owns the mapping: the CPU
+//!   reaches the bytes through a [`CpuAccess`] or [`CpuAccessMut`] guard, which syncs. It has no
+//!   DMA address: [`DmaBounce::submit`] turns it into a [`Submitted`] mapping, the device's,
+//!   which has the address and no bytes, until the `unsafe` [`Submitted::complete`].
 //! - [`TransientPool`] reserves bounce memory for one device, used by its mappings first.
 //! - [`Stats`] reads the counters of a device's bounce allocator.
 //! - [`CoherentBuffer`] is memory shared with the device (rings, descriptors); it never bounces.
@@ -28,7 +30,7 @@ mod stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
 mod test_device;
 
-pub use bounce::{CpuAccess, DmaBounce, DmaBuffer, DmaError, MapError};
+pub use bounce::{CpuAccess, CpuAccessMut, DmaBounce, DmaBuffer, DmaError, MapError, Submitted};
 pub use coherent::CoherentBuffer;
 #[cfg(CONFIG_SWIOTLB)]
 pub use pool::{PoolUsage, TransientPool};
@@ -43,9 +45,9 @@ pub type DmaAddress = bindings::dma_addr_t;
 /// The size of one swiotlb slot, the unit bounce memory is counted in.
 pub const SLOT_SIZE: usize = 1 << bindings::IO_TLB_SHIFT;
 
-/// Which way the data of a streaming mapping moves.
+/// Which way the data of a streaming mapping moves (`enum dma_data_direction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
+pub enum DataDirection {
     /// The device reads the buffer (a write to storage, a packet to send).
     ToDevice,
     /// The device writes the buffer (a read from storage, a packet received).
@@ -54,12 +56,13 @@ pub enum Direction {
     Bidirectional,
 }
 
-impl Direction {
+impl DataDirection {
+    #[inline]
     pub(crate) fn as_raw(self) -> bindings::dma_data_direction {
         match self {
-            Direction::ToDevice => bindings::dma_data_direction_DMA_TO_DEVICE,
-            Direction::FromDevice => bindings::dma_data_direction_DMA_FROM_DEVICE,
-            Direction::Bidirectional => bindings::dma_data_direction_DMA_BIDIRECTIONAL,
+            DataDirection::ToDevice => bindings::dma_data_direction_DMA_TO_DEVICE,
+            DataDirection::FromDevice => bindings::dma_data_direction_DMA_FROM_DEVICE,
+            DataDirection::Bidirectional => bindings::dma_data_direction_DMA_BIDIRECTIONAL,
         }
     }
 }
@@ -93,10 +96,12 @@ impl Attrs {
     pub const MAY_BLOCK: Attrs = Attrs(bindings::DMA_ATTR_MAY_BLOCK as _);
 
     /// Whether every attribute of `other` is in `self`.
+    #[inline]
     pub fn contains(self, other: Attrs) -> bool {
         self.0 & other.0 == other.0
     }
 
+    #[inline]
     pub(crate) fn as_raw(self) -> crate::ffi::c_ulong {
         self.0
     }
@@ -105,6 +110,7 @@ impl Attrs {
 impl core::ops::BitOr for Attrs {
     type Output = Attrs;
 
+    #[inline]
     fn bitor(self, rhs: Attrs) -> Attrs {
         Attrs(self.0 | rhs.0)
     }
@@ -146,6 +152,7 @@ impl PoolKind {
     /// maps[PoolKind::Transient.index()] += 1;
     /// assert_eq!(maps, [0, 0, 1]);
     /// ```
+    #[inline]
     pub const fn index(self) -> usize {
         match self {
             PoolKind::Default => 0,
