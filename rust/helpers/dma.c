@@ -53,3 +53,13 @@ void rust_helper_dma_might_sleep(void)
 {
 	might_sleep();
 }
+
+void rust_helper_dma_rmb(void)
+{
+	dma_rmb();
+}
+
+void rust_helper_dma_wmb(void)
+{
+	dma_wmb();
+}

@@ -16,7 +16,10 @@
 //!   which has the address and no bytes, until the `unsafe` [`Submitted::complete`].
 //! - [`TransientPool`] reserves bounce memory for one device, used by its mappings first.
 //! - [`Stats`] reads the counters of a device's bounce allocator.
-//! - [`CoherentBuffer`] is memory shared with the device (rings, descriptors); it never bounces.
+//! - [`Coherent`] is typed memory shared with the device (rings, descriptors), read and written
+//!   field by field ([`coherent_read!`](crate::coherent_read),
+//!   [`coherent_write!`](crate::coherent_write)), ordered with [`dma_rmb`] and [`dma_wmb`]; it
+//!   never bounces.
 //! - [`TestDevice`] is a device whose every mapping bounces, for tests and samples.
 
 use crate::bindings;
@@ -31,7 +34,9 @@ mod stats;
 mod test_device;
 
 pub use bounce::{CpuAccess, CpuAccessMut, DmaBounce, DmaBuffer, DmaError, MapError, Submitted};
-pub use coherent::CoherentBuffer;
+#[doc(hidden)]
+pub use coherent::{__read_field, __write_field};
+pub use coherent::{dma_rmb, dma_wmb, Coherent};
 #[cfg(CONFIG_SWIOTLB)]
 pub use pool::{PoolUsage, TransientPool};
 #[cfg(CONFIG_SWIOTLB)]

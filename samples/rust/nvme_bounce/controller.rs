@@ -26,6 +26,7 @@ use kernel::{
     impl_has_work, new_mutex, new_spinlock, new_work,
     prelude::*,
     sync::{Arc, Mutex, SpinLock},
+    types::{AsBytes, FromBytes},
     workqueue::{self, Work, WorkItem},
 };
 
@@ -48,28 +49,79 @@ const STATUS_INVALID_FIELD: u16 = 0x2;
 /// Status: the data transfer failed.
 const STATUS_TRANSFER_ERROR: u16 = 0x4;
 
-/// A command, as the driver writes it to the submission ring (little endian: opcode at byte 0,
-/// command id at 2, data address at 24, store offset at 40, length at 48).
+/// A submission queue entry, as the driver writes it to the ring: opcode at byte 0, command id
+/// at 2, data address at 24, store offset at 40, length at 48; little endian, as NVMe.
+///
+/// The controller reads it as bytes, through DMA: no Rust code reads its fields.
 #[derive(Clone, Copy)]
-pub(crate) struct Command {
-    pub(crate) opcode: u8,
+#[repr(C)]
+#[allow(dead_code)]
+pub(crate) struct Sqe {
+    opcode: u8,
+    flags: u8,
+    cid: u16,
+    rsvd1: [u32; 5],
+    addr: u64,
+    rsvd2: u64,
+    offset: u64,
+    len: u32,
+    rsvd3: [u32; 3],
+}
+
+// SAFETY: `Sqe` is made of integers, laid out without padding (64 bytes, checked below): any
+// bytes are a valid `Sqe`.
+unsafe impl FromBytes for Sqe {}
+// SAFETY: As above: no padding, no pointer.
+unsafe impl AsBytes for Sqe {}
+
+/// A completion queue entry, as the controller posts it: command id at byte 12, status and
+/// phase at 14 (phase in bit 0); little endian.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct Cqe {
+    pub(crate) _rsvd: [u32; 3],
     pub(crate) cid: u16,
-    pub(crate) addr: DmaAddress,
-    pub(crate) offset: u64,
-    pub(crate) len: u32,
+    pub(crate) status_phase: u16,
+}
+
+// SAFETY: `Cqe` is made of integers, laid out without padding (16 bytes, checked below).
+unsafe impl FromBytes for Cqe {}
+// SAFETY: As above.
+unsafe impl AsBytes for Cqe {}
+
+const _: () = {
+    assert!(core::mem::size_of::<Sqe>() == SQE_SIZE);
+    assert!(core::mem::size_of::<Cqe>() == CQE_SIZE);
+};
+
+impl Sqe {
+    /// A command moving `len` bytes between the store at `offset` and the buffer at `addr`.
+    pub(crate) fn new(opcode: u8, cid: u16, addr: DmaAddress, offset: u64, len: u32) -> Sqe {
+        Sqe {
+            opcode,
+            flags: 0,
+            cid: cid.to_le(),
+            rsvd1: [0; 5],
+            addr: addr.to_le(),
+            rsvd2: 0,
+            offset: offset.to_le(),
+            len: len.to_le(),
+            rsvd3: [0; 3],
+        }
+    }
+}
+
+/// A command, as the controller decodes it from the bytes it fetched.
+#[derive(Clone, Copy)]
+struct Command {
+    opcode: u8,
+    cid: u16,
+    addr: DmaAddress,
+    offset: u64,
+    len: u32,
 }
 
 impl Command {
-    pub(crate) fn encode(&self) -> [u8; SQE_SIZE] {
-        let mut b = [0u8; SQE_SIZE];
-        b[0] = self.opcode;
-        b[2..4].copy_from_slice(&self.cid.to_le_bytes());
-        b[24..32].copy_from_slice(&self.addr.to_le_bytes());
-        b[40..48].copy_from_slice(&self.offset.to_le_bytes());
-        b[48..52].copy_from_slice(&self.len.to_le_bytes());
-        b
-    }
-
     fn decode(b: &[u8; SQE_SIZE]) -> Command {
         let mut cid = [0u8; 2];
         let mut addr = [0u8; 8];
@@ -89,11 +141,11 @@ impl Command {
     }
 }
 
-/// A completion, as the controller posts it (command id at byte 12, status and phase at 14).
-pub(crate) struct Completion {
-    pub(crate) cid: u16,
-    pub(crate) status: u16,
-    pub(crate) phase: bool,
+/// A completion, as the controller encodes it.
+struct Completion {
+    cid: u16,
+    status: u16,
+    phase: bool,
 }
 
 impl Completion {
@@ -102,16 +154,6 @@ impl Completion {
         b[12..14].copy_from_slice(&self.cid.to_le_bytes());
         b[14..16].copy_from_slice(&((self.status << 1) | u16::from(self.phase)).to_le_bytes());
         b
-    }
-
-    pub(crate) fn decode(b: &[u8; CQE_SIZE]) -> Completion {
-        let cid = u16::from_le_bytes([b[12], b[13]]);
-        let sp = u16::from_le_bytes([b[14], b[15]]);
-        Completion {
-            cid,
-            status: sp >> 1,
-            phase: sp & 1 != 0,
-        }
     }
 }
 

@@ -16,11 +16,12 @@
 //! `mode=sleep` defers every read-back; `mode=atomic` maps the writes atomically too.
 
 use crate::controller::{
-    Command, Completion, Controller, Interrupt, CQE_SIZE, OP_READ, OP_WRITE, SQE_SIZE, STATUS_OK,
+    Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STATUS_OK,
 };
 use kernel::{
     bindings,
-    dma::{CoherentBuffer, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
+    coherent_read,
+    dma::{dma_rmb, dma_wmb, Coherent, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
     new_condvar, new_spinlock,
     prelude::*,
     sync::{
@@ -83,6 +84,8 @@ struct Pending {
 
 /// The driver's side of one queue pair.
 struct QueueState {
+    /// The submission ring, in memory shared with the device; written under the state lock.
+    sq: Coherent<Sqe>,
     sq_tail: u32,
     cq_head: u32,
     phase: bool,
@@ -117,10 +120,16 @@ impl State {
     }
 }
 
-/// The rings of one queue pair, in memory shared with the device.
+/// A completion, as the driver reads it from the ring.
+struct Completion {
+    cid: u16,
+    status: u16,
+}
+
+/// The completion ring of one queue pair, in memory shared with the device; only read by the
+/// driver.
 struct Rings {
-    sq: CoherentBuffer,
-    cq: CoherentBuffer,
+    cq: Coherent<Cqe>,
 }
 
 #[pin_data]
@@ -204,10 +213,10 @@ impl Driver {
         let mut rings = KVec::with_capacity(p.queues, GFP_KERNEL)?;
         let mut queues = KVec::with_capacity(p.queues, GFP_KERNEL)?;
         for _ in 0..p.queues {
-            let sq = CoherentBuffer::alloc(ctrl.device(), entries * SQE_SIZE, GFP_KERNEL)?;
-            let cq = CoherentBuffer::alloc(ctrl.device(), entries * CQE_SIZE, GFP_KERNEL)?;
+            let sq = Coherent::<Sqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
+            let cq = Coherent::<Cqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
             ctrl.create_queue(sq.dma_address(), cq.dma_address(), entries as u32)?;
-            rings.push(Rings { sq, cq }, GFP_KERNEL)?;
+            rings.push(Rings { cq }, GFP_KERNEL)?;
             let mut slots = KVec::with_capacity(p.depth, GFP_KERNEL)?;
             for _ in 0..p.depth {
                 slots.push(None, GFP_KERNEL)?;
@@ -216,6 +225,7 @@ impl Driver {
             let free = u64::MAX >> (64 - p.depth);
             queues.push(
                 QueueState {
+                    sq,
                     sq_tail: 0,
                     cq_head: 0,
                     phase: true,
@@ -457,13 +467,13 @@ impl Driver {
         }
         let cid = q.free.trailing_zeros() as u16;
         let sub = map.submit();
-        let cmd = Command {
+        let sqe = Sqe::new(
             opcode,
             cid,
-            addr: sub.dma_address(),
-            offset: (block * self.io_bytes) as u64,
-            len: sub.len() as u32,
-        };
+            sub.dma_address(),
+            (block * self.io_bytes) as u64,
+            sub.len() as u32,
+        );
         if self.ctrl.attach(qid, cid, sub).is_err() {
             // The controller still holds a mapping for this id: a bug in the books. The
             // mapping it refused is leaked (with a warning), not reused.
@@ -474,10 +484,11 @@ impl Driver {
             return tail;
         }
         q.free &= !(1u64 << cid);
-        let at = q.sq_tail as usize * SQE_SIZE;
-        if self.rings[qid].sq.write(at, &cmd.encode()).is_err() {
+        if q.sq.write(q.sq_tail as usize, sqe).is_err() {
             pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
         }
+        // The entry reaches the device before the doorbell that the caller rings.
+        dma_wmb();
         q.sq_tail = (q.sq_tail + 1) % self.entries;
         q.slots[cid as usize] = Some(Pending {
             opcode,
@@ -616,18 +627,24 @@ impl Interrupt for Driver {
         let mut st = self.state.lock();
         loop {
             let q = &st.queues[qid];
-            let mut raw = [0u8; CQE_SIZE];
-            if rings
-                .cq
-                .read(q.cq_head as usize * CQE_SIZE, &mut raw)
-                .is_err()
-            {
+            let head = q.cq_head as usize;
+            // The status and phase in one read: the entry is new if its phase is ours.
+            let Ok(status_phase) = coherent_read!(rings.cq, [head].status_phase) else {
+                break;
+            };
+            let status_phase = u16::from_le(status_phase);
+            if (status_phase & 1 != 0) != q.phase {
                 break;
             }
-            let cqe = Completion::decode(&raw);
-            if cqe.phase != q.phase {
+            // The rest of the entry was written before its phase.
+            dma_rmb();
+            let Ok(cid) = coherent_read!(rings.cq, [head].cid) else {
                 break;
-            }
+            };
+            let cqe = Completion {
+                cid: u16::from_le(cid),
+                status: status_phase >> 1,
+            };
             let q = &mut st.queues[qid];
             q.cq_head = (q.cq_head + 1) % self.entries;
             if q.cq_head == 0 {
