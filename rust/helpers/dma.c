@@ -63,3 +63,8 @@ void rust_helper_dma_wmb(void)
 {
 	dma_wmb();
 }
+
+u64 rust_helper_dma_get_mask(struct device *dev)
+{
+	return dma_get_mask(dev);
+}

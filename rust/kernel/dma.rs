@@ -22,7 +22,7 @@
 //!   never bounces.
 //! - [`TestDevice`] is a device whose every mapping bounces, for tests and samples.
 
-use crate::bindings;
+use crate::{bindings, device::Device, error::to_result, prelude::*};
 
 mod bounce;
 mod coherent;
@@ -49,6 +49,109 @@ pub type DmaAddress = bindings::dma_addr_t;
 
 /// The size of one swiotlb slot, the unit bounce memory is counted in.
 pub const SLOT_SIZE: usize = 1 << bindings::IO_TLB_SHIFT;
+
+/// The mask of a device that addresses `bits` bits (`DMA_BIT_MASK()`); `EINVAL` unless
+/// `1 <= bits <= 64`.
+fn bit_mask(bits: u32) -> Result<u64> {
+    match bits {
+        64 => Ok(u64::MAX),
+        1..=63 => Ok((1u64 << bits) - 1),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Sets the streaming DMA mask of `dev`: the device addresses `bits` bits
+/// (`dma_set_mask()`). Mappings of memory above the mask bounce.
+///
+/// Fails with `EINVAL` unless `1 <= bits <= 64`, and with `EIO` if the platform cannot
+/// serve such a device.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// No mapping of `dev` may be live or made concurrently, and no other thread may change its
+/// masks concurrently: the DMA layer reads the mask without a lock, and mappings made under
+/// another mask may be out of the new one's reach. Call it in probe, before the device is used.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+/// use kernel::c_str;
+/// use kernel::dma::{self, DataDirection, DmaBounce, TestDevice};
+///
+/// let dev = TestDevice::new(c_str!("doc-dma-mask"), 32 * 1024)?;
+/// // SAFETY: `dev` was just created: no mapping, no one else.
+/// unsafe { dma::set_mask_and_coherent(&dev, 32)? };
+/// assert_eq!(dma::mask(&dev), 0xffff_ffff);
+/// // SAFETY: As above.
+/// assert_eq!(unsafe { dma::set_mask(&dev, 0) }, Err(EINVAL));
+/// // SAFETY: As above.
+/// assert_eq!(unsafe { dma::set_mask(&dev, 65) }, Err(EINVAL));
+/// assert_eq!(dma::mask(&dev), 0xffff_ffff);
+///
+/// let mut buf = KVec::new();
+/// buf.extend_with(64, 1u8, GFP_KERNEL)?;
+/// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
+/// assert!(map.is_bounced());
+/// let sub = map.submit();
+/// assert!(sub.dma_address() + 64 <= 1 << 32);
+/// // SAFETY: The device was never told the address.
+/// drop(unsafe { sub.complete() });
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
+pub unsafe fn set_mask(dev: &Device, bits: u32) -> Result {
+    let mask = bit_mask(bits)?;
+    // SAFETY: `dev` is a live device; the caller guarantees nothing maps or changes masks
+    // concurrently.
+    to_result(unsafe { bindings::dma_set_mask(dev.as_raw(), mask) })
+}
+
+/// Sets the coherent DMA mask of `dev` (`dma_set_coherent_mask()`): coherent memory
+/// ([`Coherent`]) is allocated below it.
+///
+/// Fails as [`set_mask`] does.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// No coherent allocation of `dev` may be made concurrently, and no other thread may change
+/// its masks concurrently.
+pub unsafe fn set_coherent_mask(dev: &Device, bits: u32) -> Result {
+    let mask = bit_mask(bits)?;
+    // SAFETY: `dev` is a live device; the caller guarantees nothing allocates or changes masks
+    // concurrently.
+    to_result(unsafe { bindings::dma_set_coherent_mask(dev.as_raw(), mask) })
+}
+
+/// Sets both masks of `dev` to `bits` bits (`dma_set_mask_and_coherent()`), as most drivers
+/// do in probe.
+///
+/// Fails as [`set_mask`] does.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// As for [`set_mask`] and [`set_coherent_mask`].
+pub unsafe fn set_mask_and_coherent(dev: &Device, bits: u32) -> Result {
+    // SAFETY: As the caller guarantees.
+    unsafe { set_mask(dev, bits)? };
+    // SAFETY: As the caller guarantees.
+    unsafe { set_coherent_mask(dev, bits) }
+}
+
+/// The streaming DMA mask of `dev` (`dma_get_mask()`): all ones up to the highest address it
+/// reaches.
+///
+/// Context: any.
+pub fn mask(dev: &Device) -> u64 {
+    // SAFETY: `dev` is a live device.
+    unsafe { bindings::dma_get_mask(dev.as_raw()) }
+}
 
 /// Which way the data of a streaming mapping moves (`enum dma_data_direction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
