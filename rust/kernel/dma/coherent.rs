@@ -116,8 +116,9 @@ impl<T: AsBytes + FromBytes + Copy> Coherent<T> {
         let mut handle: DmaAddress = 0;
         // SAFETY: `dev` is a live device and `handle` a valid place to write to. The memory
         // comes zeroed, and at least page aligned, so aligned for `T`.
-        let cpu =
-            unsafe { bindings::dma_alloc_coherent(dev.as_raw(), bytes, &mut handle, flags.as_raw()) };
+        let cpu = unsafe {
+            bindings::dma_alloc_coherent(dev.as_raw(), bytes, &mut handle, flags.as_raw())
+        };
         let cpu = NonNull::new(cpu.cast::<T>()).ok_or(ENOMEM)?;
         // INVARIANT: just allocated, `count` elements at `cpu` and `handle`.
         Ok(Coherent {

@@ -484,9 +484,7 @@ impl Controller {
             // A run queued later sees `stopped` before it fetches anything: the controller no
             // longer touches any mapping.
             for qslot in q.data.lock().iter_mut() {
-                if let DataSlot::Attached(map) =
-                    core::mem::replace(qslot, DataSlot::Free)
-                {
+                if let DataSlot::Attached(map) = core::mem::replace(qslot, DataSlot::Free) {
                     // SAFETY: The controller is stopped and its work flushed: nothing reaches
                     // the mapping any more.
                     drop(unsafe { map.complete() });

@@ -15,12 +15,9 @@
 //!
 //! `mode=sleep` defers every read-back; `mode=atomic` maps the writes atomically too.
 
-use crate::controller::{
-    Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STATUS_OK,
-};
+use crate::controller::{Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STATUS_OK};
 use kernel::{
-    bindings,
-    coherent_read,
+    bindings, coherent_read,
     dma::{dma_rmb, dma_wmb, Coherent, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
     new_condvar, new_spinlock,
     prelude::*,
@@ -477,7 +474,11 @@ impl Driver {
         if self.ctrl.attach(qid, cid, sub).is_err() {
             // The controller still holds a mapping for this id: a bug in the books. The
             // mapping it refused is leaked (with a warning), not reused.
-            pr_err!("nvme-bounce: queue {}: command id {} still busy\n", qid, cid);
+            pr_err!(
+                "nvme-bounce: queue {}: command id {} still busy\n",
+                qid,
+                cid
+            );
             let tail = q.sq_tail;
             st.summary.errors += 1;
             st.busy[block] = false;
@@ -534,7 +535,9 @@ impl Driver {
     ) -> Option<u32> {
         let mut buf = KVec::new();
         let mapped = match buf.extend_with(self.io_bytes, 0u8, GFP_ATOMIC) {
-            Ok(()) => DmaBounce::map_atomic(self.ctrl.device(), buf, DataDirection::FromDevice).ok(),
+            Ok(()) => {
+                DmaBounce::map_atomic(self.ctrl.device(), buf, DataDirection::FromDevice).ok()
+            }
             Err(_) => None,
         };
         match mapped {
