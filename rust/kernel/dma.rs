@@ -14,6 +14,9 @@
 //!   reaches the bytes through a [`CpuAccess`] or [`CpuAccessMut`] guard, which syncs. It has no
 //!   DMA address: [`DmaBounce::submit`] turns it into a [`Submitted`] mapping, the device's,
 //!   which has the address and no bytes, until the `unsafe` [`Submitted::complete`].
+//! - [`SgBounce`] and [`SgSubmitted`] are the same for pages mapped as one scatter-gather list
+//!   (where every page is in the linear map).
+//! - [`set_mask`] and its siblings set a device's DMA masks.
 //! - [`TransientPool`] reserves bounce memory for one device, used by its mappings first.
 //! - [`Stats`] reads the counters of a device's bounce allocator.
 //! - [`Coherent`] is typed memory shared with the device (rings, descriptors), read and written
@@ -28,6 +31,8 @@ mod bounce;
 mod coherent;
 #[cfg(CONFIG_SWIOTLB)]
 mod pool;
+#[cfg(not(CONFIG_HIGHMEM))]
+mod sg;
 #[cfg(CONFIG_SWIOTLB)]
 mod stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
@@ -39,6 +44,8 @@ pub use coherent::{__read_field, __write_field};
 pub use coherent::{dma_rmb, dma_wmb, Coherent};
 #[cfg(CONFIG_SWIOTLB)]
 pub use pool::{PoolUsage, TransientPool};
+#[cfg(not(CONFIG_HIGHMEM))]
+pub use sg::{Segments, SgBounce, SgCpuAccess, SgCpuAccessMut, SgSubmitted};
 #[cfg(CONFIG_SWIOTLB)]
 pub use stats::Stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]

@@ -4,6 +4,8 @@
 //! with the CPU or with the device.
 
 use super::{Attrs, DataDirection, DmaAddress, PoolKind};
+#[cfg(not(CONFIG_HIGHMEM))]
+use crate::page::{Page, PAGE_SIZE};
 use crate::{
     alloc::{KBox, KVec},
     bindings,
@@ -20,6 +22,9 @@ use core::{
 };
 
 /// A buffer that can be mapped for streaming DMA.
+///
+/// Implemented for `KVec<u8>`, `KBox<[u8; N]>` and, where every page is in the linear map (no
+/// `CONFIG_HIGHMEM`), [`Page`](crate::page::Page).
 ///
 /// # Safety
 ///
@@ -61,6 +66,36 @@ unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
     #[inline]
     fn dma_bytes_mut(&mut self) -> &mut [u8] {
         &mut self[..]
+    }
+}
+
+// SAFETY: A `Page` owns one order-0 page, which stays where it is when the `Page` is moved and
+// is freed only when it is dropped. Without `CONFIG_HIGHMEM` every page is in the linear map, at
+// the address `page_address()` gives. Its bytes came from the page allocator: as all memory C
+// hands over, they count as initialised.
+#[cfg(not(CONFIG_HIGHMEM))]
+unsafe impl DmaBuffer for Page {
+    #[inline]
+    fn dma_bytes(&self) -> &[u8] {
+        // SAFETY: The page is owned by `self` and mapped at `page_address()` (see above); the
+        // slice borrows `self`, so the page outlives it.
+        unsafe {
+            core::slice::from_raw_parts(
+                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                PAGE_SIZE,
+            )
+        }
+    }
+
+    #[inline]
+    fn dma_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: As above; `&mut self` makes the slice the only access to the page.
+        unsafe {
+            core::slice::from_raw_parts_mut(
+                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                PAGE_SIZE,
+            )
+        }
     }
 }
 
@@ -351,6 +386,38 @@ impl<B: DmaBuffer> DmaBounce<B> {
     ///
     /// let empty = DmaBounce::map(&dev, KVec::<u8>::new(), DataDirection::ToDevice, Attrs::NONE);
     /// assert_eq!(empty.err().map(|e| e.error), Some(EINVAL));
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// A page (where every page is in the linear map: no `CONFIG_HIGHMEM`) is a buffer too, as
+    /// block drivers' data is:
+    ///
+    /// ```
+    /// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, not(CONFIG_HIGHMEM)))] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice};
+    /// use kernel::page::{Page, PAGE_SIZE};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-page"), 64 * 1024)?;
+    /// let page = Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
+    /// let mut map = DmaBounce::map_may_sleep(&dev, page, DataDirection::Bidirectional)?;
+    /// assert_eq!(map.len(), PAGE_SIZE);
+    /// assert_eq!(map.bounced(), Some(PoolKind::Default));
+    /// map.cpu_access_mut()?[..5].copy_from_slice(b"hello");
+    ///
+    /// let sub = map.submit();
+    /// let mut seen = [0u8; 5];
+    /// // SAFETY: `sub` is a page-long mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_read(sub.dma_address(), &mut seen)? };
+    /// assert_eq!(&seen, b"hello");
+    /// // SAFETY: As above.
+    /// unsafe { dev.dma_write(sub.dma_address() + PAGE_SIZE as u64 - 3, b"end")? };
+    /// // SAFETY: The device is done with the mapping.
+    /// let mut map = unsafe { sub.complete() };
+    /// assert_eq!(&map.cpu_access()[PAGE_SIZE - 3..], b"end");
+    /// let page: Page = map.finish();
+    /// # let _ = page;
     /// # }
     /// # Ok::<(), Error>(())
     /// ```
@@ -692,13 +759,19 @@ impl<B: DmaBuffer> Drop for Submitted<B> {
     fn drop(&mut self) {
         // The mapping, the buffer and the device reference are left as they are: the device may
         // still write there.
-        if !LEAK_REPORTED.swap(true, Ordering::Relaxed) {
-            crate::pr_warn!(
-                "dma: mapping {:#x} ({} bytes) dropped while submitted to the device: leaked (reported once)\n",
-                self.map.handle,
-                self.map.len
-            );
-        }
+        report_leak(self.map.handle, self.map.len);
+    }
+}
+
+/// Warns, the first time only, that a submitted mapping at `addr` of `len` bytes was dropped
+/// and leaked.
+pub(super) fn report_leak(addr: DmaAddress, len: usize) {
+    if !LEAK_REPORTED.swap(true, Ordering::Relaxed) {
+        crate::pr_warn!(
+            "dma: mapping {:#x} ({} bytes) dropped while submitted to the device: leaked (reported once)\n",
+            addr,
+            len
+        );
     }
 }
 
