@@ -17,7 +17,7 @@
 
 use crate::controller::{Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STATUS_OK};
 use kernel::{
-    bindings, coherent_read,
+    coherent_read,
     dma::{dma_rmb, dma_wmb, Coherent, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
     new_condvar, new_spinlock,
     prelude::*,
@@ -33,7 +33,8 @@ use kernel::{
 const STALL_MS: u32 = 15_000;
 
 /// Tries of a map in process context before its I/O is given up: a may-sleep map that fails
-/// has already waited for room, an atomic one is tried again a millisecond later.
+/// has already waited for room, an atomic one is tried again a millisecond later (sooner if a
+/// command completes).
 const MAY_SLEEP_TRIES: usize = 3;
 const ATOMIC_TRIES: usize = 100;
 
@@ -358,9 +359,12 @@ impl Driver {
                 Ok(map) => return Some(map),
                 Err(e) => {
                     buf = e.value;
-                    self.state.lock().summary.failed_maps += 1;
-                    // SAFETY: Process context may sleep.
-                    unsafe { bindings::msleep(1) };
+                    let mut st = self.state.lock();
+                    st.summary.failed_maps += 1;
+                    // Try again a millisecond later, or sooner if a completion frees room.
+                    let _ = self
+                        .changed
+                        .wait_interruptible_timeout(&mut st, msecs_to_jiffies(1));
                 }
             }
         }
