@@ -160,6 +160,16 @@ pub fn mask(dev: &Device) -> u64 {
     unsafe { bindings::dma_get_mask(dev.as_raw()) }
 }
 
+/// The largest streaming mapping `dev` can have, in bytes (`dma_max_mapping_size()`): with
+/// swiotlb, the largest bounce buffer. Larger maps are refused with `EINVAL`.
+///
+/// Context: any.
+#[inline]
+pub fn max_mapping_size(dev: &Device) -> usize {
+    // SAFETY: `dev` is a live device.
+    unsafe { bindings::dma_max_mapping_size(dev.as_raw()) }
+}
+
 /// Which way the data of a streaming mapping moves (`enum dma_data_direction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataDirection {

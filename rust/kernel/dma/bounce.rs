@@ -358,8 +358,11 @@ impl<B: DmaBuffer> DmaBounce<B> {
 
     /// Maps `buf` for `dev` with `attrs`.
     ///
-    /// Fails with `EINVAL` for an empty buffer and `ENOMEM` when no bounce buffer could be had;
-    /// the buffer comes back in the error either way.
+    /// Fails with `EINVAL` for an empty buffer or one larger than
+    /// [`max_mapping_size`](super::max_mapping_size) (which no pool could ever hold), and
+    /// `ENOMEM` when no bounce buffer could be had (the pools were full, after the wait with
+    /// [`Attrs::MAY_BLOCK`]; the DMA layer does not say more); the buffer comes back in the
+    /// error either way.
     ///
     /// Context: process context with no locks if `attrs` holds [`Attrs::MAY_BLOCK`] (see
     /// [`DmaBounce::map_may_sleep`]); otherwise any.
@@ -386,6 +389,25 @@ impl<B: DmaBuffer> DmaBounce<B> {
     ///
     /// let empty = DmaBounce::map(&dev, KVec::<u8>::new(), DataDirection::ToDevice, Attrs::NONE);
     /// assert_eq!(empty.err().map(|e| e.error), Some(EINVAL));
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// A buffer larger than the largest bounce buffer can never be mapped: it is refused with
+    /// `EINVAL`, not the `ENOMEM` of a full pool, and nothing is tried:
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{self, Attrs, DataDirection, DmaBounce, Stats, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-too-big"), 64 * 1024)?;
+    /// let mut big = KVec::new();
+    /// big.extend_with(dma::max_mapping_size(&dev) + 1, 0u8, GFP_KERNEL)?;
+    /// let failures = Stats::of(&dev)?.map_failures();
+    /// let refused = DmaBounce::map(&dev, big, DataDirection::ToDevice, Attrs::NO_WARN);
+    /// assert_eq!(refused.err().map(|e| e.error), Some(EINVAL));
+    /// assert_eq!(Stats::of(&dev)?.map_failures(), failures);
     /// # }
     /// # Ok::<(), Error>(())
     /// ```
@@ -429,7 +451,8 @@ impl<B: DmaBuffer> DmaBounce<B> {
     ) -> Result<Self, MapError<B>> {
         let bytes = buf.dma_bytes_mut();
         let len = bytes.len();
-        if len == 0 {
+        // Empty, or more than any bounce buffer holds: no map call could ever succeed.
+        if len == 0 || len > super::max_mapping_size(dev) {
             return Err(DmaError {
                 error: EINVAL,
                 value: buf,
