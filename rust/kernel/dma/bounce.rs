@@ -141,14 +141,20 @@ struct Mapping<B: DmaBuffer> {
 }
 
 impl<B: DmaBuffer> Mapping<B> {
-    /// Ends the mapping.
+    /// Ends the mapping. If `cpu_synced`, the buffer already holds what the device wrote (and
+    /// maybe newer CPU writes): nothing is copied back over it.
     ///
     /// # Safety
     ///
     /// `handle` must be a live mapping of `dev` over `buf` with `len`, `dir` and `attrs`, which
     /// the device no longer accesses; the caller must not use `handle` afterwards (it ends the
     /// mapping's life right after).
-    unsafe fn unmap(&mut self) {
+    unsafe fn unmap(&mut self, cpu_synced: bool) {
+        let attrs = if cpu_synced {
+            self.attrs | Attrs::SKIP_CPU_SYNC
+        } else {
+            self.attrs
+        };
         // SAFETY: As the caller guarantees.
         unsafe {
             bindings::dma_unmap_single_attrs(
@@ -156,7 +162,7 @@ impl<B: DmaBuffer> Mapping<B> {
                 self.handle,
                 self.len,
                 self.dir.as_raw(),
-                self.attrs.as_raw(),
+                attrs.as_raw(),
             )
         };
     }
@@ -197,7 +203,9 @@ impl<B: DmaBuffer> Mapping<B> {
 /// - The device does not access the mapping (it never had its address, or the caller of
 ///   [`Submitted::complete`] promised that it is done with it).
 /// - If `synced_for_cpu` is false, the CPU has not reached the bytes since the mapping was last
-///   with the device (or was made): the bounce buffer holds what the buffer means.
+///   with the device (or was made): the bounce buffer holds what the buffer means. If it is
+///   true, the buffer was synced for the CPU since then: the buffer holds what the device wrote,
+///   and what the CPU wrote after it.
 ///
 /// # Examples
 ///
@@ -675,14 +683,39 @@ impl<B: DmaBuffer> DmaBounce<B> {
 
     /// Unmaps and gives the buffer back, with what the device wrote copied in (for
     /// [`DataDirection::FromDevice`] and [`DataDirection::Bidirectional`], unless
-    /// [`Attrs::SKIP_CPU_SYNC`]).
+    /// [`Attrs::SKIP_CPU_SYNC`]), and with what the CPU wrote since.
     ///
     /// Context: any.
+    ///
+    /// # Examples
+    ///
+    /// What the CPU wrote after the device's data came in is what the buffer holds:
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-finish"), 64 * 1024)?;
+    /// let mut buf = KVec::new();
+    /// buf.extend_with(8, b'.', GFP_KERNEL)?;
+    /// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::Bidirectional)?;
+    /// let sub = map.submit();
+    /// // SAFETY: `sub` is an 8-byte mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_write(sub.dma_address(), b"device")? };
+    /// // SAFETY: The device is done with the mapping.
+    /// let mut map = unsafe { sub.complete() };
+    /// map.cpu_access_mut()?[6..].copy_from_slice(b"!!");
+    /// assert_eq!(&map.finish()[..], b"device!!");
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn finish(self) -> B {
         let mut this = ManuallyDrop::new(self);
+        let cpu_synced = this.synced_for_cpu;
         // SAFETY: By the type invariants the mapping is live and the device does not access it;
         // `this` ends right after.
-        unsafe { this.map.unmap() };
+        unsafe { this.map.unmap(cpu_synced) };
         // SAFETY: `this` is never used or dropped again, so the mapping is moved out once.
         let Mapping { dev, buf, .. } = unsafe { ptr::read(&this.map) };
         drop(dev);
@@ -694,7 +727,7 @@ impl<B: DmaBuffer> Drop for DmaBounce<B> {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the mapping is live and the device does not access it;
         // the fields (the buffer, then the device) are dropped right after.
-        unsafe { self.map.unmap() };
+        unsafe { self.map.unmap(self.synced_for_cpu) };
     }
 }
 

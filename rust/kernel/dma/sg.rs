@@ -33,20 +33,26 @@ unsafe impl Send for SgList {}
 unsafe impl Sync for SgList {}
 
 impl SgList {
-    /// Ends the mapping and frees the table.
+    /// Ends the mapping and frees the table. If `cpu_synced`, the pages already hold what the
+    /// device wrote (and maybe newer CPU writes): nothing is copied back over them.
     ///
     /// # Safety
     ///
     /// `table` must be a mapped table of `dev` with `dir` and `attrs`, which the device no
     /// longer accesses; the caller must not use `table` afterwards.
-    unsafe fn unmap(&mut self) {
+    unsafe fn unmap(&mut self, cpu_synced: bool) {
+        let attrs = if cpu_synced {
+            self.attrs | Attrs::SKIP_CPU_SYNC
+        } else {
+            self.attrs
+        };
         // SAFETY: As the caller guarantees.
         unsafe {
             bindings::dma_unmap_sgtable(
                 self.dev.as_raw(),
                 &mut self.table,
                 self.dir.as_raw(),
-                self.attrs.as_raw(),
+                attrs.as_raw(),
             );
             bindings::sg_free_table(&mut self.table);
         }
@@ -78,7 +84,8 @@ impl SgList {
 ///   `list.dev` by `dma_map_sgtable()` with `list.dir` and `list.attrs`; it is not unmapped yet.
 /// - The device does not access the mapping.
 /// - If `synced_for_cpu` is false, the CPU has not reached the pages since the mapping was last
-///   with the device (or was made).
+///   with the device (or was made); if true, the pages were synced for the CPU since then and
+///   hold the latest data.
 ///
 /// # Examples
 ///
@@ -88,7 +95,7 @@ impl SgList {
 /// ```
 /// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, CONFIG_SWIOTLB_DYNAMIC))] {
 /// use kernel::c_str;
-/// use kernel::dma::{DataDirection, PoolKind, SgBounce, Stats, TestDevice};
+/// use kernel::dma::{DataDirection, DmaBuffer, PoolKind, SgBounce, Stats, TestDevice};
 /// use kernel::page::{Page, PAGE_SIZE};
 ///
 /// // 16 pages of 4 KiB fill the 64 KiB pool.
@@ -122,8 +129,11 @@ impl SgList {
 /// // SAFETY: The device is done with the list.
 /// let mut list = unsafe { sub.complete() };
 /// assert_eq!(&list.cpu_access().page(23).ok_or(EINVAL)?[..6], b"device");
+/// list.cpu_access_mut()?.page_mut(23).ok_or(EINVAL)?[6..8].copy_from_slice(b"!!");
 /// let pages = list.finish();
 /// assert_eq!(pages.len(), 24);
+/// // What the device wrote, then the CPU.
+/// assert_eq!(&pages[23].dma_bytes()[..8], b"device!!");
 /// assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 0);
 /// # }
 /// # Ok::<(), Error>(())
@@ -384,14 +394,15 @@ impl SgBounce {
     }
 
     /// Unmaps and gives the pages back, with what the device wrote (unless
-    /// [`Attrs::SKIP_CPU_SYNC`]).
+    /// [`Attrs::SKIP_CPU_SYNC`]) and what the CPU wrote since.
     ///
     /// Context: any.
     pub fn finish(self) -> KVec<Page> {
         let mut this = ManuallyDrop::new(self);
+        let cpu_synced = this.synced_for_cpu;
         // SAFETY: By the type invariants the list is mapped and the device does not access it;
         // `this` ends right after.
-        unsafe { this.list.unmap() };
+        unsafe { this.list.unmap(cpu_synced) };
         // SAFETY: `this` is never used or dropped again: the list is moved out once.
         let SgList { dev, pages, .. } = unsafe { ptr::read(&this.list) };
         drop(dev);
@@ -403,7 +414,7 @@ impl Drop for SgBounce {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the list is mapped and the device does not access it;
         // the pages and the device are dropped right after.
-        unsafe { self.list.unmap() };
+        unsafe { self.list.unmap(self.synced_for_cpu) };
     }
 }
 
