@@ -48,3 +48,59 @@ void rust_helper_dma_free_coherent(struct device *dev, size_t size,
 {
 	dma_free_coherent(dev, size, cpu_addr, dma_handle);
 }
+
+void rust_helper_dma_might_sleep(void)
+{
+	might_sleep();
+}
+
+void rust_helper_dma_rmb(void)
+{
+	dma_rmb();
+}
+
+void rust_helper_dma_wmb(void)
+{
+	dma_wmb();
+}
+
+u64 rust_helper_dma_get_mask(struct device *dev)
+{
+	return dma_get_mask(dev);
+}
+
+void *rust_helper_dma_page_address(struct page *page)
+{
+	return page_address(page);
+}
+
+void rust_helper_dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				   enum dma_data_direction dir,
+				   unsigned long attrs)
+{
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+
+void rust_helper_dma_sync_sgtable_for_cpu(struct device *dev,
+					  struct sg_table *sgt,
+					  enum dma_data_direction dir)
+{
+	dma_sync_sgtable_for_cpu(dev, sgt, dir);
+}
+
+void rust_helper_dma_sync_sgtable_for_device(struct device *dev,
+					     struct sg_table *sgt,
+					     enum dma_data_direction dir)
+{
+	dma_sync_sgtable_for_device(dev, sgt, dir);
+}
+
+dma_addr_t rust_helper_dma_sg_address(struct scatterlist *sg)
+{
+	return sg_dma_address(sg);
+}
+
+unsigned int rust_helper_dma_sg_len(struct scatterlist *sg)
+{
+	return sg_dma_len(sg);
+}

@@ -10,28 +10,42 @@
 //! buffer into memory the device can reach, and back. This module lets a Rust driver use such
 //! mappings without `unsafe` but for one step, telling the mapping that the device is done:
 //!
-//! - [`DmaBounce`] owns a buffer while it is mapped; the CPU reaches the bytes only through a
-//!   [`CpuAccess`] guard, which syncs, and never while the mapping is submitted to the device.
+//! - [`DmaBounce`] owns a buffer while it is mapped and the CPU owns the mapping: the CPU
+//!   reaches the bytes through a [`CpuAccess`] or [`CpuAccessMut`] guard, which syncs. It has no
+//!   DMA address: [`DmaBounce::submit`] turns it into a [`Submitted`] mapping, the device's,
+//!   which has the address and no bytes, until the `unsafe` [`Submitted::complete`].
+//! - [`SgBounce`] and [`SgSubmitted`] are the same for pages mapped as one scatter-gather list
+//!   (where every page is in the linear map).
+//! - [`set_mask`] and its siblings set a device's DMA masks.
 //! - [`TransientPool`] reserves bounce memory for one device, used by its mappings first.
 //! - [`Stats`] reads the counters of a device's bounce allocator.
-//! - [`CoherentBuffer`] is memory shared with the device (rings, descriptors); it never bounces.
+//! - [`Coherent`] is typed memory shared with the device (rings, descriptors), read and written
+//!   field by field ([`coherent_read!`](crate::coherent_read),
+//!   [`coherent_write!`](crate::coherent_write)), ordered with [`dma_rmb`] and [`dma_wmb`]; it
+//!   never bounces.
 //! - [`TestDevice`] is a device whose every mapping bounces, for tests and samples.
 
-use crate::bindings;
+use crate::{bindings, device::Device, error::to_result, prelude::*};
 
 mod bounce;
 mod coherent;
 #[cfg(CONFIG_SWIOTLB)]
 mod pool;
+#[cfg(not(CONFIG_HIGHMEM))]
+mod sg;
 #[cfg(CONFIG_SWIOTLB)]
 mod stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
 mod test_device;
 
-pub use bounce::{CpuAccess, DmaBounce, DmaBuffer, DmaError, MapError};
-pub use coherent::CoherentBuffer;
+pub use bounce::{CpuAccess, CpuAccessMut, DmaBounce, DmaBuffer, DmaError, MapError, Submitted};
+#[doc(hidden)]
+pub use coherent::{__read_field, __write_field};
+pub use coherent::{dma_rmb, dma_wmb, Coherent};
 #[cfg(CONFIG_SWIOTLB)]
 pub use pool::{PoolUsage, TransientPool};
+#[cfg(not(CONFIG_HIGHMEM))]
+pub use sg::{Segments, SgBounce, SgCpuAccess, SgCpuAccessMut, SgSubmitted};
 #[cfg(CONFIG_SWIOTLB)]
 pub use stats::Stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
@@ -43,9 +57,122 @@ pub type DmaAddress = bindings::dma_addr_t;
 /// The size of one swiotlb slot, the unit bounce memory is counted in.
 pub const SLOT_SIZE: usize = 1 << bindings::IO_TLB_SHIFT;
 
-/// Which way the data of a streaming mapping moves.
+/// The mask of a device that addresses `bits` bits (`DMA_BIT_MASK()`); `EINVAL` unless
+/// `1 <= bits <= 64`.
+fn bit_mask(bits: u32) -> Result<u64> {
+    match bits {
+        64 => Ok(u64::MAX),
+        1..=63 => Ok((1u64 << bits) - 1),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Sets the streaming DMA mask of `dev`: the device addresses `bits` bits
+/// (`dma_set_mask()`). Mappings of memory above the mask bounce.
+///
+/// Fails with `EINVAL` unless `1 <= bits <= 64`, and with `EIO` if the platform cannot
+/// serve such a device.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// No mapping of `dev` may be live or made concurrently, and no other thread may change its
+/// masks concurrently: the DMA layer reads the mask without a lock, and mappings made under
+/// another mask may be out of the new one's reach. Call it in probe, before the device is used.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+/// use kernel::c_str;
+/// use kernel::dma::{self, DataDirection, DmaBounce, TestDevice};
+///
+/// let dev = TestDevice::new(c_str!("doc-dma-mask"), 32 * 1024)?;
+/// // SAFETY: `dev` was just created: no mapping, no one else.
+/// unsafe { dma::set_mask_and_coherent(&dev, 32)? };
+/// assert_eq!(dma::mask(&dev), 0xffff_ffff);
+/// // SAFETY: As above.
+/// assert_eq!(unsafe { dma::set_mask(&dev, 0) }, Err(EINVAL));
+/// // SAFETY: As above.
+/// assert_eq!(unsafe { dma::set_mask(&dev, 65) }, Err(EINVAL));
+/// assert_eq!(dma::mask(&dev), 0xffff_ffff);
+///
+/// let mut buf = KVec::new();
+/// buf.extend_with(64, 1u8, GFP_KERNEL)?;
+/// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
+/// assert!(map.is_bounced());
+/// let sub = map.submit();
+/// assert!(sub.dma_address() + 64 <= 1 << 32);
+/// // SAFETY: The device was never told the address.
+/// drop(unsafe { sub.complete() });
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
+pub unsafe fn set_mask(dev: &Device, bits: u32) -> Result {
+    let mask = bit_mask(bits)?;
+    // SAFETY: `dev` is a live device; the caller guarantees nothing maps or changes masks
+    // concurrently.
+    to_result(unsafe { bindings::dma_set_mask(dev.as_raw(), mask) })
+}
+
+/// Sets the coherent DMA mask of `dev` (`dma_set_coherent_mask()`): coherent memory
+/// ([`Coherent`]) is allocated below it.
+///
+/// Fails as [`set_mask`] does.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// No coherent allocation of `dev` may be made concurrently, and no other thread may change
+/// its masks concurrently.
+pub unsafe fn set_coherent_mask(dev: &Device, bits: u32) -> Result {
+    let mask = bit_mask(bits)?;
+    // SAFETY: `dev` is a live device; the caller guarantees nothing allocates or changes masks
+    // concurrently.
+    to_result(unsafe { bindings::dma_set_coherent_mask(dev.as_raw(), mask) })
+}
+
+/// Sets both masks of `dev` to `bits` bits (`dma_set_mask_and_coherent()`), as most drivers
+/// do in probe.
+///
+/// Fails as [`set_mask`] does.
+///
+/// Context: process context (the driver's probe).
+///
+/// # Safety
+///
+/// As for [`set_mask`] and [`set_coherent_mask`].
+pub unsafe fn set_mask_and_coherent(dev: &Device, bits: u32) -> Result {
+    // SAFETY: As the caller guarantees.
+    unsafe { set_mask(dev, bits)? };
+    // SAFETY: As the caller guarantees.
+    unsafe { set_coherent_mask(dev, bits) }
+}
+
+/// The streaming DMA mask of `dev` (`dma_get_mask()`): all ones up to the highest address it
+/// reaches.
+///
+/// Context: any.
+pub fn mask(dev: &Device) -> u64 {
+    // SAFETY: `dev` is a live device.
+    unsafe { bindings::dma_get_mask(dev.as_raw()) }
+}
+
+/// The largest streaming mapping `dev` can have, in bytes (`dma_max_mapping_size()`): with
+/// swiotlb, the largest bounce buffer. Larger maps are refused with `EINVAL`.
+///
+/// Context: any.
+#[inline]
+pub fn max_mapping_size(dev: &Device) -> usize {
+    // SAFETY: `dev` is a live device.
+    unsafe { bindings::dma_max_mapping_size(dev.as_raw()) }
+}
+
+/// Which way the data of a streaming mapping moves (`enum dma_data_direction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
+pub enum DataDirection {
     /// The device reads the buffer (a write to storage, a packet to send).
     ToDevice,
     /// The device writes the buffer (a read from storage, a packet received).
@@ -54,12 +181,13 @@ pub enum Direction {
     Bidirectional,
 }
 
-impl Direction {
+impl DataDirection {
+    #[inline]
     pub(crate) fn as_raw(self) -> bindings::dma_data_direction {
         match self {
-            Direction::ToDevice => bindings::dma_data_direction_DMA_TO_DEVICE,
-            Direction::FromDevice => bindings::dma_data_direction_DMA_FROM_DEVICE,
-            Direction::Bidirectional => bindings::dma_data_direction_DMA_BIDIRECTIONAL,
+            DataDirection::ToDevice => bindings::dma_data_direction_DMA_TO_DEVICE,
+            DataDirection::FromDevice => bindings::dma_data_direction_DMA_FROM_DEVICE,
+            DataDirection::Bidirectional => bindings::dma_data_direction_DMA_BIDIRECTIONAL,
         }
     }
 }
@@ -93,10 +221,12 @@ impl Attrs {
     pub const MAY_BLOCK: Attrs = Attrs(bindings::DMA_ATTR_MAY_BLOCK as _);
 
     /// Whether every attribute of `other` is in `self`.
+    #[inline]
     pub fn contains(self, other: Attrs) -> bool {
         self.0 & other.0 == other.0
     }
 
+    #[inline]
     pub(crate) fn as_raw(self) -> crate::ffi::c_ulong {
         self.0
     }
@@ -105,6 +235,7 @@ impl Attrs {
 impl core::ops::BitOr for Attrs {
     type Output = Attrs;
 
+    #[inline]
     fn bitor(self, rhs: Attrs) -> Attrs {
         Attrs(self.0 | rhs.0)
     }
@@ -146,6 +277,7 @@ impl PoolKind {
     /// maps[PoolKind::Transient.index()] += 1;
     /// assert_eq!(maps, [0, 0, 1]);
     /// ```
+    #[inline]
     pub const fn index(self) -> usize {
         match self {
             PoolKind::Default => 0,

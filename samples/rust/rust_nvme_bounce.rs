@@ -104,7 +104,8 @@ impl kernel::Module for NvmeBounce {
             p.pool_bytes / 1024,
             (p.queues * p.depth * p.io_bytes) / p.pool_bytes
         );
-        let driver = Driver::new(&p)?;
+        // Stopped and disconnected when it goes, on every path out of here.
+        let driver = Driver::start(&p)?;
         let s = driver.run(p.reserve_bytes)?;
         pr_info!(
             "nvme-bounce: ios={} verified={} errors={} waited={} transient={} failed_maps={}\n",
@@ -116,7 +117,7 @@ impl kernel::Module for NvmeBounce {
             s.failed_maps
         );
         driver.report(&s);
-        driver.shutdown();
+        drop(driver);
         Ok(NvmeBounce)
     }
 }

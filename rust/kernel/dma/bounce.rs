@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`DmaBounce`]: a streaming mapping that owns its buffer and may bounce.
+//! [`DmaBounce`] and [`Submitted`]: a streaming mapping that owns its buffer and may bounce,
+//! with the CPU or with the device.
 
-use super::{Attrs, Direction, DmaAddress, PoolKind};
+use super::{Attrs, DataDirection, DmaAddress, PoolKind};
+#[cfg(not(CONFIG_HIGHMEM))]
+use crate::page::{Page, PAGE_SIZE};
 use crate::{
     alloc::{KBox, KVec},
     bindings,
@@ -15,9 +18,13 @@ use core::{
     mem::ManuallyDrop,
     ops::{Deref, DerefMut},
     ptr,
+    sync::atomic::{AtomicBool, Ordering},
 };
 
 /// A buffer that can be mapped for streaming DMA.
+///
+/// Implemented for `KVec<u8>`, `KBox<[u8; N]>` and, where every page is in the linear map (no
+/// `CONFIG_HIGHMEM`), [`Page`](crate::page::Page).
 ///
 /// # Safety
 ///
@@ -37,10 +44,12 @@ pub unsafe trait DmaBuffer: Send {
 // the vector is moved; it is only reallocated through `&mut self` methods, which no one can call
 // while a `DmaBounce` owns it.
 unsafe impl DmaBuffer for KVec<u8> {
+    #[inline]
     fn dma_bytes(&self) -> &[u8] {
         self.as_slice()
     }
 
+    #[inline]
     fn dma_bytes_mut(&mut self) -> &mut [u8] {
         self.as_mut_slice()
     }
@@ -49,12 +58,44 @@ unsafe impl DmaBuffer for KVec<u8> {
 // SAFETY: A `KBox` keeps its value in one `kmalloc` allocation, which stays where it is when the
 // box is moved.
 unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
+    #[inline]
     fn dma_bytes(&self) -> &[u8] {
         &self[..]
     }
 
+    #[inline]
     fn dma_bytes_mut(&mut self) -> &mut [u8] {
         &mut self[..]
+    }
+}
+
+// SAFETY: A `Page` owns one order-0 page, which stays where it is when the `Page` is moved and
+// is freed only when it is dropped. Without `CONFIG_HIGHMEM` every page is in the linear map, at
+// the address `page_address()` gives. Its bytes came from the page allocator: as all memory C
+// hands over, they count as initialised.
+#[cfg(not(CONFIG_HIGHMEM))]
+unsafe impl DmaBuffer for Page {
+    #[inline]
+    fn dma_bytes(&self) -> &[u8] {
+        // SAFETY: The page is owned by `self` and mapped at `page_address()` (see above); the
+        // slice borrows `self`, so the page outlives it.
+        unsafe {
+            core::slice::from_raw_parts(
+                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                PAGE_SIZE,
+            )
+        }
+    }
+
+    #[inline]
+    fn dma_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: As above; `&mut self` makes the slice the only access to the page.
+        unsafe {
+            core::slice::from_raw_parts_mut(
+                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                PAGE_SIZE,
+            )
+        }
     }
 }
 
@@ -64,7 +105,7 @@ unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
 pub struct DmaError<T> {
     /// What went wrong.
     pub error: Error,
-    /// The buffer (of a failed map) or the mapping (of a refused finish), unchanged.
+    /// The buffer of a failed map, unchanged.
     pub value: T,
 }
 
@@ -72,6 +113,7 @@ pub struct DmaError<T> {
 pub type MapError<B> = DmaError<B>;
 
 impl<T> From<DmaError<T>> for Error {
+    #[inline]
     fn from(e: DmaError<T>) -> Error {
         e.error
     }
@@ -85,114 +127,185 @@ impl<T> fmt::Debug for DmaError<T> {
     }
 }
 
-/// A streaming DMA mapping of an owned buffer, bounced through swiotlb when the device needs it.
+/// What a mapping is, whoever owns it: the parts [`DmaBounce`] and [`Submitted`] share.
 ///
-/// The mapping owns the buffer: nothing can read, write or free it while it is mapped. The
-/// mapping is either with the CPU or *submitted* to the device:
+/// It keeps no invariant of its own; its owners do (see theirs).
+struct Mapping<B: DmaBuffer> {
+    dev: ARef<Device>,
+    buf: B,
+    handle: DmaAddress,
+    len: usize,
+    dir: DataDirection,
+    attrs: Attrs,
+    kind: Option<PoolKind>,
+}
+
+impl<B: DmaBuffer> Mapping<B> {
+    /// Ends the mapping. If `cpu_synced`, the buffer already holds what the device wrote (and
+    /// maybe newer CPU writes): nothing is copied back over it.
+    ///
+    /// # Safety
+    ///
+    /// `handle` must be a live mapping of `dev` over `buf` with `len`, `dir` and `attrs`, which
+    /// the device no longer accesses; the caller must not use `handle` afterwards (it ends the
+    /// mapping's life right after).
+    unsafe fn unmap(&mut self, cpu_synced: bool) {
+        let attrs = if cpu_synced {
+            self.attrs | Attrs::SKIP_CPU_SYNC
+        } else {
+            self.attrs
+        };
+        // SAFETY: As the caller guarantees.
+        unsafe {
+            bindings::dma_unmap_single_attrs(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+                attrs.as_raw(),
+            )
+        };
+    }
+}
+
+/// A streaming DMA mapping of an owned buffer, with the CPU; bounced through swiotlb when the
+/// device needs it.
 ///
-/// - With the CPU, [`DmaBounce::cpu_access`] gives the bytes through a guard that syncs for the
-///   CPU when taken and for the device when dropped; [`DmaBounce::finish`] unmaps and gives the
-///   buffer back, with what the device wrote copied in.
-/// - [`DmaBounce::submit`] hands it to the device and returns the address to program. From then
-///   on the CPU cannot reach the bytes until the driver calls [`DmaBounce::complete`], the one
-///   `unsafe` step: only the driver knows when its device is done.
+/// The mapping owns the buffer: nothing can read, write or free it while it is mapped. Which
+/// side owns the mapping is a type:
 ///
-/// Dropping a mapping with the CPU unmaps it (without giving the data back to anyone). Dropping
-/// a submitted one cannot know whether the device still writes to it, so it leaks the mapping,
-/// the buffer and a device reference rather than let the memory be reused, and warns.
+/// - A `DmaBounce` is the CPU's. It has no DMA address to give out. [`DmaBounce::cpu_access`]
+///   and [`DmaBounce::cpu_access_mut`] reach the bytes through a guard that syncs for the CPU
+///   when taken; [`DmaBounce::finish`] unmaps and gives the buffer back, with what the device
+///   wrote copied in.
+/// - [`DmaBounce::submit`] consumes it, syncs for the device and returns a [`Submitted`]
+///   mapping, the device's, which alone tells the address to program. Nothing reaches the bytes
+///   through it. [`Submitted::complete`], the one `unsafe` step (only the driver knows when its
+///   device is done), gives the `DmaBounce` back.
+///
+/// So safe code cannot program the device with the address of a mapping the CPU owns, take the
+/// bytes of a submitted one, or end (unmap, finish) a submitted one: the methods are not there.
+///
+/// Dropping a `DmaBounce` unmaps it (without giving the data back to anyone). Dropping a
+/// [`Submitted`] mapping leaks it instead (see there).
+///
+/// Device lifetime: the mapping holds a reference to its device, which keeps the `struct device`
+/// allocated but not bound to its driver. Unmapping after the driver's unbind is only sound
+/// where the DMA layer of the device survives it (dma-direct and swiotlb do; an IOMMU domain
+/// may not). This kernel has no bound-device scope (`Devres`) to enforce it: a driver must end
+/// its mappings before its `remove` returns.
 ///
 /// # Invariants
 ///
-/// - `handle` is a live mapping of `dev`, made by `dma_map_single_attrs()` over all of
-///   `buf.dma_bytes()` (`len` bytes, `len > 0`) with `dir` and `attrs`, not yet unmapped.
-/// - `buf` and `dev` are initialised; they are dropped or moved out only when the mapping ends.
-/// - While `submitted` is false, the device does not access the mapping (the contract of
-///   [`DmaBounce::complete`]).
+/// - `map.handle` is a live mapping of `map.dev`, made by `dma_map_single_attrs()` over all of
+///   `map.buf.dma_bytes()` (`map.len` bytes, `map.len > 0`) with `map.dir` and `map.attrs`, not
+///   yet unmapped.
+/// - The device does not access the mapping (it never had its address, or the caller of
+///   [`Submitted::complete`] promised that it is done with it).
+/// - If `synced_for_cpu` is false, the CPU has not reached the bytes since the mapping was last
+///   with the device (or was made): the bounce buffer holds what the buffer means. If it is
+///   true, the buffer was synced for the CPU since then: the buffer holds what the device wrote,
+///   and what the CPU wrote after it.
 ///
 /// # Examples
 ///
 /// A device fills a buffer (the test device stands in for hardware):
 ///
 /// ```
+/// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
 /// use kernel::c_str;
-/// use kernel::dma::{Direction, DmaBounce, PoolKind, TestDevice};
+/// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice};
 ///
 /// let dev = TestDevice::new(c_str!("doc-dmabounce-read"), 64 * 1024)?;
 /// let mut buf = KVec::new();
 /// buf.extend_with(16, 0u8, GFP_KERNEL)?;
 ///
-/// let mut map = DmaBounce::map_may_sleep(&dev, buf, Direction::FromDevice)?;
+/// let map = DmaBounce::map_may_sleep(&dev, buf, DataDirection::FromDevice)?;
 /// assert_eq!(map.bounced(), Some(PoolKind::Default));
-/// let addr = map.submit();
-/// assert!(map.cpu_access().is_err());
+/// let sub = map.submit();
 ///
-/// // SAFETY: `addr` heads a 16-byte mapping of `dev`, submitted to it.
-/// unsafe { dev.dma_write(addr, b"from the device!")? };
+/// // SAFETY: `sub` is a 16-byte mapping of `dev`, submitted to it.
+/// unsafe { dev.dma_write(sub.dma_address(), b"from the device!")? };
 /// // SAFETY: The (simulated) device is done with the mapping.
-/// unsafe { map.complete() };
+/// let map = unsafe { sub.complete() };
 ///
-/// let buf = map.finish()?;
+/// let buf = map.finish();
 /// assert_eq!(&buf[..], b"from the device!");
+/// # }
 /// # Ok::<(), Error>(())
 /// ```
+#[must_use = "dropping a mapping unmaps it at once"]
 pub struct DmaBounce<B: DmaBuffer = KVec<u8>> {
-    dev: ManuallyDrop<ARef<Device>>,
-    buf: ManuallyDrop<B>,
-    handle: DmaAddress,
-    len: usize,
-    dir: Direction,
-    attrs: Attrs,
-    kind: Option<PoolKind>,
-    submitted: bool,
+    map: Mapping<B>,
+    synced_for_cpu: bool,
 }
 
 impl<B: DmaBuffer> DmaBounce<B> {
     /// Maps `buf` for `dev`; when the bounce pools are full, sleeps until there is room (or the
     /// swiotlb wait timeout passes).
     ///
+    /// The caller's context is the contract, not a guess: it must be process context with no
+    /// spinlock held, no RCU read-side section and interrupts on. Called anywhere else, the
+    /// kernel's sleep checks (`CONFIG_DEBUG_ATOMIC_SLEEP`) report it; it is a bug, not a memory
+    /// safety matter.
+    ///
     /// Context: process context, no locks held: may sleep.
     ///
     /// # Examples
     ///
     /// Four sleeping callers fill the test device's 64 KiB pool; a fifth waits until one of the
-    /// four is unmapped, from a work item, and then gets its slots in the same pool:
+    /// four is unmapped, from a work item that waits for the fifth to be waiting, and then gets
+    /// its slots in the same pool:
     ///
     /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
     /// use kernel::c_str;
-    /// use kernel::dma::{Direction, DmaBounce, PoolKind, Stats, TestDevice};
+    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, Stats, TestDevice};
     /// use kernel::workqueue;
     ///
     /// let dev = TestDevice::new(c_str!("doc-dmabounce-wait"), 64 * 1024)?;
     /// let map_16k = |byte| -> Result<DmaBounce> {
     ///     let mut buf = KVec::new();
     ///     buf.extend_with(16 * 1024, byte, GFP_KERNEL)?;
-    ///     Ok(DmaBounce::map_may_sleep(&dev, buf, Direction::ToDevice)?)
+    ///     Ok(DmaBounce::map_may_sleep(&dev, buf, DataDirection::ToDevice)?)
     /// };
     /// let held = [map_16k(1)?, map_16k(2)?, map_16k(3)?];
     /// let last = map_16k(4)?;
-    /// let before = Stats::of(&dev)?;
+    /// let before = Stats::of(&dev)?.waits();
+    /// let watched: kernel::types::ARef<kernel::device::Device> = (&*dev).into();
     /// workqueue::system().try_spawn(GFP_KERNEL, move || {
-    ///     // SAFETY: `msleep` may be called from a work item.
-    ///     unsafe { kernel::bindings::msleep(20) };
+    ///     // Unmap once the fifth caller waits: no race with a timer. (The bound only keeps a
+    ///     // broken swiotlb from hanging the test.)
+    ///     for _ in 0..60_000 {
+    ///         if Stats::of(&watched).map_or(true, |s| s.waits() != before) {
+    ///             break;
+    ///         }
+    ///         // SAFETY: `msleep` may be called from a work item.
+    ///         unsafe { kernel::bindings::msleep(1) };
+    ///     }
     ///     drop(last);
     /// })?;
     ///
-    /// let mut map = map_16k(0xa5)?;
+    /// let map = map_16k(0xa5)?;
     /// assert_eq!(map.bounced(), Some(PoolKind::Default));
-    /// assert_eq!(Stats::of(&dev)?.waits(), before.waits() + 1);
+    /// assert_eq!(Stats::of(&dev)?.waits(), before + 1);
     /// drop(held);
     /// assert_eq!(Stats::of(&dev)?.pools_added(PoolKind::Transient), 0);
     ///
-    /// let addr = map.submit();
+    /// let sub = map.submit();
     /// let mut seen = [0u8; 4];
-    /// // SAFETY: `addr` heads a mapping of `dev` of more than 4 bytes, submitted to it.
-    /// unsafe { dev.dma_read(addr + 16 * 1024 - 4, &mut seen)? };
+    /// // SAFETY: `sub` is a 16 KiB mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_read(sub.dma_address() + 16 * 1024 - 4, &mut seen)? };
     /// assert_eq!(seen, [0xa5; 4]);
     /// // SAFETY: The device is done with the mapping.
-    /// unsafe { map.complete() };
+    /// drop(unsafe { sub.complete() });
+    /// # }
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn map_may_sleep(dev: &Device, buf: B, dir: Direction) -> Result<Self, MapError<B>> {
+    pub fn map_may_sleep(dev: &Device, buf: B, dir: DataDirection) -> Result<Self, MapError<B>> {
+        // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the caller
+        // allows).
+        unsafe { bindings::dma_might_sleep() };
         Self::map(dev, buf, dir, Attrs::MAY_BLOCK)
     }
 
@@ -208,8 +321,9 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// arrives.
     ///
     /// ```
+    /// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, CONFIG_SWIOTLB_DYNAMIC))] {
     /// use kernel::c_str;
-    /// use kernel::dma::{Direction, DmaBounce, PoolKind, Stats, TestDevice};
+    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, Stats, TestDevice};
     /// use kernel::new_spinlock;
     ///
     /// let dev = TestDevice::new(c_str!("doc-dmabounce-atomic"), 64 * 1024)?;
@@ -223,71 +337,130 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// {
     ///     let mut maps = lock.lock();
     ///     for buf in bufs {
-    ///         let map = DmaBounce::map_atomic(&dev, buf, Direction::ToDevice)?;
+    ///         let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
     ///         maps.push(map, GFP_ATOMIC)?;
     ///     }
     /// }
-    /// let mut maps = lock.lock();
+    /// let maps = core::mem::take(&mut *lock.lock());
     /// let in_pool = |kind| maps.iter().filter(|m| m.bounced() == Some(kind)).count();
     /// assert_eq!(in_pool(PoolKind::Default), 4);
     /// assert_eq!(in_pool(PoolKind::Transient), 1);
     /// assert_eq!(Stats::of(&dev)?.pools_added(PoolKind::Transient), 1);
     ///
-    /// for (i, map) in maps.iter_mut().enumerate() {
-    ///     let addr = map.submit();
+    /// for (i, map) in maps.into_iter().enumerate() {
+    ///     let sub = map.submit();
     ///     let mut seen = [0u8; 2];
-    ///     // SAFETY: `addr` heads a submitted 16 KiB mapping of `dev`.
-    ///     unsafe { dev.dma_read(addr + 8191, &mut seen)? };
+    ///     // SAFETY: `sub` is a 16 KiB mapping of `dev`, submitted to it.
+    ///     unsafe { dev.dma_read(sub.dma_address() + 8191, &mut seen)? };
     ///     // The buffers were mapped in reverse order: 4, 3, 2, 1, 0.
     ///     assert_eq!(seen, [4 - i as u8; 2]);
     ///     // SAFETY: The device is done with the mapping.
-    ///     unsafe { map.complete() };
+    ///     drop(unsafe { sub.complete() });
     /// }
+    /// # }
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn map_atomic(dev: &Device, buf: B, dir: Direction) -> Result<Self, MapError<B>> {
+    pub fn map_atomic(dev: &Device, buf: B, dir: DataDirection) -> Result<Self, MapError<B>> {
         Self::map(dev, buf, dir, Attrs::NONE)
     }
 
     /// Maps `buf` for `dev` with `attrs`.
     ///
-    /// Fails with `EINVAL` for an empty buffer and `ENOMEM` when no bounce buffer could be had;
-    /// the buffer comes back in the error either way.
+    /// Fails with `EINVAL` for an empty buffer or one larger than
+    /// [`max_mapping_size`](super::max_mapping_size) (which no pool could ever hold), and
+    /// `ENOMEM` when no bounce buffer could be had (the pools were full, after the wait with
+    /// [`Attrs::MAY_BLOCK`]; the DMA layer does not say more); the buffer comes back in the
+    /// error either way.
     ///
-    /// Context: may sleep if `attrs` holds [`Attrs::MAY_BLOCK`]; otherwise any.
+    /// Context: process context with no locks if `attrs` holds [`Attrs::MAY_BLOCK`] (see
+    /// [`DmaBounce::map_may_sleep`]); otherwise any.
     ///
     /// # Examples
     ///
     /// With [`Attrs::SKIP_CPU_SYNC`], what the device wrote is not copied back at the end:
     ///
     /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
     /// use kernel::c_str;
-    /// use kernel::dma::{Attrs, Direction, DmaBounce, TestDevice};
+    /// use kernel::dma::{Attrs, DataDirection, DmaBounce, TestDevice};
     ///
     /// let dev = TestDevice::new(c_str!("doc-dmabounce-attrs"), 64 * 1024)?;
     /// let mut buf = KVec::new();
     /// buf.extend_from_slice(b"kept", GFP_KERNEL)?;
-    /// let mut map = DmaBounce::map(&dev, buf, Direction::FromDevice, Attrs::SKIP_CPU_SYNC)?;
-    /// let addr = map.submit();
-    /// // SAFETY: `addr` heads a 4-byte mapping of `dev`, submitted to it.
-    /// unsafe { dev.dma_write(addr, b"lost")? };
+    /// let map = DmaBounce::map(&dev, buf, DataDirection::FromDevice, Attrs::SKIP_CPU_SYNC)?;
+    /// let sub = map.submit();
+    /// // SAFETY: `sub` is a 4-byte mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_write(sub.dma_address(), b"lost")? };
     /// // SAFETY: The device is done with the mapping.
-    /// unsafe { map.complete() };
-    /// assert_eq!(&map.finish()?[..], b"kept");
+    /// let map = unsafe { sub.complete() };
+    /// assert_eq!(&map.finish()[..], b"kept");
     ///
-    /// let empty = DmaBounce::map(&dev, KVec::<u8>::new(), Direction::ToDevice, Attrs::NONE);
+    /// let empty = DmaBounce::map(&dev, KVec::<u8>::new(), DataDirection::ToDevice, Attrs::NONE);
     /// assert_eq!(empty.err().map(|e| e.error), Some(EINVAL));
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// A buffer larger than the largest bounce buffer can never be mapped: it is refused with
+    /// `EINVAL`, not the `ENOMEM` of a full pool, and nothing is tried:
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{self, Attrs, DataDirection, DmaBounce, Stats, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-too-big"), 64 * 1024)?;
+    /// let mut big = KVec::new();
+    /// big.extend_with(dma::max_mapping_size(&dev) + 1, 0u8, GFP_KERNEL)?;
+    /// let failures = Stats::of(&dev)?.map_failures();
+    /// let refused = DmaBounce::map(&dev, big, DataDirection::ToDevice, Attrs::NO_WARN);
+    /// assert_eq!(refused.err().map(|e| e.error), Some(EINVAL));
+    /// assert_eq!(Stats::of(&dev)?.map_failures(), failures);
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// A page (where every page is in the linear map: no `CONFIG_HIGHMEM`) is a buffer too, as
+    /// block drivers' data is:
+    ///
+    /// ```
+    /// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, not(CONFIG_HIGHMEM)))] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice};
+    /// use kernel::page::{Page, PAGE_SIZE};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-page"), 64 * 1024)?;
+    /// let page = Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
+    /// let mut map = DmaBounce::map_may_sleep(&dev, page, DataDirection::Bidirectional)?;
+    /// assert_eq!(map.len(), PAGE_SIZE);
+    /// assert_eq!(map.bounced(), Some(PoolKind::Default));
+    /// map.cpu_access_mut()?[..5].copy_from_slice(b"hello");
+    ///
+    /// let sub = map.submit();
+    /// let mut seen = [0u8; 5];
+    /// // SAFETY: `sub` is a page-long mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_read(sub.dma_address(), &mut seen)? };
+    /// assert_eq!(&seen, b"hello");
+    /// // SAFETY: As above.
+    /// unsafe { dev.dma_write(sub.dma_address() + PAGE_SIZE as u64 - 3, b"end")? };
+    /// // SAFETY: The device is done with the mapping.
+    /// let mut map = unsafe { sub.complete() };
+    /// assert_eq!(&map.cpu_access()[PAGE_SIZE - 3..], b"end");
+    /// let page: Page = map.finish();
+    /// # let _ = page;
+    /// # }
     /// # Ok::<(), Error>(())
     /// ```
     pub fn map(
         dev: &Device,
         mut buf: B,
-        dir: Direction,
+        dir: DataDirection,
         attrs: Attrs,
     ) -> Result<Self, MapError<B>> {
         let bytes = buf.dma_bytes_mut();
         let len = bytes.len();
-        if len == 0 {
+        // Empty, or more than any bounce buffer holds: no map call could ever succeed.
+        if len == 0 || len > super::max_mapping_size(dev) {
             return Err(DmaError {
                 error: EINVAL,
                 value: buf,
@@ -312,185 +485,359 @@ impl<B: DmaBuffer> DmaBounce<B> {
                 value: buf,
             });
         }
-        // INVARIANT: `handle` was just mapped over all of `buf`, with `dir` and `attrs`.
+        // INVARIANT: `handle` was just mapped over all of `buf`, with `dir` and `attrs`, and
+        // synced for the device by the map; its address has not been given to anyone.
         Ok(DmaBounce {
-            dev: ManuallyDrop::new(dev.into()),
-            buf: ManuallyDrop::new(buf),
-            handle,
-            len,
-            dir,
-            attrs,
-            kind: bounce_kind(dev, handle),
-            submitted: false,
+            map: Mapping {
+                kind: bounce_kind(dev, handle),
+                dev: dev.into(),
+                buf,
+                handle,
+                len,
+                dir,
+                attrs,
+            },
+            synced_for_cpu: false,
         })
     }
 
-    /// The device's address of the mapping, for logs and checks. Hand it to the device through
-    /// [`DmaBounce::submit`].
-    pub fn dma_address(&self) -> DmaAddress {
-        self.handle
-    }
-
     /// The number of bytes mapped.
+    #[expect(clippy::len_without_is_empty)]
+    #[inline]
     pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Always `false`: empty buffers are not mapped.
-    pub fn is_empty(&self) -> bool {
-        false
+        self.map.len
     }
 
     /// The direction given to the map call.
-    pub fn direction(&self) -> Direction {
-        self.dir
+    #[inline]
+    pub fn direction(&self) -> DataDirection {
+        self.map.dir
     }
 
     /// The device of the mapping.
+    #[inline]
     pub fn device(&self) -> &Device {
-        &self.dev
+        &self.map.dev
     }
 
     /// Where the bounce buffer is, or `None` if the device reaches the buffer directly.
+    #[inline]
     pub fn bounced(&self) -> Option<PoolKind> {
-        self.kind
+        self.map.kind
     }
 
     /// Whether the mapping goes through a bounce buffer.
+    #[inline]
     pub fn is_bounced(&self) -> bool {
-        self.kind.is_some()
+        self.map.kind.is_some()
     }
 
-    /// Whether the mapping is submitted to the device.
-    pub fn is_submitted(&self) -> bool {
-        self.submitted
-    }
-
-    /// Hands the mapping to the device and returns the address to program into it.
+    /// Hands the mapping to the device: syncs it for the device and returns the submitted
+    /// mapping, which tells the address to program.
     ///
-    /// The buffer is already synced for the device (at map time, and whenever a [`CpuAccess`]
-    /// guard is dropped). Until [`DmaBounce::complete`], the CPU cannot reach the bytes.
-    pub fn submit(&mut self) -> DmaAddress {
-        self.submitted = true;
-        self.handle
+    /// The sync happens here, whatever became of the CPU guards taken before (even one passed
+    /// to `mem::forget`). It is skipped when the CPU has not reached the bytes since the map
+    /// (or the last completion): the bounce buffer is up to date then.
+    ///
+    /// Context: any.
+    ///
+    /// # Examples
+    ///
+    /// A guard that is forgotten instead of dropped does not keep the device from seeing what
+    /// was written through it:
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-submit"), 64 * 1024)?;
+    /// let mut buf = KVec::new();
+    /// buf.extend_with(8, b'.', GFP_KERNEL)?;
+    /// let mut map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
+    /// let mut cpu = map.cpu_access_mut()?;
+    /// cpu.copy_from_slice(b"written!");
+    /// core::mem::forget(cpu);
+    ///
+    /// let sub = map.submit();
+    /// let mut seen = [0u8; 8];
+    /// // SAFETY: `sub` is an 8-byte mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_read(sub.dma_address(), &mut seen)? };
+    /// assert_eq!(&seen, b"written!");
+    /// // SAFETY: The device is done with the mapping.
+    /// drop(unsafe { sub.complete() });
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[must_use = "dropping a submitted mapping leaks it"]
+    pub fn submit(self) -> Submitted<B> {
+        let this = ManuallyDrop::new(self);
+        if this.synced_for_cpu {
+            // SAFETY: By the type invariants the mapping is live and the device does not access
+            // it.
+            unsafe {
+                bindings::dma_sync_single_for_device(
+                    this.map.dev.as_raw(),
+                    this.map.handle,
+                    this.map.len,
+                    this.map.dir.as_raw(),
+                )
+            };
+        }
+        // SAFETY: `this` is not used or dropped again: the mapping is moved out once.
+        let map = unsafe { ptr::read(&this.map) };
+        // INVARIANT: the mapping is live and synced for the device; it is the device's now.
+        Submitted {
+            map: ManuallyDrop::new(map),
+        }
     }
 
-    /// Takes the mapping back from the device.
-    ///
-    /// # Safety
-    ///
-    /// The device must have finished every access to the mapping (the driver has seen the
-    /// completion of every command that used the address returned by [`DmaBounce::submit`]),
-    /// and must not access it again before the next [`DmaBounce::submit`]. The type system
-    /// cannot check this: the device is outside it. Breaking it lets the device write memory
-    /// the CPU reads, or that is reused after the mapping ends.
-    pub unsafe fn complete(&mut self) {
-        // INVARIANT: the caller promises the device no longer accesses the mapping.
-        self.submitted = false;
+    fn sync_for_cpu(&mut self) {
+        if !self.synced_for_cpu {
+            // SAFETY: By the type invariants the mapping is live and the device does not access
+            // it.
+            unsafe {
+                bindings::dma_sync_single_for_cpu(
+                    self.map.dev.as_raw(),
+                    self.map.handle,
+                    self.map.len,
+                    self.map.dir.as_raw(),
+                )
+            };
+            // INVARIANT: the CPU may reach the bytes from now on; `submit` syncs them back.
+            self.synced_for_cpu = true;
+        }
     }
 
-    /// Gives the CPU access to the bytes: syncs for the CPU now and for the device when the
-    /// guard is dropped. Fails with `EBUSY` while the mapping is submitted.
+    /// Gives the CPU read access to the bytes, with what the device wrote (synced for the CPU).
+    ///
+    /// Context: any.
     ///
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
     /// use kernel::c_str;
-    /// use kernel::dma::{Direction, DmaBounce, TestDevice};
+    /// use kernel::dma::{DataDirection, DmaBounce, TestDevice};
     ///
     /// let dev = TestDevice::new(c_str!("doc-dmabounce-cpu"), 64 * 1024)?;
     /// let mut buf = KVec::new();
     /// buf.extend_with(8, 0u8, GFP_KERNEL)?;
-    /// let mut map = DmaBounce::map_may_sleep(&dev, buf, Direction::Bidirectional)?;
-    /// map.cpu_access()?.copy_from_slice(b"cpu data");
+    /// let mut map = DmaBounce::map_may_sleep(&dev, buf, DataDirection::Bidirectional)?;
+    /// map.cpu_access_mut()?.copy_from_slice(b"cpu data");
     ///
-    /// let addr = map.submit();
-    /// assert_eq!(map.cpu_access().err(), Some(EBUSY));
+    /// let sub = map.submit();
     /// let mut seen = [0u8; 8];
-    /// // SAFETY: `addr` heads an 8-byte mapping of `dev`, submitted to it.
-    /// unsafe { dev.dma_read(addr, &mut seen)? };
+    /// // SAFETY: `sub` is an 8-byte mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_read(sub.dma_address(), &mut seen)? };
     /// assert_eq!(&seen, b"cpu data");
     /// // SAFETY: As above.
-    /// unsafe { dev.dma_write(addr + 4, b"DEV!")? };
+    /// unsafe { dev.dma_write(sub.dma_address() + 4, b"DEV!")? };
     /// // SAFETY: The device is done with the mapping.
-    /// unsafe { map.complete() };
+    /// let mut map = unsafe { sub.complete() };
     ///
-    /// assert_eq!(&map.cpu_access()?[..], b"cpu DEV!");
+    /// assert_eq!(&map.cpu_access()[..], b"cpu DEV!");
+    /// # }
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn cpu_access(&mut self) -> Result<CpuAccess<'_, B>, Error> {
-        if self.submitted {
-            return Err(EBUSY);
+    pub fn cpu_access(&mut self) -> CpuAccess<'_, B> {
+        self.sync_for_cpu();
+        // INVARIANT: the mapping is the CPU's and synced for it.
+        CpuAccess { map: self }
+    }
+
+    /// Gives the CPU write access to the bytes (synced for the CPU); the next
+    /// [`DmaBounce::submit`] makes the device see what it writes.
+    ///
+    /// Fails with `EPERM` for a [`DataDirection::FromDevice`] mapping: what the CPU wrote would
+    /// never reach the device, and the device's data would overwrite it.
+    ///
+    /// Context: any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-cpu-mut"), 64 * 1024)?;
+    /// let mut buf = KBox::new([7u8; 32], GFP_KERNEL)?;
+    /// buf[0] = 1;
+    /// let mut map = DmaBounce::map_atomic(&dev, buf, DataDirection::FromDevice)?;
+    /// assert_eq!(map.cpu_access_mut().err(), Some(EPERM));
+    /// assert_eq!(map.cpu_access()[..2], [1, 7]);
+    /// let buf: KBox<[u8; 32]> = map.finish();
+    /// assert_eq!(buf[31], 7);
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn cpu_access_mut(&mut self) -> Result<CpuAccessMut<'_, B>, Error> {
+        if self.map.dir == DataDirection::FromDevice {
+            return Err(EPERM);
         }
-        // SAFETY: By the type invariants the mapping is live and the device does not touch it.
-        unsafe {
-            bindings::dma_sync_single_for_cpu(
-                self.dev.as_raw(),
-                self.handle,
-                self.len,
-                self.dir.as_raw(),
-            )
-        };
-        Ok(CpuAccess { map: self })
+        self.sync_for_cpu();
+        // INVARIANT: the mapping is the CPU's, synced for it, and not `FromDevice`.
+        Ok(CpuAccessMut { map: self })
     }
 
     /// Unmaps and gives the buffer back, with what the device wrote copied in (for
-    /// [`Direction::FromDevice`] and [`Direction::Bidirectional`], unless
-    /// [`Attrs::SKIP_CPU_SYNC`]). Fails with `EBUSY`, giving the mapping back, while it is
-    /// submitted.
-    pub fn finish(self) -> Result<B, DmaError<Self>> {
-        if self.submitted {
-            return Err(DmaError {
-                error: EBUSY,
-                value: self,
-            });
-        }
+    /// [`DataDirection::FromDevice`] and [`DataDirection::Bidirectional`], unless
+    /// [`Attrs::SKIP_CPU_SYNC`]), and with what the CPU wrote since.
+    ///
+    /// Context: any.
+    ///
+    /// # Examples
+    ///
+    /// What the CPU wrote after the device's data came in is what the buffer holds:
+    ///
+    /// ```
+    /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// use kernel::c_str;
+    /// use kernel::dma::{DataDirection, DmaBounce, TestDevice};
+    ///
+    /// let dev = TestDevice::new(c_str!("doc-dmabounce-finish"), 64 * 1024)?;
+    /// let mut buf = KVec::new();
+    /// buf.extend_with(8, b'.', GFP_KERNEL)?;
+    /// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::Bidirectional)?;
+    /// let sub = map.submit();
+    /// // SAFETY: `sub` is an 8-byte mapping of `dev`, submitted to it.
+    /// unsafe { dev.dma_write(sub.dma_address(), b"device")? };
+    /// // SAFETY: The device is done with the mapping.
+    /// let mut map = unsafe { sub.complete() };
+    /// map.cpu_access_mut()?[6..].copy_from_slice(b"!!");
+    /// assert_eq!(&map.finish()[..], b"device!!");
+    /// # }
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn finish(self) -> B {
         let mut this = ManuallyDrop::new(self);
-        this.unmap();
-        // SAFETY: `this` is never used or dropped again, so its buffer and device reference
-        // are each moved out exactly once.
-        let (buf, dev) = unsafe { (ManuallyDrop::take(&mut this.buf), ptr::read(&*this.dev)) };
+        let cpu_synced = this.synced_for_cpu;
+        // SAFETY: By the type invariants the mapping is live and the device does not access it;
+        // `this` ends right after.
+        unsafe { this.map.unmap(cpu_synced) };
+        // SAFETY: `this` is never used or dropped again, so the mapping is moved out once.
+        let Mapping { dev, buf, .. } = unsafe { ptr::read(&this.map) };
         drop(dev);
-        Ok(buf)
-    }
-
-    fn unmap(&mut self) {
-        // SAFETY: By the type invariants the mapping is live, with these parameters, and the
-        // device is done with it; callers end the mapping right after.
-        unsafe {
-            bindings::dma_unmap_single_attrs(
-                self.dev.as_raw(),
-                self.handle,
-                self.len,
-                self.dir.as_raw(),
-                self.attrs.as_raw(),
-            )
-        };
+        buf
     }
 }
 
 impl<B: DmaBuffer> Drop for DmaBounce<B> {
     fn drop(&mut self) {
-        if self.submitted {
-            crate::pr_warn!(
-                "dma: mapping {:#x} ({} bytes) dropped while submitted to the device: leaked\n",
-                self.handle,
-                self.len
-            );
-            return;
-        }
-        self.unmap();
-        // SAFETY: The mapping has ended and `self` is being dropped: the buffer and the device
-        // reference are dropped exactly once.
-        unsafe {
-            ManuallyDrop::drop(&mut self.buf);
-            ManuallyDrop::drop(&mut self.dev);
+        // SAFETY: By the type invariants the mapping is live and the device does not access it;
+        // the fields (the buffer, then the device) are dropped right after.
+        unsafe { self.map.unmap(self.synced_for_cpu) };
+    }
+}
+
+/// Whether a leak of a submitted mapping was reported already: once is enough to see the bug.
+static LEAK_REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// A streaming mapping submitted to its device: the device's until [`Submitted::complete`].
+///
+/// It tells the address to program ([`Submitted::dma_address`]) and gives no access to the
+/// bytes. Dropping it cannot know whether the device still writes to the buffer, so it leaks
+/// the mapping, the buffer and a device reference rather than let the memory be reused, and
+/// warns (once per boot: the first leak is the bug to see).
+///
+/// Device lifetime: as for [`DmaBounce`].
+///
+/// # Invariants
+///
+/// `map` is initialised, and a live mapping as in the invariants of [`DmaBounce`], synced for
+/// the device, which may access it. It is moved out only by [`Submitted::complete`].
+#[must_use = "dropping a submitted mapping leaks it"]
+pub struct Submitted<B: DmaBuffer = KVec<u8>> {
+    map: ManuallyDrop<Mapping<B>>,
+}
+
+impl<B: DmaBuffer> Submitted<B> {
+    /// The address of the mapping as the device sees it, to program into the device.
+    #[inline]
+    pub fn dma_address(&self) -> DmaAddress {
+        self.map.handle
+    }
+
+    /// The number of bytes mapped.
+    #[expect(clippy::len_without_is_empty)]
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.map.len
+    }
+
+    /// The direction given to the map call.
+    #[inline]
+    pub fn direction(&self) -> DataDirection {
+        self.map.dir
+    }
+
+    /// The device of the mapping.
+    #[inline]
+    pub fn device(&self) -> &Device {
+        &self.map.dev
+    }
+
+    /// Where the bounce buffer is, or `None` if the device reaches the buffer directly.
+    #[inline]
+    pub fn bounced(&self) -> Option<PoolKind> {
+        self.map.kind
+    }
+
+    /// Takes the mapping back from the device.
+    ///
+    /// The returned mapping syncs for the CPU when the CPU next reaches the bytes (or when it
+    /// is finished).
+    ///
+    /// Context: any.
+    ///
+    /// # Safety
+    ///
+    /// The device must have finished every access to the mapping (the driver has seen the
+    /// completion of every command that used [`Submitted::dma_address`]), and must not access
+    /// it again unless it is submitted again. The type system cannot check this: the device is
+    /// outside it. Breaking it lets the device write memory the CPU reads, or memory reused
+    /// after the mapping ends.
+    pub unsafe fn complete(self) -> DmaBounce<B> {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the mapping is moved out once.
+        let map = unsafe { ManuallyDrop::take(&mut this.map) };
+        // INVARIANT: the caller promises the device is done with the mapping; what it wrote is
+        // in the bounce buffer, so the CPU must sync before it looks.
+        DmaBounce {
+            map,
+            synced_for_cpu: false,
         }
     }
 }
 
-/// CPU access to the bytes of a [`DmaBounce`], synced for the CPU; dropping it syncs for the
-/// device.
+impl<B: DmaBuffer> Drop for Submitted<B> {
+    fn drop(&mut self) {
+        // The mapping, the buffer and the device reference are left as they are: the device may
+        // still write there.
+        report_leak(self.map.handle, self.map.len);
+    }
+}
+
+/// Warns, the first time only, that a submitted mapping at `addr` of `len` bytes was dropped
+/// and leaked.
+pub(super) fn report_leak(addr: DmaAddress, len: usize) {
+    if !LEAK_REPORTED.swap(true, Ordering::Relaxed) {
+        crate::pr_warn!(
+            "dma: mapping {:#x} ({} bytes) dropped while submitted to the device: leaked (reported once)\n",
+            addr,
+            len
+        );
+    }
+}
+
+/// CPU read access to the bytes of a [`DmaBounce`], synced for the CPU.
+///
+/// # Invariants
+///
+/// `map` is the CPU's (a [`DmaBounce`]) and synced for the CPU: its buffer holds what the
+/// device wrote before it was completed.
+#[must_use = "the guard gives access to the bytes; dropping it at once is pointless"]
 pub struct CpuAccess<'a, B: DmaBuffer> {
     map: &'a mut DmaBounce<B>,
 }
@@ -498,30 +845,40 @@ pub struct CpuAccess<'a, B: DmaBuffer> {
 impl<B: DmaBuffer> Deref for CpuAccess<'_, B> {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
-        self.map.buf.dma_bytes()
+        // By the type invariants the bytes are the CPU's to read.
+        self.map.map.buf.dma_bytes()
     }
 }
 
-impl<B: DmaBuffer> DerefMut for CpuAccess<'_, B> {
+/// CPU write access to the bytes of a [`DmaBounce`] whose direction is not
+/// [`DataDirection::FromDevice`], synced for the CPU. The device sees what it writes from the
+/// next [`DmaBounce::submit`] on.
+///
+/// # Invariants
+///
+/// `map` is the CPU's, synced for the CPU, and its direction is not
+/// [`DataDirection::FromDevice`].
+#[must_use = "the guard gives access to the bytes; dropping it at once is pointless"]
+pub struct CpuAccessMut<'a, B: DmaBuffer> {
+    map: &'a mut DmaBounce<B>,
+}
+
+impl<B: DmaBuffer> Deref for CpuAccessMut<'_, B> {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.map.map.buf.dma_bytes()
+    }
+}
+
+impl<B: DmaBuffer> DerefMut for CpuAccessMut<'_, B> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
-        self.map.buf.dma_bytes_mut()
-    }
-}
-
-impl<B: DmaBuffer> Drop for CpuAccess<'_, B> {
-    fn drop(&mut self) {
-        let map = &*self.map;
-        // SAFETY: By the type invariants of `DmaBounce` the mapping is live and, not being
-        // submitted, not accessed by the device.
-        unsafe {
-            bindings::dma_sync_single_for_device(
-                map.dev.as_raw(),
-                map.handle,
-                map.len,
-                map.dir.as_raw(),
-            )
-        };
+        // By the type invariants the bytes are the CPU's, and what it writes reaches the device.
+        self.map.map.buf.dma_bytes_mut()
     }
 }
 

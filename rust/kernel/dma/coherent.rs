@@ -1,132 +1,304 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`CoherentBuffer`]: memory a driver and its device share for as long as it lives.
+//! [`Coherent`]: typed memory a driver and its device share for as long as it lives.
 
 use super::DmaAddress;
-use crate::{alloc::Flags, bindings, device::Device, error::code::*, prelude::*, types::ARef};
-use core::{
-    ptr::NonNull,
-    sync::atomic::{fence, Ordering},
+use crate::{
+    alloc::Flags,
+    bindings,
+    device::Device,
+    error::code::*,
+    prelude::*,
+    types::{ARef, AsBytes, FromBytes},
 };
+use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 
-/// Memory shared with a device (`dma_alloc_coherent()`): rings, descriptors, anything both
-/// sides read and write while the other runs. It never bounces.
+/// An array of `T` in memory shared with a device (`dma_alloc_coherent()`): rings, descriptors,
+/// anything both sides read and write while the other runs. It never bounces.
 ///
-/// The device may write the memory at any time, so the CPU reaches it only by copying, with
-/// volatile accesses: [`CoherentBuffer::read`] and [`CoherentBuffer::write`], both bounds
-/// checked.
+/// `T` is plain data ([`FromBytes`] and [`AsBytes`]: any bytes the device writes are a valid
+/// `T`, and a `T` has no padding to leak), `Copy`, and laid out as the device expects
+/// (`#[repr(C)]`, with the device's byte order).
+///
+/// The device may write the memory at any time, so the CPU never holds a reference into it: it
+/// reads and writes with volatile accesses, either a whole element ([`Coherent::read`],
+/// [`Coherent::write`]) or one field ([`coherent_read!`](crate::coherent_read),
+/// [`coherent_write!`](crate::coherent_write)). A field of a naturally aligned primitive type
+/// (`u16`, `u32`, `u64` on 64-bit) is read or written with one access, so it does not tear, as a
+/// completion entry's status and phase must not; a whole element may take several. Order
+/// accesses against the device's with [`dma_rmb`] (after reading the field that says an entry
+/// is valid, before reading the rest) and [`dma_wmb`] (after writing an entry, before publishing
+/// it). Writers need `&mut self`: two CPU writers cannot race; put the buffer under a lock to
+/// share it.
+///
+/// Dropping frees the memory. Quiesce the device first (stop it, so that it no longer reads or
+/// writes the memory): the type cannot check that the device is done, as the device learned
+/// the address from the driver, outside the type system. A device left running writes freed
+/// memory.
+///
+/// Device lifetime: the buffer holds a reference to its device, which keeps the
+/// `struct device` allocated but not bound to its driver. Free it before the driver's `remove`
+/// returns (this kernel has no bound-device scope to enforce it).
 ///
 /// # Invariants
 ///
-/// `cpu` points to `len > 0` bytes allocated by `dma_alloc_coherent()` for `dev`, whose device
-/// address is `handle`; they are freed when `self` is dropped.
+/// `cpu` points to `count > 0` elements of `T` (`count * size_of::<T>()` bytes, which does not
+/// overflow), allocated by `dma_alloc_coherent()` for `dev`, whose device address is `handle`;
+/// they are freed when `self` is dropped, and only then.
 ///
 /// # Examples
 ///
 /// ```
+/// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
 /// use kernel::c_str;
-/// use kernel::dma::{CoherentBuffer, TestDevice};
+/// use kernel::dma::{dma_rmb, Coherent, TestDevice};
+/// use kernel::{coherent_read, coherent_write};
+///
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// struct Entry {
+///     cookie: u32,
+///     ready: u16,
+///     pad: u16,
+/// }
+/// // SAFETY: `Entry` is made of integers only: any bytes are a valid `Entry`, and it has no
+/// // padding.
+/// unsafe impl kernel::types::FromBytes for Entry {}
+/// // SAFETY: As above.
+/// unsafe impl kernel::types::AsBytes for Entry {}
 ///
 /// let dev = TestDevice::new(c_str!("doc-coherent"), 32 * 1024)?;
-/// let ring = CoherentBuffer::alloc(&dev, 4096, GFP_KERNEL)?;
-/// ring.write(4088, b"doorbell")?;
-/// let mut seen = [0u8; 8];
-/// // SAFETY: `ring` is this device's coherent memory, 4096 bytes long.
-/// unsafe { dev.dma_read(ring.dma_address() + 4088, &mut seen)? };
-/// assert_eq!(&seen, b"doorbell");
+/// let mut ring = Coherent::<Entry>::alloc(&dev, 4, GFP_KERNEL)?;
+/// assert_eq!(ring.count(), 4);
+/// assert_eq!(coherent_read!(ring, [3].ready)?, 0);
+///
+/// coherent_write!(ring, [1].cookie, 0xfeed)?;
+/// let mut seen = [0u8; 4];
+/// // SAFETY: `ring` is coherent memory of this device, 32 bytes long.
+/// unsafe { dev.dma_read(ring.dma_address_of(1)?, &mut seen)? };
+/// assert_eq!(u32::from_ne_bytes(seen), 0xfeed);
+///
+/// // The device fills entry 2: its payload, then the flag.
 /// // SAFETY: As above.
-/// unsafe { dev.dma_write(ring.dma_address(), b"cqe")? };
-/// let mut cqe = [0u8; 3];
-/// ring.read(0, &mut cqe)?;
-/// assert_eq!(&cqe, b"cqe");
-/// assert_eq!(ring.write(4090, b"too long"), Err(EINVAL));
+/// unsafe { dev.dma_write(ring.dma_address_of(2)?, &7u32.to_ne_bytes())? };
+/// // SAFETY: As above.
+/// unsafe { dev.dma_write(ring.dma_address_of(2)? + 4, &1u16.to_ne_bytes())? };
+/// if coherent_read!(ring, [2].ready)? == 1 {
+///     dma_rmb();
+///     assert_eq!(coherent_read!(ring, [2].cookie)?, 7);
+/// }
+/// assert_eq!(ring.read(2)?.cookie, 7);
+///
+/// assert_eq!(coherent_read!(ring, [4].ready).err(), Some(EINVAL));
+/// assert_eq!(ring.write(4, Entry { cookie: 0, ready: 0, pad: 0 }).err(), Some(EINVAL));
+/// # }
 /// # Ok::<(), Error>(())
 /// ```
-pub struct CoherentBuffer {
+pub struct Coherent<T: AsBytes + FromBytes + Copy> {
     dev: ARef<Device>,
-    cpu: NonNull<u8>,
+    cpu: NonNull<T>,
     handle: DmaAddress,
-    len: usize,
+    count: usize,
+    _elements: PhantomData<T>,
 }
 
-impl CoherentBuffer {
-    /// Allocates `len` zeroed bytes shared with `dev`.
+impl<T: AsBytes + FromBytes + Copy> Coherent<T> {
+    /// Allocates `count` zeroed elements shared with `dev`.
     ///
-    /// Context: may sleep if `flags` allows it.
-    pub fn alloc(dev: &Device, len: usize, flags: Flags) -> Result<Self> {
-        if len == 0 {
-            return Err(EINVAL);
-        }
+    /// Fails with `EINVAL` for no element or a size that overflows, and `ENOMEM`.
+    ///
+    /// Context: process context if `flags` allows sleeping; never with interrupts off.
+    pub fn alloc(dev: &Device, count: usize, flags: Flags) -> Result<Self> {
+        let bytes = match count.checked_mul(size_of::<T>()) {
+            Some(bytes) if bytes > 0 => bytes,
+            _ => return Err(EINVAL),
+        };
         let mut handle: DmaAddress = 0;
-        // SAFETY: `dev` is a live device and `handle` a valid place to write to.
-        let cpu =
-            unsafe { bindings::dma_alloc_coherent(dev.as_raw(), len, &mut handle, flags.as_raw()) };
-        let cpu = NonNull::new(cpu.cast::<u8>()).ok_or(ENOMEM)?;
-        // INVARIANT: just allocated, `len` bytes at `cpu` and `handle`.
-        Ok(CoherentBuffer {
+        // SAFETY: `dev` is a live device and `handle` a valid place to write to. The memory
+        // comes zeroed, and at least page aligned, so aligned for `T`.
+        let cpu = unsafe {
+            bindings::dma_alloc_coherent(dev.as_raw(), bytes, &mut handle, flags.as_raw())
+        };
+        let cpu = NonNull::new(cpu.cast::<T>()).ok_or(ENOMEM)?;
+        // INVARIANT: just allocated, `count` elements at `cpu` and `handle`.
+        Ok(Coherent {
             dev: dev.into(),
             cpu,
             handle,
-            len,
+            count,
+            _elements: PhantomData,
         })
     }
 
-    /// The device's address of the memory.
+    /// The device's address of the first element.
+    #[inline]
     pub fn dma_address(&self) -> DmaAddress {
         self.handle
     }
 
-    /// The size in bytes.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Always `false`: empty buffers are not allocated.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    fn check(&self, offset: usize, count: usize) -> Result {
-        match offset.checked_add(count) {
-            Some(end) if end <= self.len => Ok(()),
-            _ => Err(EINVAL),
+    /// The device's address of element `i`; `EINVAL` past the end.
+    #[inline]
+    pub fn dma_address_of(&self, i: usize) -> Result<DmaAddress> {
+        if i >= self.count {
+            return Err(EINVAL);
         }
+        // By the type invariants `i * size_of::<T>()` fits: it is less than the allocation.
+        Ok(self.handle + (i * size_of::<T>()) as DmaAddress)
     }
 
-    /// Copies `out.len()` bytes at `offset` into `out`, after what the device wrote before.
-    /// Fails with `EINVAL` past the end.
-    pub fn read(&self, offset: usize, out: &mut [u8]) -> Result {
-        self.check(offset, out.len())?;
-        fence(Ordering::SeqCst);
-        for (i, byte) in out.iter_mut().enumerate() {
-            // SAFETY: `offset + i < len` was checked; by the type invariants the memory is
-            // allocated. Volatile: the device may write it concurrently.
-            *byte = unsafe { self.cpu.as_ptr().add(offset + i).read_volatile() };
-        }
-        Ok(())
+    /// The number of elements.
+    #[inline]
+    pub fn count(&self) -> usize {
+        self.count
     }
 
-    /// Copies `data` to `offset`, visible to the device before anything the CPU does next
-    /// (a doorbell). Fails with `EINVAL` past the end.
-    pub fn write(&self, offset: usize, data: &[u8]) -> Result {
-        self.check(offset, data.len())?;
-        for (i, byte) in data.iter().enumerate() {
-            // SAFETY: As in `read`.
-            unsafe { self.cpu.as_ptr().add(offset + i).write_volatile(*byte) };
+    /// The device of the memory.
+    #[inline]
+    pub fn device(&self) -> &Device {
+        &self.dev
+    }
+
+    /// A pointer to element `i`, for the field macros; `EINVAL` past the end.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __item(&self, i: usize) -> Result<*mut T> {
+        if i >= self.count {
+            return Err(EINVAL);
         }
-        fence(Ordering::SeqCst);
+        // SAFETY: `i < count`: by the type invariants the result is within the allocation.
+        Ok(unsafe { self.cpu.as_ptr().add(i) })
+    }
+
+    /// Reads element `i` as it is now (volatile; it may take several accesses, see the type's
+    /// documentation). `EINVAL` past the end.
+    #[inline]
+    pub fn read(&self, i: usize) -> Result<T> {
+        let p = self.__item(i)?;
+        // SAFETY: `p` is an aligned element of the allocation (type invariants); any bytes are a
+        // valid `T` (`FromBytes`). Volatile: the device may write it concurrently.
+        Ok(unsafe { p.read_volatile() })
+    }
+
+    /// Writes element `i` (volatile). `EINVAL` past the end.
+    #[inline]
+    pub fn write(&mut self, i: usize, value: T) -> Result {
+        let p = self.__item(i)?;
+        // SAFETY: `p` is an aligned element of the allocation; `&mut self` excludes other CPU
+        // writers. Volatile: the device may read it concurrently.
+        unsafe { p.write_volatile(value) };
         Ok(())
     }
 }
 
-impl Drop for CoherentBuffer {
+/// Reads one field of a coherent element, the way [`coherent_read!`](crate::coherent_read)
+/// does.
+///
+/// # Safety
+///
+/// `field` must point to a field within an element of a live [`Coherent`] allocation.
+#[doc(hidden)]
+#[inline]
+pub unsafe fn __read_field<F: FromBytes + Copy>(field: *const F) -> Result<F> {
+    if field as usize % core::mem::align_of::<F>() != 0 {
+        return Err(EINVAL);
+    }
+    // SAFETY: The caller guarantees the pointer is within the allocation; it is aligned
+    // (checked) and any bytes are a valid `F`.
+    Ok(unsafe { field.read_volatile() })
+}
+
+/// Writes one field of a coherent element, the way [`coherent_write!`](crate::coherent_write)
+/// does.
+///
+/// # Safety
+///
+/// `field` must point to a field within an element of a live [`Coherent`] allocation, which the
+/// caller holds by `&mut`.
+#[doc(hidden)]
+#[inline]
+pub unsafe fn __write_field<F: AsBytes + Copy>(field: *mut F, value: F) -> Result {
+    if field as usize % core::mem::align_of::<F>() != 0 {
+        return Err(EINVAL);
+    }
+    // SAFETY: As the caller guarantees; aligned (checked).
+    unsafe { field.write_volatile(value) };
+    Ok(())
+}
+
+/// Reads a field of an element of a [`Coherent`](crate::dma::Coherent) with one volatile
+/// access: `coherent_read!(buf, [index].field.subfield)`. Returns `Result<F>`: `EINVAL` for an
+/// index past the end (or a misaligned field of a packed type).
+///
+/// See the example of [`Coherent`](crate::dma::Coherent).
+#[macro_export]
+macro_rules! coherent_read {
+    ($buf:expr, [$i:expr] $(.$field:ident)+) => {{
+        let buf: &$crate::dma::Coherent<_> = &$buf;
+        match buf.__item($i) {
+            // SAFETY: `item` points to an element of `buf`'s live allocation, and field
+            // projections of a plain-data type stay within it.
+            Ok(item) => unsafe {
+                $crate::dma::__read_field(::core::ptr::addr_of!((*item)$(.$field)+))
+            },
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+/// Writes a field of an element of a [`Coherent`](crate::dma::Coherent) with one volatile
+/// access: `coherent_write!(buf, [index].field, value)`, which needs `buf` by `&mut`. Returns
+/// `Result`: `EINVAL` for an index past the end (or a misaligned field of a packed type).
+///
+/// See the example of [`Coherent`](crate::dma::Coherent).
+#[macro_export]
+macro_rules! coherent_write {
+    ($buf:expr, [$i:expr] $(.$field:ident)+, $value:expr) => {{
+        let value = $value;
+        let buf: &mut $crate::dma::Coherent<_> = &mut $buf;
+        match buf.__item($i) {
+            // SAFETY: `item` points to an element of `buf`'s live allocation, held by `&mut`,
+            // and field projections of a plain-data type stay within it.
+            Ok(item) => unsafe {
+                $crate::dma::__write_field(::core::ptr::addr_of_mut!((*item)$(.$field)+), value)
+            },
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+/// Orders the CPU's reads of coherent memory: reads after it see what the device wrote before
+/// the data read before it (`dma_rmb()`): read the flag that says an entry is ready, then
+/// `dma_rmb()`, then the entry.
+///
+/// Context: any.
+#[inline]
+pub fn dma_rmb() {
+    // SAFETY: A barrier has no precondition.
+    unsafe { bindings::dma_rmb() };
+}
+
+/// Orders the CPU's writes to coherent memory (`dma_wmb()`): the device sees the writes before
+/// it before those after it: write an entry, then `dma_wmb()`, then the flag or index that
+/// publishes it.
+///
+/// Context: any.
+#[inline]
+pub fn dma_wmb() {
+    // SAFETY: A barrier has no precondition.
+    unsafe { bindings::dma_wmb() };
+}
+
+impl<T: AsBytes + FromBytes + Copy> Drop for Coherent<T> {
+    /// Frees the memory; the device must be quiesced (see the type's documentation).
+    ///
+    /// Context: process context, interrupts on (`dma_free_coherent()` may unmap pages).
     fn drop(&mut self) {
-        // SAFETY: By the type invariants the memory was allocated for `dev` with these
-        // parameters; it is freed once, here.
+        // SAFETY: By the type invariants the memory was allocated for `dev` with this size; it
+        // is freed once, here.
         unsafe {
             bindings::dma_free_coherent(
                 self.dev.as_raw(),
-                self.len,
+                self.count * size_of::<T>(),
                 self.cpu.as_ptr().cast(),
                 self.handle,
             )
@@ -134,10 +306,10 @@ impl Drop for CoherentBuffer {
     }
 }
 
-// SAFETY: The memory is only reached through copies with bounds checks; the C functions used
-// may be called from any thread.
-unsafe impl Send for CoherentBuffer {}
+// SAFETY: The memory is reached only through volatile accesses of plain data; the C functions
+// used may be called from any thread.
+unsafe impl<T: AsBytes + FromBytes + Copy + Send> Send for Coherent<T> {}
 
-// SAFETY: `read` and `write` through `&self` only make volatile copies, which is what concurrent
-// access by the device needs anyway; no reference into the memory is ever handed out.
-unsafe impl Sync for CoherentBuffer {}
+// SAFETY: Through `&self` the CPU only reads (volatile, plain data, no reference into the
+// memory); writes need `&mut self`, so no two CPU writers, nor a writer and a reader, share it.
+unsafe impl<T: AsBytes + FromBytes + Copy + Sync> Sync for Coherent<T> {}

@@ -17,6 +17,10 @@ use core::ptr::NonNull;
 /// in, those there stay valid, and the pool is freed (after an RCU grace period) when the last
 /// of them is unmapped.
 ///
+/// Device lifetime: the reservation holds a reference to its device, which keeps the
+/// `struct device` allocated but not bound to its driver. Release it before the driver's
+/// `remove` returns (this kernel has no bound-device scope to enforce it).
+///
 /// # Invariants
 ///
 /// `pool` was returned by `swiotlb_dev_pool_reserve()` for `dev` and is not released yet: the
@@ -25,8 +29,9 @@ use core::ptr::NonNull;
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, CONFIG_SWIOTLB_DYNAMIC))] {
 /// use kernel::c_str;
-/// use kernel::dma::{Direction, DmaBounce, PoolKind, TestDevice, TransientPool};
+/// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice, TransientPool};
 ///
 /// let dev = TestDevice::new(c_str!("doc-transient-pool"), 16 * 1024)?;
 /// let pool = TransientPool::reserve(&dev, 64 * 1024)?;
@@ -35,20 +40,21 @@ use core::ptr::NonNull;
 ///
 /// let mut buf = KVec::new();
 /// buf.extend_with(4096, 0u8, GFP_KERNEL)?;
-/// let mut map = DmaBounce::map_atomic(&dev, buf, Direction::FromDevice)?;
+/// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::FromDevice)?;
 /// assert_eq!(map.bounced(), Some(PoolKind::Transient));
 /// assert_eq!(pool.usage().used, 2);
 ///
 /// // Giving the reservation back while the mapping is live is safe...
 /// drop(pool);
-/// let addr = map.submit();
-/// // SAFETY: `addr` heads a 4 KiB mapping of `dev`, submitted to it.
-/// unsafe { dev.dma_write(addr + 4092, b"tail")? };
+/// let sub = map.submit();
+/// // SAFETY: `sub` is a 4 KiB mapping of `dev`, submitted to it.
+/// unsafe { dev.dma_write(sub.dma_address() + 4092, b"tail")? };
 /// // SAFETY: The device is done with the mapping.
-/// unsafe { map.complete() };
+/// let map = unsafe { sub.complete() };
 /// // ...and the data still comes back when it ends.
-/// let buf = map.finish()?;
+/// let buf = map.finish();
 /// assert_eq!(&buf[4092..], b"tail");
+/// # }
 /// # Ok::<(), Error>(())
 /// ```
 pub struct TransientPool {
@@ -92,6 +98,7 @@ impl TransientPool {
     }
 
     /// The device the pool is reserved for.
+    #[inline]
     pub fn device(&self) -> &Device {
         &self.dev
     }
@@ -109,6 +116,9 @@ impl TransientPool {
 }
 
 impl Drop for TransientPool {
+    /// Releases the reservation; the pool goes after an RCU grace period, once empty.
+    ///
+    /// Context: any.
     fn drop(&mut self) {
         // SAFETY: By the type invariants the reservation is live; it is released exactly once,
         // here, and `self.pool` is not used afterwards.

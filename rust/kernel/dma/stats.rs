@@ -12,14 +12,15 @@ use crate::{bindings, device::Device, error::to_result, prelude::*};
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, CONFIG_SWIOTLB_DYNAMIC))] {
 /// use kernel::c_str;
-/// use kernel::dma::{Attrs, Direction, DmaBounce, PoolKind, Stats, TestDevice};
+/// use kernel::dma::{Attrs, DataDirection, DmaBounce, PoolKind, Stats, TestDevice};
 ///
 /// let dev = TestDevice::new(c_str!("doc-stats"), 64 * 1024)?;
 /// let mut buf = KVec::new();
 /// buf.extend_with(128 * 1024, 0u8, GFP_KERNEL)?;
 /// // Larger than the device's 64 KiB pool: it gets a transient pool of 64 slots.
-/// let map = DmaBounce::map_atomic(&dev, buf, Direction::ToDevice)?;
+/// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
 /// let stats = Stats::of(&dev)?;
 /// assert_eq!(stats.pools_added(PoolKind::Transient), 1);
 /// assert_eq!(stats.used(PoolKind::Transient), 64);
@@ -30,8 +31,9 @@ use crate::{bindings, device::Device, error::to_result, prelude::*};
 /// // More than one bounce buffer can hold (256 KiB): refused, and nothing changes.
 /// let mut big = KVec::new();
 /// big.extend_with(512 * 1024, 0u8, GFP_KERNEL)?;
-/// assert!(DmaBounce::map(&dev, big, Direction::ToDevice, Attrs::NO_WARN).is_err());
+/// assert!(DmaBounce::map(&dev, big, DataDirection::ToDevice, Attrs::NO_WARN).is_err());
 /// assert_eq!(Stats::of(&dev)?.pools_added(PoolKind::Transient), 1);
+/// # }
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Stats(bindings::swiotlb_counters);

@@ -34,21 +34,21 @@ use core::ops::Deref;
 ///
 /// ```
 /// use kernel::c_str;
-/// use kernel::dma::{Direction, DmaBounce, PoolKind, TestDevice};
+/// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice};
 ///
 /// let dev = TestDevice::new(c_str!("doc-test-device"), 32 * 1024)?;
 /// let mut buf = KVec::new();
 /// buf.extend_from_slice(b"bounced", GFP_KERNEL)?;
-/// let mut map = DmaBounce::map_atomic(&dev, buf, Direction::ToDevice)?;
+/// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
 /// assert_eq!(map.bounced(), Some(PoolKind::Default));
 ///
-/// let addr = map.submit();
+/// let sub = map.submit();
 /// let mut seen = [0u8; 7];
-/// // SAFETY: `addr` heads a 7-byte mapping of `dev`, submitted to it.
-/// unsafe { dev.dma_read(addr, &mut seen)? };
+/// // SAFETY: `sub` is a 7-byte mapping of `dev`, submitted to it.
+/// unsafe { dev.dma_read(sub.dma_address(), &mut seen)? };
 /// assert_eq!(&seen, b"bounced");
 /// // SAFETY: The device is done with the mapping.
-/// unsafe { map.complete() };
+/// drop(unsafe { sub.complete() });
 ///
 /// assert_eq!(TestDevice::new(c_str!("doc-test-device-0"), 0).err(), Some(EINVAL));
 /// # Ok::<(), Error>(())
@@ -81,7 +81,7 @@ impl TestDevice {
     /// # Safety
     ///
     /// `addr..addr + data.len()` must lie within mappings this device holds and that are
-    /// submitted to it (a [`super::DmaBounce`] after [`super::DmaBounce::submit`], coherent
+    /// submitted to it (a [`super::Submitted`] mapping, coherent
     /// memory of this device), as for any DMA transfer.
     pub unsafe fn dma_write(&self, addr: DmaAddress, data: &[u8]) -> Result {
         // SAFETY: By the safety requirements the range is the device's to write; `data` is
@@ -128,6 +128,10 @@ impl Deref for TestDevice {
 }
 
 impl Drop for TestDevice {
+    /// Unregisters the device.
+    ///
+    /// Context: process context: sleeps. A `TestDevice` is `Send` and `Sync`, but its last
+    /// owner must drop it where sleeping is allowed.
     fn drop(&mut self) {
         // SAFETY: By the type invariants the creator's reference is still held; it is dropped
         // here, once. `self.dev` keeps its own reference until it is dropped right after.

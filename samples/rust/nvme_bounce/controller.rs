@@ -10,14 +10,23 @@
 //! Every byte it reads or writes goes through a device address ([`TestDevice::dma_read`],
 //! [`TestDevice::dma_write`]), as a DMA engine would: it never sees the driver's buffers, only
 //! the bounce buffers their mappings point at.
+//!
+//! The controller also keeps the data mapping of each command in flight: the driver hands it a
+//! [`Submitted`] mapping with the command ([`Controller::attach`]) and takes it back, the CPU's
+//! again, with the completion ([`Controller::take`]). The hardware knows when it is done with
+//! a buffer; in a real driver this is where the one `unsafe` call, [`Submitted::complete`],
+//! would be, justified by the completion entry. Here it lives in the hardware model, which
+//! checks that a command only names the mapping attached to it, so the driver needs no
+//! `unsafe` at all.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
     bindings, c_str,
-    dma::{DmaAddress, TestDevice},
+    dma::{DmaAddress, DmaBounce, Submitted, TestDevice},
     impl_has_work, new_mutex, new_spinlock, new_work,
     prelude::*,
     sync::{Arc, Mutex, SpinLock},
+    types::{AsBytes, FromBytes},
     workqueue::{self, Work, WorkItem},
 };
 
@@ -40,28 +49,79 @@ const STATUS_INVALID_FIELD: u16 = 0x2;
 /// Status: the data transfer failed.
 const STATUS_TRANSFER_ERROR: u16 = 0x4;
 
-/// A command, as the driver writes it to the submission ring (little endian: opcode at byte 0,
-/// command id at 2, data address at 24, store offset at 40, length at 48).
+/// A submission queue entry, as the driver writes it to the ring: opcode at byte 0, command id
+/// at 2, data address at 24, store offset at 40, length at 48; little endian, as NVMe.
+///
+/// The controller reads it as bytes, through DMA: no Rust code reads its fields.
 #[derive(Clone, Copy)]
-pub(crate) struct Command {
-    pub(crate) opcode: u8,
+#[repr(C)]
+#[allow(dead_code)]
+pub(crate) struct Sqe {
+    opcode: u8,
+    flags: u8,
+    cid: u16,
+    rsvd1: [u32; 5],
+    addr: u64,
+    rsvd2: u64,
+    offset: u64,
+    len: u32,
+    rsvd3: [u32; 3],
+}
+
+// SAFETY: `Sqe` is made of integers, laid out without padding (64 bytes, checked below): any
+// bytes are a valid `Sqe`.
+unsafe impl FromBytes for Sqe {}
+// SAFETY: As above: no padding, no pointer.
+unsafe impl AsBytes for Sqe {}
+
+/// A completion queue entry, as the controller posts it: command id at byte 12, status and
+/// phase at 14 (phase in bit 0); little endian.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct Cqe {
+    pub(crate) _rsvd: [u32; 3],
     pub(crate) cid: u16,
-    pub(crate) addr: DmaAddress,
-    pub(crate) offset: u64,
-    pub(crate) len: u32,
+    pub(crate) status_phase: u16,
+}
+
+// SAFETY: `Cqe` is made of integers, laid out without padding (16 bytes, checked below).
+unsafe impl FromBytes for Cqe {}
+// SAFETY: As above.
+unsafe impl AsBytes for Cqe {}
+
+const _: () = {
+    assert!(core::mem::size_of::<Sqe>() == SQE_SIZE);
+    assert!(core::mem::size_of::<Cqe>() == CQE_SIZE);
+};
+
+impl Sqe {
+    /// A command moving `len` bytes between the store at `offset` and the buffer at `addr`.
+    pub(crate) fn new(opcode: u8, cid: u16, addr: DmaAddress, offset: u64, len: u32) -> Sqe {
+        Sqe {
+            opcode,
+            flags: 0,
+            cid: cid.to_le(),
+            rsvd1: [0; 5],
+            addr: addr.to_le(),
+            rsvd2: 0,
+            offset: offset.to_le(),
+            len: len.to_le(),
+            rsvd3: [0; 3],
+        }
+    }
+}
+
+/// A command, as the controller decodes it from the bytes it fetched.
+#[derive(Clone, Copy)]
+struct Command {
+    opcode: u8,
+    cid: u16,
+    addr: DmaAddress,
+    offset: u64,
+    len: u32,
 }
 
 impl Command {
-    pub(crate) fn encode(&self) -> [u8; SQE_SIZE] {
-        let mut b = [0u8; SQE_SIZE];
-        b[0] = self.opcode;
-        b[2..4].copy_from_slice(&self.cid.to_le_bytes());
-        b[24..32].copy_from_slice(&self.addr.to_le_bytes());
-        b[40..48].copy_from_slice(&self.offset.to_le_bytes());
-        b[48..52].copy_from_slice(&self.len.to_le_bytes());
-        b
-    }
-
     fn decode(b: &[u8; SQE_SIZE]) -> Command {
         let mut cid = [0u8; 2];
         let mut addr = [0u8; 8];
@@ -81,11 +141,11 @@ impl Command {
     }
 }
 
-/// A completion, as the controller posts it (command id at byte 12, status and phase at 14).
-pub(crate) struct Completion {
-    pub(crate) cid: u16,
-    pub(crate) status: u16,
-    pub(crate) phase: bool,
+/// A completion, as the controller encodes it.
+struct Completion {
+    cid: u16,
+    status: u16,
+    phase: bool,
 }
 
 impl Completion {
@@ -94,16 +154,6 @@ impl Completion {
         b[12..14].copy_from_slice(&self.cid.to_le_bytes());
         b[14..16].copy_from_slice(&((self.status << 1) | u16::from(self.phase)).to_le_bytes());
         b
-    }
-
-    pub(crate) fn decode(b: &[u8; CQE_SIZE]) -> Completion {
-        let cid = u16::from_le_bytes([b[12], b[13]]);
-        let sp = u16::from_le_bytes([b[14], b[15]]);
-        Completion {
-            cid,
-            status: sp >> 1,
-            phase: sp & 1 != 0,
-        }
     }
 }
 
@@ -132,6 +182,16 @@ pub(crate) struct QueueView {
     pub(crate) cq_tail: u32,
 }
 
+/// The data mapping of a command id, as the controller holds it.
+enum DataSlot {
+    /// No command uses the id.
+    Free,
+    /// The command's mapping, the device's: the command may be in flight.
+    Attached(Submitted),
+    /// The command completed: the mapping is the CPU's again, for the driver to take.
+    Done(DmaBounce),
+}
+
 /// Where the controller is in a queue pair; only its work item touches this.
 struct Progress {
     sq_head: u32,
@@ -155,6 +215,11 @@ struct HwQueue {
     progress: Mutex<Progress>,
     #[pin]
     irq: SpinLock<Option<Arc<dyn Interrupt>>>,
+    /// The data mapping of each command id.
+    #[pin]
+    data: SpinLock<KVec<DataSlot>>,
+    /// Set by [`Controller::quiesce`]: the queue fetches no more commands.
+    stopped: AtomicBool,
     #[pin]
     work: Work<HwQueue>,
 }
@@ -176,6 +241,9 @@ impl HwQueue {
     fn process(&self) {
         let mut p = self.progress.lock();
         while p.sq_head != self.sq_tail.load(Ordering::Acquire) {
+            if self.stopped.load(Ordering::SeqCst) {
+                return;
+            }
             // A full completion ring waits for the driver's completion doorbell.
             if (p.cq_tail + 1) % self.entries == self.cq_head.load(Ordering::Acquire) {
                 break;
@@ -195,6 +263,7 @@ impl HwQueue {
             p.sq_head = (p.sq_head + 1) % self.entries;
             let cmd = Command::decode(&raw);
             let status = self.execute(&cmd);
+            self.done_with(cmd.cid);
             if self.shared.latency_us > 0 {
                 let us = self.shared.latency_us as usize;
                 // SAFETY: A work item may sleep.
@@ -230,8 +299,37 @@ impl HwQueue {
         }
     }
 
+    /// Whether `cmd` names exactly the mapping attached to its command id.
+    fn names_its_mapping(&self, cmd: &Command) -> bool {
+        let data = self.data.lock();
+        match data.get(usize::from(cmd.cid)) {
+            Some(DataSlot::Attached(map)) => {
+                map.dma_address() == cmd.addr && map.len() == cmd.len as usize
+            }
+            _ => false,
+        }
+    }
+
+    /// The command with id `cid` is over: the controller no longer touches its mapping.
+    fn done_with(&self, cid: u16) {
+        let mut data = self.data.lock();
+        if let Some(slot) = data.get_mut(usize::from(cid)) {
+            *slot = match core::mem::replace(slot, DataSlot::Free) {
+                // SAFETY: The controller reaches a mapping only through a command of its id that
+                // names it (`names_its_mapping`), while it executes that command; this one is
+                // over, and the id's next command cannot pass the check until the driver
+                // attaches a mapping again, after taking this one back.
+                DataSlot::Attached(map) => DataSlot::Done(unsafe { map.complete() }),
+                other => other,
+            };
+        }
+    }
+
     /// Moves the data of `cmd` between its buffer and the store.
     fn execute(&self, cmd: &Command) -> u16 {
+        if !self.names_its_mapping(cmd) {
+            return STATUS_INVALID_FIELD;
+        }
         let mut store = self.shared.store.lock();
         let len = cmd.len as usize;
         let Some(range) = usize::try_from(cmd.offset)
@@ -242,8 +340,8 @@ impl HwQueue {
             return STATUS_INVALID_FIELD;
         };
         let moved = match cmd.opcode {
-            // SAFETY: The driver submitted `len` bytes at `cmd.addr` to this device with the
-            // command and does not take them back before the completion, posted after this.
+            // SAFETY: `cmd.addr` and `len` are those of the submitted mapping attached to the
+            // command (checked above), which stays attached until `done_with`, after this.
             OP_WRITE => unsafe { self.shared.dev.dma_read(cmd.addr, &mut store[range]) },
             // SAFETY: As above.
             OP_READ => unsafe { self.shared.dev.dma_write(cmd.addr, &store[range]) },
@@ -307,6 +405,10 @@ impl Controller {
         }
         let qid = self.queues.len();
         let shared = self.shared.clone();
+        let mut data = KVec::with_capacity(entries as usize, GFP_KERNEL)?;
+        for _ in 0..entries {
+            data.push(DataSlot::Free, GFP_KERNEL)?;
+        }
         let queue = Arc::pin_init(
             pin_init!(HwQueue {
                 qid,
@@ -320,6 +422,8 @@ impl Controller {
                 seen_cq_tail: AtomicU32::new(0),
                 progress <- new_mutex!(Progress { sq_head: 0, cq_tail: 0, phase: true }),
                 irq <- new_spinlock!(None),
+                data <- new_spinlock!(data),
+                stopped: AtomicBool::new(false),
                 work <- new_work!("nvme_bounce::HwQueue::work"),
             }),
             GFP_KERNEL,
@@ -335,9 +439,66 @@ impl Controller {
         }
     }
 
+    /// Gives the controller the data mapping of command `cid` of queue `qid`, before the
+    /// doorbell that submits the command. Fails, giving the mapping back, if the id already
+    /// holds one (or does not exist).
+    pub(crate) fn attach(&self, qid: usize, cid: u16, map: Submitted) -> Result<(), Submitted> {
+        let Some(q) = self.queues.get(qid) else {
+            return Err(map);
+        };
+        let mut data = q.data.lock();
+        match data.get_mut(usize::from(cid)) {
+            Some(slot @ DataSlot::Free) => {
+                *slot = DataSlot::Attached(map);
+                Ok(())
+            }
+            _ => Err(map),
+        }
+    }
+
+    /// Takes back the data mapping of command `cid` of queue `qid`, the CPU's again, once the
+    /// command has completed; `None` if it has not (or there is none).
+    pub(crate) fn take(&self, qid: usize, cid: u16) -> Option<DmaBounce> {
+        let q = self.queues.get(qid)?;
+        let mut data = q.data.lock();
+        let slot = data.get_mut(usize::from(cid))?;
+        match core::mem::replace(slot, DataSlot::Free) {
+            DataSlot::Done(map) => Some(map),
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    }
+
+    /// Stops the controller: no command is fetched or executed from now on, the work in
+    /// progress is waited for, and the mappings of commands that will never run are given back
+    /// to the CPU and unmapped. Call it before the rings go.
+    ///
+    /// Context: process context: sleeps.
+    pub(crate) fn quiesce(&self) {
+        for q in self.queues.iter() {
+            q.stopped.store(true, Ordering::SeqCst);
+            // SAFETY: `q.work` is an initialised work item, alive as long as `q`.
+            unsafe { bindings::flush_work(Work::raw_get(&q.work)) };
+            // A run queued later sees `stopped` before it fetches anything: the controller no
+            // longer touches any mapping.
+            for qslot in q.data.lock().iter_mut() {
+                if let DataSlot::Attached(map) = core::mem::replace(qslot, DataSlot::Free) {
+                    // SAFETY: The controller is stopped and its work flushed: nothing reaches
+                    // the mapping any more.
+                    drop(unsafe { map.complete() });
+                }
+            }
+        }
+    }
+
     /// The submission doorbell of queue `qid`: commands up to `tail` are there.
     pub(crate) fn ring_sq(&self, qid: usize, tail: u32) {
         if let Some(q) = self.queues.get(qid) {
+            if q.stopped.load(Ordering::SeqCst) {
+                return;
+            }
             q.sq_tail.store(tail, Ordering::Release);
             // Already queued is fine: the run in progress or pending sees the new tail.
             let _ = workqueue::system().enqueue(q.clone());
@@ -364,6 +525,9 @@ impl Controller {
     pub(crate) fn ring_cq(&self, qid: usize, head: u32) {
         if let Some(q) = self.queues.get(qid) {
             q.cq_head.store(head, Ordering::Release);
+            if q.stopped.load(Ordering::SeqCst) {
+                return;
+            }
             // A run that stopped at a full completion ring goes on.
             let _ = workqueue::system().enqueue(q.clone());
         }
@@ -372,9 +536,11 @@ impl Controller {
 
 impl Drop for Controller {
     fn drop(&mut self) {
-        // Break the cycle between the queues and their interrupt handlers.
+        // Break the cycle between the queues and their interrupt handlers, and stop the
+        // hardware before whatever it points at goes.
         for qid in 0..self.queues.len() {
             self.connect(qid, None);
         }
+        self.quiesce();
     }
 }

@@ -2,7 +2,8 @@
 
 //! The driver: queue pairs on the simulated controller, I/O through `kernel::dma`.
 //!
-//! Each write maps a buffer holding a pattern with [`DmaBounce`], submits it and, when it
+//! Each write maps a buffer holding a pattern with [`DmaBounce`], submits it (the controller
+//! holds the [`kernel::dma::Submitted`] mapping while the command is in flight) and, when it
 //! completes, reads the block back into a fresh buffer and checks every byte. Where the maps
 //! come from is what the sample is about:
 //!
@@ -14,12 +15,10 @@
 //!
 //! `mode=sleep` defers every read-back; `mode=atomic` maps the writes atomically too.
 
-use crate::controller::{
-    Command, Completion, Controller, Interrupt, CQE_SIZE, OP_READ, OP_WRITE, SQE_SIZE, STATUS_OK,
-};
+use crate::controller::{Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STATUS_OK};
 use kernel::{
-    bindings,
-    dma::{CoherentBuffer, Direction, DmaBounce, PoolKind, Stats, TransientPool},
+    coherent_read,
+    dma::{dma_rmb, dma_wmb, Coherent, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
     new_condvar, new_spinlock,
     prelude::*,
     sync::{
@@ -34,7 +33,8 @@ use kernel::{
 const STALL_MS: u32 = 15_000;
 
 /// Tries of a map in process context before its I/O is given up: a may-sleep map that fails
-/// has already waited for room, an atomic one is tried again a millisecond later.
+/// has already waited for room, an atomic one is tried again a millisecond later (sooner if a
+/// command completes).
 const MAY_SLEEP_TRIES: usize = 3;
 const ATOMIC_TRIES: usize = 100;
 
@@ -73,9 +73,8 @@ pub(crate) struct Summary {
     pub(crate) bounced: [u64; PoolKind::COUNT],
 }
 
-/// A command in flight: its mapping and what it is for.
+/// A command in flight: what it is for (its mapping is with the controller).
 struct Pending {
-    map: DmaBounce,
     opcode: u8,
     block: usize,
     generation: u32,
@@ -83,6 +82,8 @@ struct Pending {
 
 /// The driver's side of one queue pair.
 struct QueueState {
+    /// The submission ring, in memory shared with the device; written under the state lock.
+    sq: Coherent<Sqe>,
     sq_tail: u32,
     cq_head: u32,
     phase: bool,
@@ -117,10 +118,16 @@ impl State {
     }
 }
 
-/// The rings of one queue pair, in memory shared with the device.
+/// A completion, as the driver reads it from the ring.
+struct Completion {
+    cid: u16,
+    status: u16,
+}
+
+/// The completion ring of one queue pair, in memory shared with the device; only read by the
+/// driver.
 struct Rings {
-    sq: CoherentBuffer,
-    cq: CoherentBuffer,
+    cq: Coherent<Cqe>,
 }
 
 #[pin_data]
@@ -160,9 +167,42 @@ fn mismatches(buf: &[u8], block: usize, generation: u32) -> usize {
         .sum()
 }
 
+/// The driver, started: its interrupts are connected, and so hold references to it.
+///
+/// Dropping it, on any path, disconnects the interrupts and stops the controller (and so gives
+/// back the mappings of commands still in flight) before the last reference to the driver, and
+/// with it the rings, goes. The `Arc<Driver>` in the interrupt handlers cannot outlive it.
+///
+/// # Invariants
+///
+/// `driver`'s interrupts are connected only while `self` lives.
+pub(crate) struct Running {
+    driver: Arc<Driver>,
+}
+
+impl core::ops::Deref for Running {
+    type Target = Driver;
+
+    fn deref(&self) -> &Driver {
+        &self.driver
+    }
+}
+
+impl Drop for Running {
+    /// Context: process context: sleeps (waits for the controller's work).
+    fn drop(&mut self) {
+        for qid in 0..self.driver.rings.len() {
+            self.driver.ctrl.connect(qid, None);
+        }
+        // After this no work item runs an interrupt handler, so the references they took are
+        // gone, and no command touches the rings or a mapping.
+        self.driver.ctrl.quiesce();
+    }
+}
+
 impl Driver {
-    /// Creates the controller and its queue pairs.
-    pub(crate) fn new(p: &Params) -> Result<Arc<Driver>> {
+    /// Creates the controller and its queue pairs, and connects the interrupts.
+    pub(crate) fn start(p: &Params) -> Result<Running> {
         // Twice as many blocks as commands in flight: a free one is always near.
         let blocks = 2 * p.queues * p.depth;
         let mut ctrl = Controller::new(p.pool_bytes, blocks * p.io_bytes, p.latency_us)?;
@@ -171,10 +211,10 @@ impl Driver {
         let mut rings = KVec::with_capacity(p.queues, GFP_KERNEL)?;
         let mut queues = KVec::with_capacity(p.queues, GFP_KERNEL)?;
         for _ in 0..p.queues {
-            let sq = CoherentBuffer::alloc(ctrl.device(), entries * SQE_SIZE, GFP_KERNEL)?;
-            let cq = CoherentBuffer::alloc(ctrl.device(), entries * CQE_SIZE, GFP_KERNEL)?;
+            let sq = Coherent::<Sqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
+            let cq = Coherent::<Cqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
             ctrl.create_queue(sq.dma_address(), cq.dma_address(), entries as u32)?;
-            rings.push(Rings { sq, cq }, GFP_KERNEL)?;
+            rings.push(Rings { cq }, GFP_KERNEL)?;
             let mut slots = KVec::with_capacity(p.depth, GFP_KERNEL)?;
             for _ in 0..p.depth {
                 slots.push(None, GFP_KERNEL)?;
@@ -183,6 +223,7 @@ impl Driver {
             let free = u64::MAX >> (64 - p.depth);
             queues.push(
                 QueueState {
+                    sq,
                     sq_tail: 0,
                     cq_head: 0,
                     phase: true,
@@ -220,11 +261,13 @@ impl Driver {
             }),
             GFP_KERNEL,
         )?;
+        let running = Running { driver };
         for qid in 0..p.queues {
-            let handler: Arc<dyn Interrupt> = driver.clone();
-            driver.ctrl.connect(qid, Some(handler));
+            let handler: Arc<dyn Interrupt> = running.driver.clone();
+            running.ctrl.connect(qid, Some(handler));
         }
-        Ok(driver)
+        // INVARIANT: connected just now; `Running::drop` disconnects them.
+        Ok(running)
     }
 
     /// Runs the workload and says what happened.
@@ -243,7 +286,7 @@ impl Driver {
             let mut buf = KVec::new();
             buf.extend_with(self.io_bytes, 0u8, GFP_KERNEL)?;
             fill(&mut buf, block, generation);
-            match self.map_in_process(buf, Direction::ToDevice) {
+            match self.map_in_process(buf, DataDirection::ToDevice) {
                 Some(map) => self.submit(i % nqueues, OP_WRITE, map, block, generation),
                 None => self.give_up(block),
             }
@@ -300,16 +343,9 @@ impl Driver {
         );
     }
 
-    /// Disconnects the interrupts, which hold references to the driver.
-    pub(crate) fn shutdown(&self) {
-        for qid in 0..self.rings.len() {
-            self.ctrl.connect(qid, None);
-        }
-    }
-
     /// Maps from process context: may sleep, unless `mode=atomic`. A failed map is retried
     /// (counted each time) before the I/O is given up.
-    fn map_in_process(&self, mut buf: KVec<u8>, dir: Direction) -> Option<DmaBounce> {
+    fn map_in_process(&self, mut buf: KVec<u8>, dir: DataDirection) -> Option<DmaBounce> {
         let tries = match self.mode {
             Mode::Atomic => ATOMIC_TRIES,
             _ => MAY_SLEEP_TRIES,
@@ -323,9 +359,12 @@ impl Driver {
                 Ok(map) => return Some(map),
                 Err(e) => {
                     buf = e.value;
-                    self.state.lock().summary.failed_maps += 1;
-                    // SAFETY: Process context may sleep.
-                    unsafe { bindings::msleep(1) };
+                    let mut st = self.state.lock();
+                    st.summary.failed_maps += 1;
+                    // Try again a millisecond later, or sooner if a completion frees room.
+                    let _ = self
+                        .changed
+                        .wait_interruptible_timeout(&mut st, msecs_to_jiffies(1));
                 }
             }
         }
@@ -414,7 +453,7 @@ impl Driver {
         st: &mut State,
         qid: usize,
         opcode: u8,
-        mut map: DmaBounce,
+        map: DmaBounce,
         block: usize,
         generation: u32,
     ) -> u32 {
@@ -424,24 +463,39 @@ impl Driver {
             // Callers checked; keep the books straight if they did not.
             let tail = q.sq_tail;
             st.summary.errors += 1;
+            st.busy[block] = false;
             return tail;
         }
         let cid = q.free.trailing_zeros() as u16;
-        q.free &= !(1u64 << cid);
-        let cmd = Command {
+        let sub = map.submit();
+        let sqe = Sqe::new(
             opcode,
             cid,
-            addr: map.submit(),
-            offset: (block * self.io_bytes) as u64,
-            len: map.len() as u32,
-        };
-        let at = q.sq_tail as usize * SQE_SIZE;
-        if self.rings[qid].sq.write(at, &cmd.encode()).is_err() {
+            sub.dma_address(),
+            (block * self.io_bytes) as u64,
+            sub.len() as u32,
+        );
+        if self.ctrl.attach(qid, cid, sub).is_err() {
+            // The controller still holds a mapping for this id: a bug in the books. The
+            // mapping it refused is leaked (with a warning), not reused.
+            pr_err!(
+                "nvme-bounce: queue {}: command id {} still busy\n",
+                qid,
+                cid
+            );
+            let tail = q.sq_tail;
+            st.summary.errors += 1;
+            st.busy[block] = false;
+            return tail;
+        }
+        q.free &= !(1u64 << cid);
+        if q.sq.write(q.sq_tail as usize, sqe).is_err() {
             pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
         }
+        // The entry reaches the device before the doorbell that the caller rings.
+        dma_wmb();
         q.sq_tail = (q.sq_tail + 1) % self.entries;
         q.slots[cid as usize] = Some(Pending {
-            map,
             opcode,
             block,
             generation,
@@ -468,7 +522,7 @@ impl Driver {
             };
             let mut buf = KVec::new();
             buf.extend_with(self.io_bytes, 0u8, GFP_KERNEL)?;
-            match self.map_in_process(buf, Direction::FromDevice) {
+            match self.map_in_process(buf, DataDirection::FromDevice) {
                 Some(map) => self.submit(qid, OP_READ, map, block, generation),
                 None => self.give_up(block),
             }
@@ -485,7 +539,9 @@ impl Driver {
     ) -> Option<u32> {
         let mut buf = KVec::new();
         let mapped = match buf.extend_with(self.io_bytes, 0u8, GFP_ATOMIC) {
-            Ok(()) => DmaBounce::map_atomic(self.ctrl.device(), buf, Direction::FromDevice).ok(),
+            Ok(()) => {
+                DmaBounce::map_atomic(self.ctrl.device(), buf, DataDirection::FromDevice).ok()
+            }
             Err(_) => None,
         };
         match mapped {
@@ -501,7 +557,7 @@ impl Driver {
     /// Handles one completion.
     fn complete(&self, st: &mut State, qid: usize, cqe: &Completion) -> Option<u32> {
         let q = &mut st.queues[qid];
-        let Some(mut p) = q.slots.get_mut(cqe.cid as usize).and_then(Option::take) else {
+        let Some(p) = q.slots.get_mut(cqe.cid as usize).and_then(Option::take) else {
             pr_err!(
                 "nvme-bounce: queue {}: completion for unknown command {}\n",
                 qid,
@@ -513,9 +569,17 @@ impl Driver {
         q.free |= 1u64 << cqe.cid;
         st.outstanding -= 1;
         st.summary.ios += 1;
-        // SAFETY: The controller posted the completion of the only command that used this
-        // mapping; it does not touch the mapping any more.
-        unsafe { p.map.complete() };
+        // The controller gives the mapping back with the completion.
+        let Some(map) = self.ctrl.take(qid, cqe.cid) else {
+            pr_err!(
+                "nvme-bounce: queue {}: command {} completed without its data\n",
+                qid,
+                cqe.cid
+            );
+            st.summary.errors += 1;
+            st.busy[p.block] = false;
+            return None;
+        };
 
         if cqe.status != STATUS_OK {
             pr_err!(
@@ -538,30 +602,23 @@ impl Driver {
                 }
                 _ => self.read_back_atomic(st, qid, p.block, p.generation),
             };
-            drop(p.map);
+            drop(map);
             return tail;
         }
 
-        match p.map.finish() {
-            Ok(buf) => {
-                let bad = mismatches(&buf, p.block, p.generation);
-                if bad == 0 {
-                    // The read and the write it checks.
-                    st.summary.verified += 2;
-                } else {
-                    pr_err!(
-                        "nvme-bounce: block {} generation {}: {} bytes differ\n",
-                        p.block,
-                        p.generation,
-                        bad
-                    );
-                    st.summary.errors += 1;
-                }
-            }
-            Err(e) => {
-                pr_err!("nvme-bounce: cannot finish a read-back: {:?}\n", e.error);
-                st.summary.errors += 1;
-            }
+        let buf = map.finish();
+        let bad = mismatches(&buf, p.block, p.generation);
+        if bad == 0 {
+            // The read and the write it checks.
+            st.summary.verified += 2;
+        } else {
+            pr_err!(
+                "nvme-bounce: block {} generation {}: {} bytes differ\n",
+                p.block,
+                p.generation,
+                bad
+            );
+            st.summary.errors += 1;
         }
         st.busy[p.block] = false;
         None
@@ -577,18 +634,24 @@ impl Interrupt for Driver {
         let mut st = self.state.lock();
         loop {
             let q = &st.queues[qid];
-            let mut raw = [0u8; CQE_SIZE];
-            if rings
-                .cq
-                .read(q.cq_head as usize * CQE_SIZE, &mut raw)
-                .is_err()
-            {
+            let head = q.cq_head as usize;
+            // The status and phase in one read: the entry is new if its phase is ours.
+            let Ok(status_phase) = coherent_read!(rings.cq, [head].status_phase) else {
+                break;
+            };
+            let status_phase = u16::from_le(status_phase);
+            if (status_phase & 1 != 0) != q.phase {
                 break;
             }
-            let cqe = Completion::decode(&raw);
-            if cqe.phase != q.phase {
+            // The rest of the entry was written before its phase.
+            dma_rmb();
+            let Ok(cid) = coherent_read!(rings.cq, [head].cid) else {
                 break;
-            }
+            };
+            let cqe = Completion {
+                cid: u16::from_le(cid),
+                status: status_phase >> 1,
+            };
             let q = &mut st.queues[qid];
             q.cq_head = (q.cq_head + 1) % self.entries;
             if q.cq_head == 0 {
