@@ -93,7 +93,7 @@ static void double_unmap_is_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 4096, DMA_TO_DEVICE);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 4096, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
@@ -110,7 +110,7 @@ static void unmap_of_an_address_never_mapped_is_refused(struct kunit *test)
 
 	if (swiotlb_slots_head(pool, addr) >= 0)
 		kunit_skip(test, "the last slot of the default pool is in use");
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	swiotlb_tbl_unmap_single(test->priv, addr, 64, DMA_TO_DEVICE, 0);
 	bracket_wrong_call(false);
@@ -127,7 +127,7 @@ static void unmap_inside_a_mapping_is_refused(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_TO_DEVICE);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma + 16, 4000, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
@@ -145,7 +145,7 @@ static void unmap_with_wrong_size_and_direction_frees_the_whole_mapping(struct k
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	dma = map_buf(test, buf, 5000, DMA_FROM_DEVICE);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma_unmap_single(test->priv, dma, 100, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
@@ -167,7 +167,7 @@ static void sync_past_the_end_is_cut_at_the_mapping_end(struct kunit *test)
 	dma = map_buf(test, buf, 100, DMA_FROM_DEVICE);
 	/* The device scribbles over its whole slot. */
 	memset(phys_to_virt(dma_to_phys(dev, dma)), 0x5a, IO_TLB_SIZE);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma_sync_single_for_cpu(dev, dma, 256, DMA_FROM_DEVICE);
 	bracket_wrong_call(false);
@@ -196,7 +196,7 @@ static void sync_starting_past_the_end_copies_nothing(struct kunit *test)
 	memset(buf, 0xcc, 4096);
 	dma = map_buf(test, buf, 100, DMA_FROM_DEVICE);
 	memset(phys_to_virt(dma_to_phys(dev, dma)), 0x5a, IO_TLB_SIZE);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma_sync_single_for_cpu(dev, dma + 200, 64, DMA_FROM_DEVICE);
 	dma_sync_single_for_device(dev, dma + 100, 1, DMA_FROM_DEVICE);
@@ -219,7 +219,7 @@ static void zero_size_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, 0, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
@@ -239,7 +239,7 @@ static void oversize_map_fails_cleanly(struct kunit *test)
 	dma_addr_t dma;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(test->priv, buf, size, DMA_TO_DEVICE);
 	bracket_wrong_call(false);
@@ -264,7 +264,7 @@ static void mask_below_every_pool_fails_cleanly(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* No memory at all lies below 4 KiB: no pool, and no new one, can serve it. */
 	*dev->dma_mask = DMA_BIT_MASK(12);
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	dma = dma_map_single(dev, buf, 512, DMA_TO_DEVICE);
 	bracket_wrong_call(false);

@@ -571,11 +571,11 @@ static void bo_round(struct kunit *test, const struct bo_rule *r, enum bo_entry 
 	memset(ctx->map, 0, sizeof(ctx->map));
 	ctx->dir = dir;
 	ctx->entry = entry;
-	swiotlb_log_clear();
+	wrong_call_log_clear();
 	bo_layout(ctx, r->fixture);
 	if (r->unmap_a_first)
 		bo_unmap(ctx, &ctx->map[BO_A]);
-	KUNIT_ASSERT_EQ_MSG(test, swiotlb_log_count(), 0U, "warnings before the call");
+	KUNIT_ASSERT_EQ_MSG(test, wrong_call_log_count(), 0U, "warnings before the call");
 
 	addr = bo_addr(ctx, r);
 	len = bo_len(ctx, r, addr);
@@ -602,11 +602,11 @@ static void bo_round(struct kunit *test, const struct bo_rule *r, enum bo_entry 
 		}
 	}
 
-	KUNIT_EXPECT_EQ_MSG(test, swiotlb_log_count(), nwarns,
+	KUNIT_EXPECT_EQ_MSG(test, wrong_call_log_count(), nwarns,
 			    "%s, %s: wrong-call warnings printed", bo_entry_name[entry],
 			    bo_dir_name(dir));
 	for (i = 0; i < nwarns; i++)
-		KUNIT_EXPECT_TRUE_MSG(test, swiotlb_log_saw(warns[i]),
+		KUNIT_EXPECT_TRUE_MSG(test, wrong_call_log_saw(warns[i]),
 				      "%s, %s: no warning containing \"%s\"",
 				      bo_entry_name[entry], bo_dir_name(dir), warns[i]);
 	bo_check_used(ctx, "after the call");
@@ -614,12 +614,12 @@ static void bo_round(struct kunit *test, const struct bo_rule *r, enum bo_entry 
 
 unmap:
 	/* Proper unmaps still work, copy back, and give every slot back. */
-	swiotlb_log_clear();
+	wrong_call_log_clear();
 	for (i = 0; i < 2; i++) {
 		if (ctx->map[i].live)
 			bo_unmap(ctx, &ctx->map[i]);
 	}
-	KUNIT_EXPECT_EQ_MSG(test, swiotlb_log_count(), 0U,
+	KUNIT_EXPECT_EQ_MSG(test, wrong_call_log_count(), 0U,
 			    "%s, %s: warnings from the proper unmaps", bo_entry_name[entry],
 			    bo_dir_name(dir));
 	KUNIT_EXPECT_EQ(test, ctx->used, 0UL);
@@ -665,7 +665,7 @@ static int bo_init(struct kunit *test)
 	ctx->pool = &dev->dma_io_tlb_mem->defpool;
 	KUNIT_ASSERT_EQ(test, ctx->pool->nareas, 1U);
 	test->priv = ctx;
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	return 0;
 }
 

@@ -1585,7 +1585,7 @@ static void list_larger_than_fixed_pools_is_refused_without_waiting(struct kunit
 	tm->mem.can_grow = false;
 	tm->mem.wait_timeout_ms = 60000;
 
-	swiotlb_log_start(test);
+	wrong_call_log_start(test);
 	bracket_wrong_call(true);
 	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
 	bracket_wrong_call(false);

@@ -5,17 +5,21 @@
  * tracepoint, so that a case asserts that the warning it expects was printed
  * rather than only printing it.
  *
- * Use: swiotlb_log_start() once per case, before the first wrong call (it
+ * Use: wrong_call_log_start() once per case, before the first wrong call (it
  * also resets the shared rate limit of wrong-call warnings, so every case is
- * reported), then swiotlb_log_count() and swiotlb_log_saw(); a case that
+ * reported), then wrong_call_log_count() and wrong_call_log_saw(); a case that
  * makes several rounds of wrong calls starts each next round with
- * swiotlb_log_clear(). Only lines that contain "swiotlb: wrong call:" are
+ * wrong_call_log_clear(). Only lines that contain "swiotlb: wrong call:" are
  * kept; the last SWIOTLB_LOG_LINES of them.
  *
  * bracket_wrong_call() prints the two lines that a test puts around each
  * wrong call it makes on purpose: the debug run of `make test`
  * (mk/check-reports.py) ignores what the kernel's checkers, DMA-API
  * debugging above all, report between them.
+ *
+ * The helpers are named wrong_call_log_*, not swiotlb_*: the debug run's
+ * fault storm (mk/initramfs/run.d/50-fault-storm.sh) takes the functions
+ * named swiotlb_* for the swiotlb's own code.
  *
  * Locking: log.lock (irq-safe: printk may be called from any context)
  * protects the captured lines; the probe takes nothing else.
@@ -46,7 +50,7 @@ static struct swiotlb_log swiotlb_log __maybe_unused = {
 	.lock = __SPIN_LOCK_UNLOCKED(swiotlb_log.lock),
 };
 
-static inline void swiotlb_log_probe(void *ignore, const char *buf, size_t len)
+static inline void wrong_call_log_probe(void *ignore, const char *buf, size_t len)
 {
 	unsigned long flags;
 	char *line;
@@ -60,14 +64,14 @@ static inline void swiotlb_log_probe(void *ignore, const char *buf, size_t len)
 	spin_unlock_irqrestore(&swiotlb_log.lock, flags);
 }
 
-static inline void swiotlb_log_stop(void *data)
+static inline void wrong_call_log_stop(void *data)
 {
-	unregister_trace_console(swiotlb_log_probe, NULL);
+	unregister_trace_console(wrong_call_log_probe, NULL);
 	tracepoint_synchronize_unregister();
 }
 
 /* Forget the lines caught so far; the next wrong calls are reported again. */
-static inline void swiotlb_log_clear(void)
+static inline void wrong_call_log_clear(void)
 {
 	unsigned long flags;
 
@@ -79,15 +83,15 @@ static inline void swiotlb_log_clear(void)
 }
 
 /* Start capturing for the rest of the case; earlier lines are forgotten. */
-static inline void swiotlb_log_start(struct kunit *test)
+static inline void wrong_call_log_start(struct kunit *test)
 {
-	swiotlb_log_clear();
-	KUNIT_ASSERT_EQ(test, register_trace_console(swiotlb_log_probe, NULL), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, swiotlb_log_stop, NULL), 0);
+	wrong_call_log_clear();
+	KUNIT_ASSERT_EQ(test, register_trace_console(wrong_call_log_probe, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, wrong_call_log_stop, NULL), 0);
 }
 
-/* Wrong-call warnings printed since swiotlb_log_start(). */
-static inline unsigned int swiotlb_log_count(void)
+/* Wrong-call warnings printed since wrong_call_log_start(). */
+static inline unsigned int wrong_call_log_count(void)
 {
 	unsigned long flags;
 	unsigned int n;
@@ -99,7 +103,7 @@ static inline unsigned int swiotlb_log_count(void)
 }
 
 /* Did one of the last SWIOTLB_LOG_LINES warnings contain @what? */
-static inline bool swiotlb_log_saw(const char *what)
+static inline bool wrong_call_log_saw(const char *what)
 {
 	unsigned long flags;
 	bool seen = false;
@@ -125,10 +129,10 @@ static inline void bracket_wrong_call(bool begin)
 		unsigned int __n = (n);						\
 		const char *__what = (what);					\
 										\
-		KUNIT_EXPECT_EQ_MSG(__test, swiotlb_log_count(), __n,		\
+		KUNIT_EXPECT_EQ_MSG(__test, wrong_call_log_count(), __n,		\
 				    "wrong-call warnings printed");		\
 		if (__n)							\
-			KUNIT_EXPECT_TRUE_MSG(__test, swiotlb_log_saw(__what),	\
+			KUNIT_EXPECT_TRUE_MSG(__test, wrong_call_log_saw(__what),	\
 					      "no warning containing \"%s\"", __what); \
 	} while (0)
 

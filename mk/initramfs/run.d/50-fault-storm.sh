@@ -27,6 +27,8 @@ done
 # The swiotlb's code: from its first function to its last in the kernel
 # text. Its objects are linked next to each other; a range much larger than
 # they are means some other code got in, and the run would be meaningless.
+# The KUnit suites, linked after the core, name no function swiotlb_*: the
+# stress suite's own allocations must not fall in the range.
 stext=$(awk '$3 == "_stext" { print $1 }' /proc/kallsyms)
 etext=$(awk '$3 == "_etext" { print $1 }' /proc/kallsyms)
 set -- $(awk -v lo="$stext" -v hi="$etext" \
