@@ -108,7 +108,7 @@ impl DeviceId {
 
     /// The same entry with a value of the driver's, which `probe` gets back ([`Self::data`]).
     pub const fn with_data(mut self, data: usize) -> Self {
-        self.0.driver_data = data as _;
+        self.0.driver_data = data;
         self
     }
 
@@ -129,7 +129,7 @@ impl DeviceId {
 
     /// The driver's value of this entry.
     pub const fn data(&self) -> usize {
-        self.0.driver_data as usize
+        self.0.driver_data
     }
 
     /// Whether this is the entry that ends a table (all zero, as the PCI core sees it).

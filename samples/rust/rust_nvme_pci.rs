@@ -6,8 +6,9 @@
 //! `unsafe`. On probe it enables the function and bus mastering, maps BAR 0, reads `CAP` and
 //! `VS`, disables the controller (`CC.EN = 0`, then waits for `CSTS.RDY = 0` for at most the
 //! time `CAP.TO` gives), allocates one interrupt vector (MSI-X, MSI or, on a kernel without
-//! `CONFIG_PCI_MSI`, the INTx line) with a handler that counts interrupts, sets up an admin queue pair in coherent memory, enables the controller, sends
-//! Identify Controller and disables the controller again. It prints
+//! `CONFIG_PCI_MSI`, the INTx line) with a handler that counts interrupts, sets up an admin
+//! queue pair in coherent memory, enables the controller, sends Identify Controller and
+//! disables the controller again. It prints
 //!
 //! `rust_nvme_pci: <vendor>:<device> vs=<major>.<minor>.<tertiary> mqes=<n> to_ms=<n> irq=<kind>
 //! model="..." serial="..." firmware="..." interrupts=<n>` (one line)
