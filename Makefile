@@ -17,7 +17,7 @@ export SWIOTLB_ARG ?= 2048,force
 export KUNIT_ARGS ?=
 export RUN_ARGS ?=
 
-.PHONY: all help deps tree config kernel test run storage lint bench stress compat clean distclean
+.PHONY: all help deps tree config kernel test run storage rust-pci lint bench stress compat clean distclean
 
 all: kernel
 
@@ -32,6 +32,7 @@ help:
 	@echo 'make compat     build kernel/dma and the swiotlb callers for arm64 Xen, x86 Xen/SEV/TDX/Hyper-V'
 	@echo '                and x86 without SWIOTLB_DYNAMIC; check their swiotlb symbols (ends "compat: ...")'
 	@echo 'make storage    the storage boot of make test alone: NVMe and virtio-blk disks, dd jobs'
+	@echo 'make rust-pci   the Rust PCI boot of make test alone: the Rust sample on QEMU NVMe'
 	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
 	@echo 'make bench      our swiotlb against upstream, alternately in QEMU; writes bench/results/'
 	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
@@ -42,6 +43,7 @@ help:
 	@echo '           KUNIT_TIMEOUT=900  RUN_TIMEOUT=300 (seconds of a QEMU boot)'
 	@echo '           DEBUG_RUN=0 (make test without the debug kernel)  COUNT= (make stress)'
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
+	@echo '           RUST_PCI_RUN=0 (make test without the Rust PCI boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
 
 deps:
@@ -76,6 +78,9 @@ run: kernel
 
 storage: kernel
 	@mk/storage.sh
+
+rust-pci: kernel
+	@mk/rust-pci.sh
 
 lint: kernel
 	@mk/lint.sh

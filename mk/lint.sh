@@ -10,7 +10,8 @@ fail=0
 mapfile -t cfiles < <(cd "$TOP" && git ls-files 'kernel/*.c' 'kernel/*.h' 'include/*.h' \
 	'rust/helpers/*.c' 'samples/*.c')
 mapfile -t rsfiles < <(cd "$TOP" && git ls-files 'rust/*.rs' 'samples/*.rs')
-mapfile -t rsroots < <(cd "$TOP" && git ls-files 'rust/kernel/dma.rs' 'samples/rust/*.rs')
+mapfile -t rsroots < <(cd "$TOP" && git ls-files 'rust/kernel/dma.rs' 'rust/kernel/pci.rs' \
+	'rust/kernel/io.rs' 'rust/kernel/irq.rs' 'samples/rust/*.rs')
 
 step "lint: checkpatch --strict ($((${#cfiles[@]} + ${#rsfiles[@]})) files)"
 for f in "${cfiles[@]}" "${rsfiles[@]}"; do
@@ -36,7 +37,7 @@ step "lint: rustfmt --check"
 step "lint: clippy (log: ${LOGS#"$TOP"/}/clippy.log)"
 kmake CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver -j"$(nproc)" vmlinux >"$LOGS/clippy.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/clippy.log"; fail=1; }
-if grep -E '^\s+--> .*/(rust/kernel/dma|samples/rust)' "$LOGS/clippy.log"; then
+if grep -E '^\s+--> .*/(rust/kernel/(dma|pci\.rs|io\.rs|irq\.rs)|samples/rust)' "$LOGS/clippy.log"; then
 	grep -E '^(warning|error)' "$LOGS/clippy.log" | sort | uniq -c
 	fail=1
 fi

@@ -8,7 +8,8 @@
 # MD5-verified, then it waits for the pools to be given back.
 #
 # The Rust sample and KUnit stay off (nvme_bounce.count=0, kunit.enable=0),
-# so the swiotlb sees only the disks. swiotlb_idle_ms=2000 shortens the idle
+# so the swiotlb sees only the disks; the Rust PCI sample, built in too,
+# is left out (initcall_blacklist=) so that the C driver gets the controller. swiotlb_idle_ms=2000 shortens the idle
 # rule, so the pools are back within seconds of the last I/O.
 #
 # Disk cache mode: cache=unsafe, i.e. QEMU's writes land in the host's page
@@ -28,7 +29,7 @@ done
 step "storage: booting with NVMe and virtio-blk disks (swiotlb=${STORAGE_SWIOTLB:-512,force}; log: ${LOGS#"$TOP"/}/storage.log)"
 rc=0
 "$TOP/mk/qemu.sh" "$LOGS/storage.log" "${STORAGE_TIMEOUT:-600}" \
-	"quiet hung_task_panic=1 swiotlb=${STORAGE_SWIOTLB:-512,force} swiotlb_idle_ms=2000 kunit.enable=0 nvme_bounce.count=0 ${STORAGE_ARGS:-}" \
+	"quiet hung_task_panic=1 swiotlb=${STORAGE_SWIOTLB:-512,force} swiotlb_idle_ms=2000 kunit.enable=0 nvme_bounce.count=0 initcall_blacklist=__rust_nvme_pci_init ${STORAGE_ARGS:-}" \
 	-initrd "$BUILD/initramfs.cpio" \
 	-drive "if=none,id=nvme0,file=${imgs[0]},format=raw,cache=unsafe" \
 	-device nvme,serial=swiotlb-nvme,drive=nvme0 \

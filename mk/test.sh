@@ -3,7 +3,9 @@
 # `make test`: boot the KUnit kernel (our suites and the Rust doctests run
 # at boot), then the `make run` boot as a check, then the storage boot
 # (mk/storage.sh: upstream's NVMe and virtio-blk drivers on QEMU disks;
-# STORAGE_RUN=0 leaves it out), then the debug kernel (mk/test-debug.sh;
+# STORAGE_RUN=0 leaves it out), before it the Rust PCI boot (mk/rust-pci.sh:
+# the Rust sample on QEMU's NVMe controller; RUST_PCI_RUN=0 leaves it out),
+# then the debug kernel (mk/test-debug.sh;
 # DEBUG_RUN=0 leaves it out), and summarise everything in one last line
 # "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +44,23 @@ check "sample: the pool overflowed both ways (waited>0, transient>0)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
 check "sample: no stall (no 15 s without a completion)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" steady
+
+if [ "${RUST_PCI_RUN:-1}" != 0 ]; then
+	rc=0
+	QEMU_QUIET=1 "$TOP/mk/rust-pci.sh" || rc=$?
+	plog=$LOGS/rust-pci.log
+	cp=$TOP/mk/check-rust-pci.sh
+	check "rust-pci-boot: powers off on its own" test "$rc" -eq 0
+	check "rust-pci-boot: no kernel BUG, oops or warning" \
+		bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$plog'"
+	check "rust-pci: the Rust sample bound QEMU's NVMe controller, read CAP and VS" "$cp" "$plog" probed
+	check "rust-pci: Identify Controller through the admin queue (model, serial)" \
+		"$cp" "$plog" identify
+	check "rust-pci: the completion's interrupt reached the Rust handler" \
+		"$cp" "$plog" interrupt
+	check "rust-pci: unbind released everything, the sample bound again" "$cp" "$plog" rebind
+	check "rust-pci: the C NVMe driver stayed off the controller" "$cp" "$plog" exclusive
+fi
 
 if [ "${STORAGE_RUN:-1}" != 0 ]; then
 	rc=0
