@@ -33,7 +33,8 @@ help:
 	@echo '                and x86 without SWIOTLB_DYNAMIC; check their swiotlb symbols (ends "compat: ...")'
 	@echo 'make storage    the storage boot of make test alone: NVMe and virtio-blk disks, dd jobs'
 	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
-	@echo 'make bench      our swiotlb against upstream, alternately in QEMU; writes bench/results/'
+	@echo 'make bench      our swiotlb against upstream, alternately in QEMU, with NVMe and virtio-blk'
+	@echo '                storage boots; writes bench/results/'
 	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
 	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
 	@echo 'make distclean  remove build/ entirely'
@@ -43,6 +44,7 @@ help:
 	@echo '           DEBUG_RUN=0 (make test without the debug kernel)  COUNT= (make stress)'
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
+	@echo '           BENCH_STORAGE=0 (make bench without its storage boots)'
 
 deps:
 	@mk/deps.sh
