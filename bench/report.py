@@ -69,8 +69,8 @@ class Series:
         return 'n/a' if r is None else f'{r:.2f}'
 
 
-STORAGE_KEYS = ('secs', 'waits', 'transient', 'timeouts', 'failed', 'wait_us', 'map_failures',
-                'dynamic_added')
+STORAGE_KEYS = ('secs', 'waits', 'wait_attempts', 'transient', 'timeouts', 'failed', 'wait_us',
+                'map_failures', 'dynamic_added')
 # Kernel command lines of the storage boots: {cmdline: {kinds}}.
 storage_args = defaultdict(set)
 
@@ -270,7 +270,9 @@ def storage_section(data):
            '`swiotlb/devices` or `stats` in debugfs: n/a), and the bounce memory of all pools '
            'right after the jobs (MiB, on both).', '']
     rows = []
-    labels = [('waits', 'waits'), ('transient', 'transient pools'), ('timeouts', 'timed-out waits'),
+    labels = [('waits', 'waits'),
+              ('wait_attempts', 'tries for room while first in line (all devices)'),
+              ('transient', 'transient pools'), ('timeouts', 'timed-out waits'),
               ('failed', 'failed mappings'), ('map_failures', 'map failures (all devices)'),
               ('wait_us', 'time waited, sum over waits (all devices), ms'),
               ('dynamic_added', 'dynamic pools added')]
