@@ -44,7 +44,7 @@ help:
 	@echo '           DEBUG_RUN=0 (make test without the debug kernel)  COUNT= (make stress)'
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
-	@echo '           BENCH_STORAGE=0 (make bench without its storage boots)'
+	@echo '           BENCH_STORAGE=0 (make bench without its storage boots; =only: them alone)'
 
 deps:
 	@mk/deps.sh

@@ -144,8 +144,10 @@ def report(a, data, errors):
     md += [
         f'Produced by `make bench` (commit {rev or "?"}), {a.rounds} rounds per kernel, run '
         'alternately (upstream, ours, upstream, ...) on the same QEMU: '
-        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. Kernel arguments of '
-        f'both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). Both kernels are Linux 6.12 '
+        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. '
+        + (f'Kernel arguments of both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). '
+           if a.args else '') +
+        'Both kernels are Linux 6.12 '
         'configured alike from `configs/base.config`, `configs/storage.config` and '
         '`bench/bench.config`; they differ only in their swiotlb (and the harness, `kernel/dma/swiotlb_bench.c`, built into both).',
         '',
@@ -156,6 +158,12 @@ def report(a, data, errors):
         '']
     if errors:
         md += ['**Errors in the logs:** ' + '; '.join(errors), '']
+
+    if not any(k[0] != 'storage' for k in data):
+        # BENCH_STORAGE=only: the storage boots alone.
+        md += storage_section(data)
+        md += [f'Plot: `{os.path.basename(a.out)}.png`.', '']
+        return '\n'.join(md)
 
     md += ['## 1. Map/unmap latency (µs, upstream `dma_map_benchmark`)', '']
     rows = []

@@ -8,7 +8,7 @@
 # prints the table. Each round also boots each kernel as make test's storage
 # boot does (mk/storage.sh: an NVMe and a virtio-blk disk, swiotlb=512,force)
 # and times the dd jobs of its workload per disk; BENCH_STORAGE=0 leaves
-# these boots out.
+# these boots out, BENCH_STORAGE=only makes only these.
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
@@ -25,14 +25,16 @@ report() {
 	local logs=() r v
 	for r in $(seq 1 "$ROUNDS"); do
 		for v in base ours; do
-			logs+=("$v:$LOGS/bench-$v-$r.log")
+			[ "$BENCH_STORAGE" = only ] || logs+=("$v:$LOGS/bench-$v-$r.log")
 			[ "$BENCH_STORAGE" = 0 ] || logs+=("$v:$LOGS/bench-storage-$v-$r.log")
 		done
 	done
 	mkdir -p "$RESULTS"
 	step "bench: report"
-	/usr/bin/python3 "$TOP/bench/report.py" --out "$RESULTS/$(date +%Y-%m-%d)" \
-		--qemu "$(qemu-system-x86_64 --version | head -n 1)" --args "$BENCH_ARGS" \
+	/usr/bin/python3 "$TOP/bench/report.py" \
+		--out "$RESULTS/$(date +%Y-%m-%d)$([ "$BENCH_STORAGE" != only ] || echo -storage)" \
+		--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
+		--args "$([ "$BENCH_STORAGE" = only ] || echo "$BENCH_ARGS")" \
 		--rounds "$ROUNDS" "${logs[@]}"
 }
 
@@ -87,6 +89,7 @@ logged "$LOGS/bench-tool.log" gcc -static -O2 -I"$BUILD/bench-inc" -o "$root/bin
 # Alternate: base ours base ours ...
 for r in $(seq 1 "$ROUNDS"); do
 	for v in base ours; do
+		[ "$BENCH_STORAGE" = only ] && break
 		log=$LOGS/bench-$v-$r.log
 		step "bench: round $r/$ROUNDS, $([ $v = base ] && echo "upstream's" || echo our) swiotlb (log: ${log#"$TOP"/})"
 		KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 "$TOP/mk/qemu.sh" "$log" "${BENCH_TIMEOUT:-600}" \
