@@ -34,7 +34,8 @@ help:
 	@echo 'make storage    the storage boot of make test alone: NVMe and virtio-blk disks, dd jobs'
 	@echo 'make rust-pci   the Rust PCI boot of make test alone: the Rust sample on QEMU NVMe'
 	@echo 'make lint       checkpatch, kernel-doc, rustfmt and clippy on our files'
-	@echo 'make bench      our swiotlb against upstream, alternately in QEMU; writes bench/results/'
+	@echo 'make bench      our swiotlb against upstream, alternately in QEMU, with NVMe and virtio-blk'
+	@echo '                storage boots; writes bench/results/'
 	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
 	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
 	@echo 'make distclean  remove build/ entirely'
@@ -45,6 +46,7 @@ help:
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
 	@echo '           RUST_PCI_RUN=0 (make test without the Rust PCI boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
+	@echo '           BENCH_STORAGE=0 (make bench without its storage boots; =only: them alone)'
 
 deps:
 	@mk/deps.sh

@@ -69,6 +69,12 @@ class Series:
         return 'n/a' if r is None else f'{r:.2f}'
 
 
+STORAGE_KEYS = ('secs', 'waits', 'wait_attempts', 'transient', 'timeouts', 'failed', 'wait_us',
+                'map_failures', 'dynamic_added')
+# Kernel command lines of the storage boots: {cmdline: {kinds}}.
+storage_args = defaultdict(set)
+
+
 def collect(logs):
     data = defaultdict(Series)
     errors = []
@@ -100,6 +106,17 @@ def collect(logs):
                 key = ('copy', kv['size'])
                 for k in ('bounce_MBps', 'memcpy_MBps'):
                     data[key + (k,)].add(kind, kv.get(k))
+            elif work == 'boot' and 'bench.storage' in kv.get('cmdline', ''):
+                storage_args[kv['cmdline']].add(kind)
+            elif work == 'storage':
+                # The guest prints a time only when every job verified; check again.
+                if kv.get('verified') != kv.get('jobs') or not kv.get('jobs'):
+                    errors.append(f'{NAMES[kind]}: storage {kv}')
+                    continue
+                for k in STORAGE_KEYS + ('jobs', 'bytes'):
+                    data[('storage', kv['disk'], k)].add(kind, kv.get(k))
+                # Slots are 2 KiB: report MiB.
+                data[('storage', kv['disk'], 'pool_mib')].add(kind, float(kv['pool_slots']) * 2 / 1024)
     return data, errors
 
 
@@ -127,10 +144,12 @@ def report(a, data, errors):
     md += [
         f'Produced by `make bench` (commit {rev or "?"}), {a.rounds} rounds per kernel, run '
         'alternately (upstream, ours, upstream, ...) on the same QEMU: '
-        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. Kernel arguments of '
-        f'both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). Both kernels are Linux 6.12 '
-        'configured alike from `configs/base.config` and `bench/bench.config`; they differ only in '
-        'their swiotlb (and the harness, `kernel/dma/swiotlb_bench.c`, built into both).',
+        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. '
+        + (f'Kernel arguments of both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). '
+           if a.args else '') +
+        'Both kernels are Linux 6.12 '
+        'configured alike from `configs/base.config`, `configs/storage.config` and '
+        '`bench/bench.config`; they differ only in their swiotlb (and the harness, `kernel/dma/swiotlb_bench.c`, built into both).',
         '',
         'Each cell is the median over the rounds, with the spread (min–max) in brackets. '
         '**ratio** is ours / upstream: below 1 is better for times, above 1 for throughputs. '
@@ -139,6 +158,12 @@ def report(a, data, errors):
         '']
     if errors:
         md += ['**Errors in the logs:** ' + '; '.join(errors), '']
+
+    if not any(k[0] != 'storage' for k in data):
+        # BENCH_STORAGE=only: the storage boots alone.
+        md += storage_section(data)
+        md += [f'Plot: `{os.path.basename(a.out)}.png`.', '']
+        return '\n'.join(md)
 
     md += ['## 1. Map/unmap latency (µs, upstream `dma_map_benchmark`)', '']
     rows = []
@@ -207,8 +232,77 @@ def report(a, data, errors):
                      b.ratio_cell(), of('base'), of('ours')])
     md += [table(['size', 'upstream MB/s', 'ours MB/s', 'ratio', 'upstream of memcpy',
                   'ours of memcpy'], rows), '']
+    md += storage_section(data)
     md += [f'Plot: `{os.path.basename(a.out)}.png`.', '']
     return '\n'.join(md)
+
+
+def disk_label(disk):
+    if disk.startswith('nvme'):
+        return f'NVMe ({disk})'
+    if disk.startswith('vd'):
+        return f'virtio-blk ({disk})'
+    return disk
+
+
+def storage_section(data):
+    """Section 6, from the storage boots; nothing when there were none."""
+    disks = sorted({k[1] for k in data if k[0] == 'storage'})
+    if not disks:
+        return []
+    # Jobs and bytes per disk, as the guest reported them (the same on every line).
+    jobs = statistics.median(v for d in disks for vals in data[('storage', d, 'jobs')].v.values()
+                             for v in vals)
+    per_job = statistics.median(v for d in disks for vals in data[('storage', d, 'bytes')].v.values()
+                                for v in vals) / jobs / 2**20
+    args = '; '.join(f'`{c}` ({", ".join(NAMES[k] for k in sorted(kinds))})'
+                     for c, kinds in sorted(storage_args.items())) or 'n/a'
+    md = ['## 6. Storage: NVMe and virtio-blk, every mapping bounced', '',
+          'A boot of its own per kernel and round, as `make test`\'s storage boot '
+          '(`mk/storage.sh`): QEMU\'s `-device nvme` and `-device virtio-blk-pci,iommu_platform=on` '
+          f'over raw images. Kernel command lines: {args}. Upstream\'s swiotlb runs upstream\'s '
+          'drivers; ours runs our drivers (`patches/0013`–`0017`: blocking queues, data mapped with '
+          '`DMA_ATTR_MAY_BLOCK`, so they wait for bounce buffers). Per disk, '
+          f'{jobs:.0f} `dd` jobs in parallel each write {per_job:.0f} MiB in 1 MiB `O_DIRECT` writes, read it '
+          'back and compare MD5 sums (`mk/initramfs/lib/storage-jobs.sh`, shared with `make test`); '
+          'the time is the wall time of all the jobs, writes, reads and read-back MD5 sums, and '
+          'counts only when every job verified (otherwise the bench fails). The NVMe disk runs '
+          'first, then the virtio disk, in the same boot.', '']
+    rows = []
+    for d in disks:
+        s = data[('storage', d, 'secs')]
+        rows.append([disk_label(d), s.cell('base', '{:.2f}'), s.cell('ours', '{:.2f}'),
+                     s.ratio_cell()])
+    md += [table(['disk', 'upstream, s', 'ours, s', 'ratio'], rows), '']
+    md += ['Our swiotlb\'s counters for the disk\'s device over its jobs (upstream has no '
+           '`swiotlb/devices` or `stats` in debugfs: n/a), and the bounce memory of all pools '
+           'right after the jobs (MiB, on both).', '']
+    rows = []
+    labels = [('waits', 'waits'),
+              ('wait_attempts', 'tries for room while first in line (all devices)'),
+              ('transient', 'transient pools'), ('timeouts', 'timed-out waits'),
+              ('failed', 'failed mappings'), ('map_failures', 'map failures (all devices)'),
+              ('wait_us', 'time waited, sum over waits (all devices), ms'),
+              ('dynamic_added', 'dynamic pools added')]
+    for d in disks:
+        for k, label in labels:
+            s = data[('storage', d, k)]
+            if k == 'wait_us':
+                s = scaled(s, 1e-3)
+            rows.append([disk_label(d), label, s.cell('base', '{:.0f}'), s.cell('ours', '{:.0f}')])
+        s = data[('storage', d, 'pool_mib')]
+        rows.append([disk_label(d), 'bounce memory after the jobs, MiB', s.cell('base'),
+                     s.cell('ours')])
+    md += [table(['disk', 'figure', 'upstream', 'ours'], rows), '']
+    return md
+
+
+def scaled(series, factor):
+    out = Series()
+    for kind, vals in series.v.items():
+        for v in vals:
+            out.add(kind, v * factor)
+    return out
 
 
 def plot(a, data):
@@ -229,6 +323,8 @@ def plot(a, data):
     for size in ('4096', '65536', '262144'):
         r = data[('copy', size, 'bounce_MBps')].ratio()
         groups.append((f'copy {SIZES[size]} (1/throughput)', 1 / r if r else None))
+    for d in sorted({k[1] for k in data if k[0] == 'storage'}):
+        groups.append((f'storage {disk_label(d)}', data[('storage', d, 'secs')].ratio()))
     groups = [(n, r) for n, r in groups if r is not None]
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(groups) + 1.5))
     names = [n for n, _ in groups]

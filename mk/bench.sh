@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: two kernels configured alike (configs/base.config +
-# bench/bench.config) that differ only in their swiotlb, upstream's
-# (build/linux-base) and ours (build/linux), booted alternately on the same
-# QEMU with the same arguments, ROUNDS times each; bench/report.py turns the
-# logs into bench/results/<date>.md and .png and prints the table.
+# configs/storage.config + bench/bench.config) that differ only in their
+# swiotlb, upstream's (build/linux-base) and ours (build/linux), booted
+# alternately on the same QEMU with the same arguments, ROUNDS times each;
+# bench/report.py turns the logs into bench/results/<date>.md and .png and
+# prints the table. Each round also boots each kernel as make test's storage
+# boot does (mk/storage.sh: an NVMe and a virtio-blk disk, swiotlb=512,force)
+# and times the dd jobs of its workload per disk; BENCH_STORAGE=0 leaves
+# these boots out, BENCH_STORAGE=only makes only these.
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 BENCH_SECS=${BENCH_SECS:-2}
 BENCH_ARGS=${BENCH_ARGS:-"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_idle_ms=5000"}
+BENCH_STORAGE=${BENCH_STORAGE:-1}
 RESULTS=${RESULTS:-$TOP/bench/results}
-export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/bench/bench.config"
+export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/configs/storage.config $TOP/bench/bench.config"
 
 DEPS_EXTRA="python3-matplotlib libc6-dev" "$TOP/mk/deps.sh"
 
@@ -20,14 +25,32 @@ report() {
 	local logs=() r v
 	for r in $(seq 1 "$ROUNDS"); do
 		for v in base ours; do
-			logs+=("$v:$LOGS/bench-$v-$r.log")
+			[ "$BENCH_STORAGE" = only ] || logs+=("$v:$LOGS/bench-$v-$r.log")
+			[ "$BENCH_STORAGE" = 0 ] || logs+=("$v:$LOGS/bench-storage-$v-$r.log")
 		done
 	done
 	mkdir -p "$RESULTS"
 	step "bench: report"
-	/usr/bin/python3 "$TOP/bench/report.py" --out "$RESULTS/$(date +%Y-%m-%d)" \
-		--qemu "$(qemu-system-x86_64 --version | head -n 1)" --args "$BENCH_ARGS" \
+	/usr/bin/python3 "$TOP/bench/report.py" \
+		--out "$RESULTS/$(date +%Y-%m-%d)$([ "$BENCH_STORAGE" != only ] || echo -storage)" \
+		--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
+		--args "$([ "$BENCH_STORAGE" = only ] || echo "$BENCH_ARGS")" \
 		--rounds "$ROUNDS" "${logs[@]}"
+}
+
+# check_storage LOG: both disks ran and every job of each read back what it
+# wrote (the guest prints an error instead of a time for a disk where one
+# did not).
+check_storage() {
+	local bad
+	bad=$(grep -a '^bench: error' "$1" || true)
+	[ -z "$bad" ] || die "storage boot: $bad (see $1)"
+	grep -aq '^bench: storage disk=nvme' "$1" && grep -aq '^bench: storage disk=vd' "$1" ||
+		die "storage boot: no time for an NVMe and a virtio disk in $1"
+	awk '/^bench: storage disk=/ { v = j = ""; for (i = 3; i <= NF; i++) {
+			if ($i ~ /^verified=/) v = substr($i, 10); if ($i ~ /^jobs=/) j = substr($i, 6) }
+		if (j == "" || j == 0 || v != j) bad = 1 } END { exit bad }' "$1" ||
+		die "storage boot: a disk's jobs were not all verified in $1"
 }
 
 # REPORT_ONLY=1: the report again from the logs of the last run.
@@ -56,6 +79,8 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp} "$BUILD/bench-inc/linux"
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$TOP/bench/initramfs/init" "$root/init"
+mkdir -p "$root/lib"
+cp "$TOP/mk/initramfs/lib/storage-jobs.sh" "$root/lib/"
 cp "$KSRC/include/linux/map_benchmark.h" "$BUILD/bench-inc/linux/"
 logged "$LOGS/bench-tool.log" gcc -static -O2 -I"$BUILD/bench-inc" -o "$root/bin/dma_map_benchmark" \
 	"$KSRC/tools/testing/selftests/dma/dma_map_benchmark.c"
@@ -64,12 +89,24 @@ logged "$LOGS/bench-tool.log" gcc -static -O2 -I"$BUILD/bench-inc" -o "$root/bin
 # Alternate: base ours base ours ...
 for r in $(seq 1 "$ROUNDS"); do
 	for v in base ours; do
+		[ "$BENCH_STORAGE" = only ] && break
 		log=$LOGS/bench-$v-$r.log
 		step "bench: round $r/$ROUNDS, $([ $v = base ] && echo "upstream's" || echo our) swiotlb (log: ${log#"$TOP"/})"
 		KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 "$TOP/mk/qemu.sh" "$log" "${BENCH_TIMEOUT:-600}" \
 			"quiet $BENCH_ARGS bench.secs=$BENCH_SECS" -initrd "$out" -device edu ||
 			die "the $v kernel did not finish its run; see $log"
 		grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
+	done
+	[ "$BENCH_STORAGE" = 0 ] && continue
+	for v in base ours; do
+		log=$LOGS/bench-storage-$v-$r.log
+		step "bench: round $r/$ROUNDS, storage, $([ $v = base ] && echo "upstream's swiotlb and drivers" ||
+			echo "our swiotlb and drivers") (log: ${log#"$TOP"/})"
+		KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 STORAGE_LOG=$log STORAGE_INITRD=$out \
+			STORAGE_ARGS=bench.storage "$TOP/mk/storage.sh" ||
+			die "the $v kernel did not finish its storage run; see $log"
+		grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
+		check_storage "$log"
 	done
 done
 report

@@ -8,9 +8,14 @@
 # MD5-verified, then it waits for the pools to be given back.
 #
 # The Rust sample and KUnit stay off (nvme_bounce.count=0, kunit.enable=0),
-# so the swiotlb sees only the disks; the Rust PCI sample, built in too,
-# is left out (initcall_blacklist=) so that the C driver gets the controller. swiotlb_idle_ms=2000 shortens the idle
-# rule, so the pools are back within seconds of the last I/O.
+# so the swiotlb sees only the disks; the Rust PCI sample, built in too, is
+# left out (initcall_blacklist=) so that the C driver gets the controller.
+# swiotlb_idle_ms=2000 shortens the idle rule, so the pools are back within
+# seconds of the last I/O.
+#
+# make bench boots its two kernels the same way, with an initramfs and a log
+# of its own: STORAGE_INITRD (default make run's, built here first) and
+# STORAGE_LOG (default build/logs/storage.log).
 #
 # Disk cache mode: cache=unsafe, i.e. QEMU's writes land in the host's page
 # cache and flushes are ignored: what is tested is the guest's DMA path, not
@@ -18,7 +23,9 @@
 # build host is shared; host syncs would only slow everyone down).
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/mk/initramfs.sh"
+log=${STORAGE_LOG:-$LOGS/storage.log}
+initrd=${STORAGE_INITRD:-$BUILD/initramfs.cpio}
+[ -n "${STORAGE_INITRD:-}" ] || "$TOP/mk/initramfs.sh"
 imgs=()
 for d in nvme vblk; do
 	img=$BUILD/storage-$d.img
@@ -26,11 +33,11 @@ for d in nvme vblk; do
 	truncate -s 256M "$img"
 	imgs+=("$img")
 done
-step "storage: booting with NVMe and virtio-blk disks (swiotlb=${STORAGE_SWIOTLB:-512,force}; log: ${LOGS#"$TOP"/}/storage.log)"
+step "storage: booting with NVMe and virtio-blk disks (swiotlb=${STORAGE_SWIOTLB:-512,force}; log: ${log#"$TOP"/})"
 rc=0
-"$TOP/mk/qemu.sh" "$LOGS/storage.log" "${STORAGE_TIMEOUT:-600}" \
+"$TOP/mk/qemu.sh" "$log" "${STORAGE_TIMEOUT:-600}" \
 	"quiet hung_task_panic=1 swiotlb=${STORAGE_SWIOTLB:-512,force} swiotlb_idle_ms=2000 kunit.enable=0 nvme_bounce.count=0 initcall_blacklist=__rust_nvme_pci_init ${STORAGE_ARGS:-}" \
-	-initrd "$BUILD/initramfs.cpio" \
+	-initrd "$initrd" \
 	-drive "if=none,id=nvme0,file=${imgs[0]},format=raw,cache=unsafe" \
 	-device nvme,serial=swiotlb-nvme,drive=nvme0 \
 	-drive "if=none,id=vblk0,file=${imgs[1]},format=raw,cache=unsafe" \

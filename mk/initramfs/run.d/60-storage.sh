@@ -3,11 +3,11 @@
 # Real storage through the swiotlb: on every NVMe and virtio disk of the
 # guest, JOBS dd jobs in parallel each write MIB MiB of random data with
 # 1 MiB O_DIRECT writes at an offset of their own, read it back the same way
-# and compare MD5 sums. The data is made once, in RAM, before any disk is
-# touched, and serves every disk. Per disk it prints
+# and compare MD5 sums (/lib/storage-jobs.sh, which make bench's storage
+# boots share). Per disk it prints
 #
 #   storage: disk=nvme0n1 dev=0000:00:04.0 jobs=8 verified=8 bytes=268435456
-#            secs=12.3 waits=40 transient=0 maywait_transient=0 timeouts=0
+#            secs=12.34 waits=40 transient=0 maywait_transient=0 timeouts=0
 #            failed=0 map_failures=0                       (one line)
 #
 # with the swiotlb counters of the disk's DMA device over the workload (from
@@ -28,39 +28,18 @@
 # `make test` boots with one disk of each kind (mk/test.sh, storage boot);
 # `make run` has none, and this script says so and does nothing.
 
-JOBS=8
-MIB=32
+. /lib/storage-jobs.sh
+
 IDLE_WAIT=60	# seconds the pools get to go back to the default pool
 
-sw=/sys/kernel/debug/swiotlb
 tr=/sys/kernel/tracing
-data=/tmp/storage-data
 
-disks=
-for b in /sys/block/nvme*n1 /sys/block/vd?; do
-	[ -e "$b" ] && disks="$disks ${b##*/}"
-done
+disks=$(disks)
 if [ -z "$disks" ]; then
 	echo "storage: no NVMe or virtio disk in this guest, nothing to do (make test's storage boot has them)"
 	exit 0
 fi
 [ -f $sw/devices ] || { echo "storage: FAILED: no $sw/devices"; exit 1; }
-
-now() { cut -d' ' -f1 /proc/uptime; }
-
-# pcidev DISK: the PCI device that does the disk's DMA (swiotlb's name for it).
-pcidev() {
-	readlink -f "/sys/block/$1/device" | tr / '\n' |
-		grep -E '^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$' | tail -n 1
-}
-
-# devcount DEV: "transient waits timeouts failures" of DEV in swiotlb/devices.
-devcount() {
-	awk -v d="$1" '$1 == d { t = $4; w = $5; o = $6; f = $7 }
-		END { print t + 0, w + 0, o + 0, f + 0 }' $sw/devices
-}
-
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' $sw/stats; }
 
 # Trace the waits and the pools added, to tell who got a transient pool.
 tracing=0
@@ -98,31 +77,8 @@ if grep -qw storage_fixed_pool /proc/cmdline; then
 	echo "storage: fixed pool: every allocation of pool memory fails"
 fi
 
-echo "storage: disks:$disks; making $JOBS x $MIB MiB of random data"
-mkdir -p $data
-i=0
-while [ $i -lt $JOBS ]; do
-	dd if=/dev/urandom of=$data/$i bs=1M count=$MIB 2>/dev/null
-	md5sum <$data/$i | cut -d' ' -f1 >$data/$i.md5
-	i=$((i + 1))
-done
-
-# job DISK I: write block I of the disk from data file I and read it back.
-job() {
-	local disk=$1 i=$2 off=$(($2 * MIB)) sum
-	if ! dd if=$data/$i of=/dev/$disk bs=1M seek=$off count=$MIB oflag=direct \
-		2>$data/$disk.$i.err; then
-		echo "storage: $disk job $i: write failed: $(tail -n 1 $data/$disk.$i.err)"
-		return
-	fi
-	sum=$(dd if=/dev/$disk bs=1M skip=$off count=$MIB iflag=direct 2>$data/$disk.$i.err |
-		md5sum | cut -d' ' -f1)
-	if [ "$sum" = "$(cat $data/$i.md5)" ]; then
-		touch $data/$disk.$i.ok
-	else
-		echo "storage: $disk job $i: read back $sum, wrote $(cat $data/$i.md5): $(tail -n 1 $data/$disk.$i.err)"
-	fi
-}
+echo "storage: disks: $disks; making $JOBS x $MIB MiB of random data"
+make_data
 
 status=0
 for disk in $disks; do
@@ -132,19 +88,11 @@ for disk in $disks; do
 	t0=$1 w0=$2 o0=$3 f0=$4
 	m0=$(stat_of map_failures)
 	[ $tracing = 1 ] && echo >$tr/trace
-	start=$(now)
-	i=0
-	while [ $i -lt $JOBS ]; do
-		job $disk $i &
-		i=$((i + 1))
-	done
-	wait
-	end=$(now)
+	run_jobs $disk
 	set -- $(devcount "$dev")
-	ok=$(ls $data/$disk.*.ok 2>/dev/null | wc -l)
 	echo "storage: disk=$disk dev=$dev jobs=$JOBS verified=$ok" \
 		"bytes=$((JOBS * MIB * 1048576))" \
-		"secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+		"secs=$secs" \
 		"waits=$(($2 - w0)) transient=$(($1 - t0))" \
 		"maywait_transient=$(maywait_transient "$dev")" \
 		"timeouts=$(($3 - o0)) failed=$(($4 - f0))" \
