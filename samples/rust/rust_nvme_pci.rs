@@ -19,7 +19,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     c_str,
-    dma::CoherentBuffer,
+    dma::{dma_rmb, Coherent},
     io::poll_timeout,
     irq,
     pci::{self, Bar, DeviceId, IdTable, IrqKind, IrqRegistration, IrqTypes},
@@ -201,9 +201,11 @@ fn text(field: &[u8]) -> &str {
 /// completion and disables the controller again.
 fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<Identity> {
     let depth = ADMIN_DEPTH.min(caps.mqes as usize);
-    let sq = CoherentBuffer::alloc(dev.as_dev(), depth * SQE_SIZE, GFP_KERNEL)?;
-    let cq = CoherentBuffer::alloc(dev.as_dev(), depth * CQE_SIZE, GFP_KERNEL)?;
-    let data = CoherentBuffer::alloc(dev.as_dev(), PAGE, GFP_KERNEL)?;
+    // Submission entries whole; completion entries as dwords, so that the one that carries the
+    // phase bit is read in one access; the data page in 64-byte pieces (not 4 KiB on the stack).
+    let mut sq = Coherent::<[u8; SQE_SIZE]>::alloc(dev.as_dev(), depth, GFP_KERNEL)?;
+    let cq = Coherent::<u32>::alloc(dev.as_dev(), depth * CQE_SIZE / 4, GFP_KERNEL)?;
+    let data = Coherent::<[u8; 64]>::alloc(dev.as_dev(), PAGE / 64, GFP_KERNEL)?;
 
     let aqa = (depth as u32 - 1) | ((depth as u32 - 1) << 16);
     regs.write32(aqa, reg::AQA);
@@ -221,13 +223,12 @@ fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<I
     sqe[2..4].copy_from_slice(&1u16.to_le_bytes());
     sqe[24..32].copy_from_slice(&data.dma_address().to_le_bytes());
     sqe[40..44].copy_from_slice(&1u32.to_le_bytes());
-    sq.write(0, &sqe)?;
+    sq.write(0, sqe)?;
     regs.try_write32(1, caps.doorbell(0, false))?;
 
-    let mut cqe = [0u8; CQE_SIZE];
+    // Dword 3 of completion entry 0: command ID, phase bit (16) and status.
     let done = poll_timeout(COMMAND_TIMEOUT_MS, 1, || {
-        cq.read(0, &mut cqe).ok()?;
-        let dw3 = u32::from_le_bytes([cqe[12], cqe[13], cqe[14], cqe[15]]);
+        let dw3 = u32::from_le(cq.read(3).ok()?);
         (dw3 & (1 << 16) != 0).then_some(dw3)
     });
     let dw3 = match done {
@@ -244,6 +245,8 @@ fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<I
     if intx {
         regs.write32(1, reg::INTMC);
     }
+    // What the controller wrote before the completion (the Identify data) is read after it.
+    dma_rmb();
     let (cid, status) = (dw3 & 0xffff, dw3 >> 17);
     if cid != 1 || status != 0 {
         pr_err!("Identify failed: command {} status {:#x}\n", cid, status);
@@ -256,9 +259,11 @@ fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<I
         model: [0; 40],
         firmware: [0; 8],
     };
-    data.read(4, &mut id.serial)?;
-    data.read(24, &mut id.model)?;
-    data.read(64, &mut id.firmware)?;
+    // Serial number at byte 4, model at 24, firmware revision at 64.
+    let (head, next) = (data.read(0)?, data.read(1)?);
+    id.serial.copy_from_slice(&head[4..24]);
+    id.model.copy_from_slice(&head[24..64]);
+    id.firmware.copy_from_slice(&next[..8]);
     Ok(id)
 }
 
