@@ -636,7 +636,7 @@ impl Interrupt for Driver {
             let q = &st.queues[qid];
             let head = q.cq_head as usize;
             // The status and phase in one read: the entry is new if its phase is ours.
-            let Ok(status_phase) = coherent_read!(rings.cq, [head].status_phase) else {
+            let Ok(status_phase) = coherent_read!(rings.cq, Cqe, [head].status_phase) else {
                 break;
             };
             let status_phase = u16::from_le(status_phase);
@@ -645,7 +645,7 @@ impl Interrupt for Driver {
             }
             // The rest of the entry was written before its phase.
             dma_rmb();
-            let Ok(cid) = coherent_read!(rings.cq, [head].cid) else {
+            let Ok(cid) = coherent_read!(rings.cq, Cqe, [head].cid) else {
                 break;
             };
             let cqe = Completion {
