@@ -38,6 +38,8 @@ mod stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
 mod test_device;
 
+#[cfg(not(CONFIG_HIGHMEM))]
+pub use bounce::ZeroedPage;
 pub use bounce::{CpuAccess, CpuAccessMut, DmaBounce, DmaBuffer, DmaError, MapError, Submitted};
 #[doc(hidden)]
 pub use coherent::{__read_field, __write_field};
