@@ -102,6 +102,9 @@ fn bit_mask(bits: u32) -> Result<u64> {
 ///
 /// let mut buf = KVec::new();
 /// buf.extend_with(64, 1u8, GFP_KERNEL)?;
+/// // The test device's pool comes from `GFP_KERNEL` pages (`swiotlb_test_device.c`), so it lies
+/// // below 4 GiB only on a machine with less memory than that, as the test machines are; this
+/// // example assumes so.
 /// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
 /// assert!(map.is_bounced());
 /// let sub = map.submit();
