@@ -399,9 +399,7 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn map_may_sleep(dev: &Device, buf: B, dir: DataDirection) -> Result<Self, MapError<B>> {
-        // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the caller
-        // allows).
-        unsafe { bindings::dma_might_sleep() };
+        // `map` checks the context (`might_sleep()`).
         Self::map(dev, buf, dir, Attrs::MAY_BLOCK)
     }
 
@@ -553,6 +551,12 @@ impl<B: DmaBuffer> DmaBounce<B> {
         dir: DataDirection,
         attrs: Attrs,
     ) -> Result<Self, MapError<B>> {
+        if attrs.contains(Attrs::MAY_BLOCK) {
+            // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the
+            // caller allows with `MAY_BLOCK`); checked whether or not this call ends up
+            // sleeping, so that a wrong context shows on every call.
+            unsafe { bindings::dma_might_sleep() };
+        }
         let bytes = buf.dma_bytes_mut();
         let len = bytes.len();
         // Empty, or more than any bounce buffer holds: no map call could ever succeed.

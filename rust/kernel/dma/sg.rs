@@ -231,9 +231,7 @@ impl SgBounce {
         dir: DataDirection,
         flags: Flags,
     ) -> Result<Self, MapError<KVec<ZeroedPage>>> {
-        // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the caller
-        // allows).
-        unsafe { bindings::dma_might_sleep() };
+        // `map` checks the context (`might_sleep()`).
         Self::map(dev, pages, dir, Attrs::MAY_BLOCK, flags)
     }
 
@@ -266,6 +264,14 @@ impl SgBounce {
         attrs: Attrs,
         flags: Flags,
     ) -> Result<Self, MapError<KVec<ZeroedPage>>> {
+        if attrs.contains(Attrs::MAY_BLOCK)
+            || flags.as_raw() & (1 << bindings::___GFP_DIRECT_RECLAIM_BIT) != 0
+        {
+            // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the
+            // caller allows by these attributes or flags); checked whether or not this call
+            // ends up sleeping, so that a wrong context shows on every call.
+            unsafe { bindings::dma_might_sleep() };
+        }
         let n = pages.len();
         let Some(bytes) = n.checked_mul(PAGE_SIZE).filter(|b| *b > 0) else {
             return Err(MapError {
