@@ -215,9 +215,11 @@ pub struct Attrs(crate::ffi::c_ulong);
 impl Attrs {
     /// No attribute.
     pub const NONE: Attrs = Attrs(0);
-    /// Do not copy back what the device wrote when the mapping ends (the data is not needed).
-    /// The buffer is still copied to the bounce buffer when mapped, so that no stale data
-    /// reaches the device.
+    /// Skip the CPU syncs of the map and unmap calls: what the device wrote is not copied
+    /// back when the mapping ends (the data is not needed). When the mapping bounces, this
+    /// swiotlb still copies the buffer into the bounce buffer when mapping, so that no stale
+    /// bounce-buffer data reaches the device; a mapping that does not bounce on a device whose
+    /// caches are not coherent gets no cache maintenance at map time either.
     pub const SKIP_CPU_SYNC: Attrs = Attrs(bindings::DMA_ATTR_SKIP_CPU_SYNC as _);
     /// Do not warn when the mapping fails for want of bounce buffers.
     pub const NO_WARN: Attrs = Attrs(bindings::DMA_ATTR_NO_WARN as _);

@@ -826,7 +826,8 @@ impl<B: DmaBuffer> DmaBounce<B> {
 impl<B: DmaBuffer> Drop for DmaBounce<B> {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the mapping is live and the device does not access it;
-        // the fields (the buffer, then the device) are dropped right after.
+        // the fields are dropped right after (in declaration order: the device reference, then
+        // the buffer), and neither is used for the mapping again.
         unsafe { self.map.unmap(self.synced_for_cpu) };
     }
 }

@@ -445,7 +445,8 @@ impl SgBounce {
 impl Drop for SgBounce {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the list is mapped and the device does not access it;
-        // the pages and the device are dropped right after.
+        // the fields are dropped right after (in declaration order: the device reference, then
+        // the pages; the table was freed by `unmap`), and none is used for the mapping again.
         unsafe { self.list.unmap(self.synced_for_cpu) };
     }
 }
@@ -554,6 +555,7 @@ pub struct SgCpuAccess<'a> {
 
 impl SgCpuAccess<'_> {
     /// The bytes of page `i`, or `None` past the last page.
+    #[inline]
     pub fn page(&self, i: usize) -> Option<&[u8]> {
         self.list.list.pages.get(i).map(DmaBuffer::dma_bytes)
     }
@@ -572,11 +574,13 @@ pub struct SgCpuAccessMut<'a> {
 
 impl SgCpuAccessMut<'_> {
     /// The bytes of page `i`, or `None` past the last page.
+    #[inline]
     pub fn page(&self, i: usize) -> Option<&[u8]> {
         self.list.list.pages.get(i).map(DmaBuffer::dma_bytes)
     }
 
     /// The bytes of page `i`, writable, or `None` past the last page.
+    #[inline]
     pub fn page_mut(&mut self, i: usize) -> Option<&mut [u8]> {
         self.list
             .list
