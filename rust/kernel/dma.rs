@@ -38,6 +38,8 @@ mod stats;
 #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)]
 mod test_device;
 
+#[cfg(not(CONFIG_HIGHMEM))]
+pub use bounce::ZeroedPage;
 pub use bounce::{CpuAccess, CpuAccessMut, DmaBounce, DmaBuffer, DmaError, MapError, Submitted};
 #[doc(hidden)]
 pub use coherent::{__read_field, __write_field};
@@ -100,6 +102,9 @@ fn bit_mask(bits: u32) -> Result<u64> {
 ///
 /// let mut buf = KVec::new();
 /// buf.extend_with(64, 1u8, GFP_KERNEL)?;
+/// // The test device's pool comes from `GFP_KERNEL` pages (`swiotlb_test_device.c`), so it lies
+/// // below 4 GiB only on a machine with less memory than that, as the test machines are; this
+/// // example assumes so.
 /// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
 /// assert!(map.is_bounced());
 /// let sub = map.submit();
@@ -210,9 +215,11 @@ pub struct Attrs(crate::ffi::c_ulong);
 impl Attrs {
     /// No attribute.
     pub const NONE: Attrs = Attrs(0);
-    /// Do not copy back what the device wrote when the mapping ends (the data is not needed).
-    /// The buffer is still copied to the bounce buffer when mapped, so that no stale data
-    /// reaches the device.
+    /// Skip the CPU syncs of the map and unmap calls: what the device wrote is not copied
+    /// back when the mapping ends (the data is not needed). When the mapping bounces, this
+    /// swiotlb still copies the buffer into the bounce buffer when mapping, so that no stale
+    /// bounce-buffer data reaches the device; a mapping that does not bounce on a device whose
+    /// caches are not coherent gets no cache maintenance at map time either.
     pub const SKIP_CPU_SYNC: Attrs = Attrs(bindings::DMA_ATTR_SKIP_CPU_SYNC as _);
     /// Do not warn when the mapping fails for want of bounce buffers.
     pub const NO_WARN: Attrs = Attrs(bindings::DMA_ATTR_NO_WARN as _);

@@ -5,7 +5,10 @@
 
 use super::{Attrs, DataDirection, DmaAddress, PoolKind};
 #[cfg(not(CONFIG_HIGHMEM))]
-use crate::page::{Page, PAGE_SIZE};
+use crate::{
+    alloc::{flags::__GFP_ZERO, AllocError, Flags},
+    page::{Page, PAGE_SIZE},
+};
 use crate::{
     alloc::{KBox, KVec},
     bindings,
@@ -24,14 +27,24 @@ use core::{
 /// A buffer that can be mapped for streaming DMA.
 ///
 /// Implemented for `KVec<u8>`, `KBox<[u8; N]>` and, where every page is in the linear map (no
-/// `CONFIG_HIGHMEM`), [`Page`](crate::page::Page).
+/// `CONFIG_HIGHMEM`), [`ZeroedPage`]. Not for a bare [`Page`](crate::page::Page): its bytes may
+/// be uninitialised (a `&[u8]` over them would be undefined behaviour, and mapping it would
+/// hand stale kernel memory to the device); wrap it in a [`ZeroedPage`], which zeroes it.
 ///
 /// # Safety
 ///
 /// Implementers guarantee that [`DmaBuffer::dma_bytes`] and [`DmaBuffer::dma_bytes_mut`] give
-/// the same memory on every call while the value lives, that this memory is physically
-/// contiguous memory of the kernel's linear map (`kmalloc`: not `vmalloc`, not the stack), and
-/// that moving the value does not move the memory.
+/// the same memory on every call while the value lives, and that this memory:
+///
+/// - is physically contiguous memory of the kernel's linear map (`kmalloc`, the page
+///   allocator: not `vmalloc`, not the stack), and does not move when the value is moved;
+/// - is reachable only through this value: no other handle (a shared `Arc`, a second owner, a
+///   raw pointer kept elsewhere) reads or writes it while the value lives;
+/// - is initialised, every byte of it;
+/// - shares no cache line with other live data: it is a whole allocation of its own, whose
+///   start is aligned for DMA (`kmalloc` guarantees `ARCH_DMA_MINALIGN` where caches are not
+///   coherent, or bounces smaller buffers), so that a cache invalidation for the device does
+///   not destroy neighbouring data and a CPU write beside it does not corrupt the device's.
 pub unsafe trait DmaBuffer: Send {
     /// The bytes to map.
     fn dma_bytes(&self) -> &[u8];
@@ -40,9 +53,11 @@ pub unsafe trait DmaBuffer: Send {
     fn dma_bytes_mut(&mut self) -> &mut [u8];
 }
 
-// SAFETY: A `KVec` keeps its elements in one `kmalloc` allocation, which stays where it is when
-// the vector is moved; it is only reallocated through `&mut self` methods, which no one can call
-// while a `DmaBounce` owns it.
+// SAFETY: A `KVec` keeps its elements in one `kmalloc` allocation of its own, which stays where
+// it is when the vector is moved; it is only reallocated through `&mut self` methods, which no
+// one can call while a `DmaBounce` owns it. Its `len` bytes are initialised (it is a
+// `KVec<u8>`); the rest of the allocation is unused capacity of the same vector, so no other
+// data shares its cache lines, and `kmalloc` aligns it for DMA.
 unsafe impl DmaBuffer for KVec<u8> {
     #[inline]
     fn dma_bytes(&self) -> &[u8] {
@@ -55,8 +70,9 @@ unsafe impl DmaBuffer for KVec<u8> {
     }
 }
 
-// SAFETY: A `KBox` keeps its value in one `kmalloc` allocation, which stays where it is when the
-// box is moved.
+// SAFETY: A `KBox` keeps its value in one `kmalloc` allocation of its own (aligned for DMA),
+// owned by the box alone, which stays where it is when the box is moved; a `[u8; N]` is
+// initialised.
 unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
     #[inline]
     fn dma_bytes(&self) -> &[u8] {
@@ -69,19 +85,91 @@ unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
     }
 }
 
-// SAFETY: A `Page` owns one order-0 page, which stays where it is when the `Page` is moved and
-// is freed only when it is dropped. Without `CONFIG_HIGHMEM` every page is in the linear map, at
-// the address `page_address()` gives. Its bytes came from the page allocator: as all memory C
-// hands over, they count as initialised.
+/// An order-0 page whose every byte is initialised: allocated zeroed, or zeroed when taken
+/// over from a [`Page`]. It is what a page must be to be mapped ([`DmaBuffer`]) or read as
+/// bytes.
+///
+/// # Invariants
+///
+/// Every byte of the page `0` owns is initialised, and the page is in the linear map (no
+/// `CONFIG_HIGHMEM`).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(not(CONFIG_HIGHMEM))] {
+/// use kernel::dma::{DmaBuffer, ZeroedPage};
+/// use kernel::page::{Page, PAGE_SIZE};
+///
+/// let page = ZeroedPage::alloc(GFP_KERNEL)?;
+/// assert!(page.dma_bytes().iter().all(|b| *b == 0));
+///
+/// // A page from elsewhere is zeroed when it is taken over, whatever it held.
+/// let raw = Page::alloc_page(GFP_KERNEL)?;
+/// let junk = [0xa5u8; 8];
+/// // SAFETY: `junk` is 8 readable bytes; the page is ours alone.
+/// unsafe { raw.write_raw(junk.as_ptr(), PAGE_SIZE - 8, 8)? };
+/// let mut page = ZeroedPage::from_page(raw)?;
+/// assert!(page.dma_bytes().iter().all(|b| *b == 0));
+/// page.dma_bytes_mut()[0] = 1;
+/// let raw: Page = page.into_page();
+/// let mut first = [0u8; 1];
+/// // SAFETY: `first` is one writable byte; the page is ours alone.
+/// unsafe { raw.read_raw(first.as_mut_ptr(), 0, 1)? };
+/// assert_eq!(first, [1]);
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg(not(CONFIG_HIGHMEM))]
-unsafe impl DmaBuffer for Page {
+pub struct ZeroedPage(Page);
+
+#[cfg(not(CONFIG_HIGHMEM))]
+impl ZeroedPage {
+    /// Allocates a zeroed page (`flags` plus `__GFP_ZERO`).
+    ///
+    /// Context: as the page allocator with `flags`.
+    #[inline]
+    pub fn alloc(flags: Flags) -> Result<Self, AllocError> {
+        // INVARIANT: `__GFP_ZERO` makes the allocator zero the page.
+        Page::alloc_page(flags | __GFP_ZERO).map(ZeroedPage)
+    }
+
+    /// Takes over `page` and zeroes it.
+    ///
+    /// Context: any.
+    pub fn from_page(page: Page) -> Result<Self, Error> {
+        // SAFETY: `page` is owned here: no one else accesses it while it is zeroed.
+        unsafe { page.fill_zero_raw(0, PAGE_SIZE)? };
+        // INVARIANT: every byte was just written.
+        Ok(ZeroedPage(page))
+    }
+
+    /// Gives the page back.
+    #[inline]
+    pub fn into_page(self) -> Page {
+        self.0
+    }
+
+    /// The page.
+    #[inline]
+    pub fn page(&self) -> &Page {
+        &self.0
+    }
+}
+
+// SAFETY: A `ZeroedPage` owns one order-0 page, which stays where it is when it is moved and is
+// freed only when it is dropped; no one else has a handle to it. By the type invariants it is
+// in the linear map, at the address `page_address()` gives, and every byte is initialised. A
+// whole page shares no cache line with other data.
+#[cfg(not(CONFIG_HIGHMEM))]
+unsafe impl DmaBuffer for ZeroedPage {
     #[inline]
     fn dma_bytes(&self) -> &[u8] {
-        // SAFETY: The page is owned by `self` and mapped at `page_address()` (see above); the
-        // slice borrows `self`, so the page outlives it.
+        // SAFETY: The page is owned by `self`, mapped at `page_address()` and initialised (type
+        // invariants); the slice borrows `self`, so the page outlives it.
         unsafe {
             core::slice::from_raw_parts(
-                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                bindings::dma_page_address(self.0.as_ptr()).cast::<u8>(),
                 PAGE_SIZE,
             )
         }
@@ -92,7 +180,7 @@ unsafe impl DmaBuffer for Page {
         // SAFETY: As above; `&mut self` makes the slice the only access to the page.
         unsafe {
             core::slice::from_raw_parts_mut(
-                bindings::dma_page_address(self.as_ptr()).cast::<u8>(),
+                bindings::dma_page_address(self.0.as_ptr()).cast::<u8>(),
                 PAGE_SIZE,
             )
         }
@@ -257,8 +345,16 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// four is unmapped, from a work item that waits for the fifth to be waiting, and then gets
     /// its slots in the same pool:
     ///
+    /// The work item must unmap before the wait times out. The test device takes the timeout
+    /// of the default allocator (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS` when it is made, 10 s by
+    /// default) and has no API to set its own, so the example assumes that timeout outlasts
+    /// the start of a work item, and is skipped when the configured timeout is under a second.
+    ///
     /// ```
     /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+    /// # if kernel::bindings::CONFIG_SWIOTLB_WAIT_TIMEOUT_MS < 1000 {
+    /// #     return Ok(());
+    /// # }
     /// use kernel::c_str;
     /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, Stats, TestDevice};
     /// use kernel::workqueue;
@@ -303,9 +399,7 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn map_may_sleep(dev: &Device, buf: B, dir: DataDirection) -> Result<Self, MapError<B>> {
-        // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the caller
-        // allows).
-        unsafe { bindings::dma_might_sleep() };
+        // `map` checks the context (`might_sleep()`).
         Self::map(dev, buf, dir, Attrs::MAY_BLOCK)
     }
 
@@ -420,17 +514,17 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// # Ok::<(), Error>(())
     /// ```
     ///
-    /// A page (where every page is in the linear map: no `CONFIG_HIGHMEM`) is a buffer too, as
-    /// block drivers' data is:
+    /// A zeroed page (where every page is in the linear map: no `CONFIG_HIGHMEM`) is a buffer
+    /// too, as block drivers' data is:
     ///
     /// ```
     /// # #[cfg(all(CONFIG_SWIOTLB_TEST_DEVICE, not(CONFIG_HIGHMEM)))] {
     /// use kernel::c_str;
-    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice};
-    /// use kernel::page::{Page, PAGE_SIZE};
+    /// use kernel::dma::{DataDirection, DmaBounce, PoolKind, TestDevice, ZeroedPage};
+    /// use kernel::page::PAGE_SIZE;
     ///
     /// let dev = TestDevice::new(c_str!("doc-dmabounce-page"), 64 * 1024)?;
-    /// let page = Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
+    /// let page = ZeroedPage::alloc(GFP_KERNEL)?;
     /// let mut map = DmaBounce::map_may_sleep(&dev, page, DataDirection::Bidirectional)?;
     /// assert_eq!(map.len(), PAGE_SIZE);
     /// assert_eq!(map.bounced(), Some(PoolKind::Default));
@@ -446,7 +540,7 @@ impl<B: DmaBuffer> DmaBounce<B> {
     /// // SAFETY: The device is done with the mapping.
     /// let mut map = unsafe { sub.complete() };
     /// assert_eq!(&map.cpu_access()[PAGE_SIZE - 3..], b"end");
-    /// let page: Page = map.finish();
+    /// let page: ZeroedPage = map.finish();
     /// # let _ = page;
     /// # }
     /// # Ok::<(), Error>(())
@@ -457,6 +551,12 @@ impl<B: DmaBuffer> DmaBounce<B> {
         dir: DataDirection,
         attrs: Attrs,
     ) -> Result<Self, MapError<B>> {
+        if attrs.contains(Attrs::MAY_BLOCK) {
+            // SAFETY: `might_sleep()` only checks the context (and may reschedule, as the
+            // caller allows with `MAY_BLOCK`); checked whether or not this call ends up
+            // sleeping, so that a wrong context shows on every call.
+            unsafe { bindings::dma_might_sleep() };
+        }
         let bytes = buf.dma_bytes_mut();
         let len = bytes.len();
         // Empty, or more than any bounce buffer holds: no map call could ever succeed.
@@ -726,7 +826,8 @@ impl<B: DmaBuffer> DmaBounce<B> {
 impl<B: DmaBuffer> Drop for DmaBounce<B> {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the mapping is live and the device does not access it;
-        // the fields (the buffer, then the device) are dropped right after.
+        // the fields are dropped right after (in declaration order: the device reference, then
+        // the buffer), and neither is used for the mapping again.
         unsafe { self.map.unmap(self.synced_for_cpu) };
     }
 }

@@ -3,6 +3,7 @@
 //! [`Coherent`]: typed memory a driver and its device share for as long as it lives.
 
 use super::DmaAddress;
+use crate::page::PAGE_SIZE;
 use crate::{
     alloc::Flags,
     bindings,
@@ -11,7 +12,11 @@ use crate::{
     prelude::*,
     types::{ARef, AsBytes, FromBytes},
 };
-use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::{align_of, size_of},
+    ptr::NonNull,
+};
 
 /// An array of `T` in memory shared with a device (`dma_alloc_coherent()`): rings, descriptors,
 /// anything both sides read and write while the other runs. It never bounces.
@@ -31,6 +36,14 @@ use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 /// it). Writers need `&mut self`: two CPU writers cannot race; put the buffer under a lock to
 /// share it.
 ///
+/// Why safe code cannot reach the memory by reference: the field macros name the element type
+/// and check the field path with `core::mem::offset_of!`, which only accepts fields of the
+/// type itself, so a path that would go through a `Deref`/`DerefMut` impl of the element (and
+/// so make a `&T`/`&mut T` into memory the device writes, or point outside the allocation)
+/// does not compile; so does a field of a `#[repr(packed)]` element that is not aligned for
+/// its type, and a `T` aligned to more than a page. (The kernel's doctest runner builds every
+/// example into the kernel, so these refusals cannot be shown as `compile_fail` examples.)
+///
 /// Dropping frees the memory. Quiesce the device first (stop it, so that it no longer reads or
 /// writes the memory): the type cannot check that the device is done, as the device learned
 /// the address from the driver, outside the type system. A device left running writes freed
@@ -44,7 +57,8 @@ use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 ///
 /// `cpu` points to `count > 0` elements of `T` (`count * size_of::<T>()` bytes, which does not
 /// overflow), allocated by `dma_alloc_coherent()` for `dev`, whose device address is `handle`;
-/// they are freed when `self` is dropped, and only then.
+/// they are freed when `self` is dropped, and only then. `cpu` is aligned to `PAGE_SIZE`, and
+/// `align_of::<T>() <= PAGE_SIZE`, so every element is aligned for `T`.
 ///
 /// # Examples
 ///
@@ -70,9 +84,9 @@ use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 /// let dev = TestDevice::new(c_str!("doc-coherent"), 32 * 1024)?;
 /// let mut ring = Coherent::<Entry>::alloc(&dev, 4, GFP_KERNEL)?;
 /// assert_eq!(ring.count(), 4);
-/// assert_eq!(coherent_read!(ring, [3].ready)?, 0);
+/// assert_eq!(coherent_read!(ring, Entry, [3].ready)?, 0);
 ///
-/// coherent_write!(ring, [1].cookie, 0xfeed)?;
+/// coherent_write!(ring, Entry, [1].cookie, 0xfeed)?;
 /// let mut seen = [0u8; 4];
 /// // SAFETY: `ring` is coherent memory of this device, 32 bytes long.
 /// unsafe { dev.dma_read(ring.dma_address_of(1)?, &mut seen)? };
@@ -83,14 +97,46 @@ use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 /// unsafe { dev.dma_write(ring.dma_address_of(2)?, &7u32.to_ne_bytes())? };
 /// // SAFETY: As above.
 /// unsafe { dev.dma_write(ring.dma_address_of(2)? + 4, &1u16.to_ne_bytes())? };
-/// if coherent_read!(ring, [2].ready)? == 1 {
-///     dma_rmb();
-///     assert_eq!(coherent_read!(ring, [2].cookie)?, 7);
-/// }
+/// assert_eq!(coherent_read!(ring, Entry, [2].ready)?, 1);
+/// dma_rmb();
+/// assert_eq!(coherent_read!(ring, Entry, [2].cookie)?, 7);
 /// assert_eq!(ring.read(2)?.cookie, 7);
 ///
-/// assert_eq!(coherent_read!(ring, [4].ready).err(), Some(EINVAL));
+/// assert_eq!(coherent_read!(ring, Entry, [4].ready).err(), Some(EINVAL));
 /// assert_eq!(ring.write(4, Entry { cookie: 0, ready: 0, pad: 0 }).err(), Some(EINVAL));
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// The fields of a packed element can be reached when they are aligned for their type in every
+/// element (checked at compile time):
+///
+/// ```
+/// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
+/// use kernel::c_str;
+/// use kernel::dma::{Coherent, TestDevice};
+/// use kernel::{coherent_read, coherent_write};
+///
+/// #[derive(Clone, Copy)]
+/// #[repr(C, packed)]
+/// struct Prp {
+///     kind: u8,
+///     flags: u8,
+///     len: u16,
+///     addr: u32,
+/// }
+/// // SAFETY: Integers only, packed: any bytes are a valid `Prp`, and it has no padding.
+/// unsafe impl kernel::types::FromBytes for Prp {}
+/// // SAFETY: As above.
+/// unsafe impl kernel::types::AsBytes for Prp {}
+///
+/// let dev = TestDevice::new(c_str!("doc-coherent-packed"), 32 * 1024)?;
+/// let mut ring = Coherent::<Prp>::alloc(&dev, 3, GFP_KERNEL)?;
+/// coherent_write!(ring, Prp, [2].len, 0x1234)?;
+/// coherent_write!(ring, Prp, [2].addr, 0xdead_beef)?;
+/// assert_eq!(coherent_read!(ring, Prp, [2].len)?, 0x1234);
+/// assert_eq!(coherent_read!(ring, Prp, [2].addr)?, 0xdead_beef);
+/// assert_eq!(coherent_read!(ring, Prp, [1].kind)?, 0);
 /// # }
 /// # Ok::<(), Error>(())
 /// ```
@@ -105,22 +151,38 @@ pub struct Coherent<T: AsBytes + FromBytes + Copy> {
 impl<T: AsBytes + FromBytes + Copy> Coherent<T> {
     /// Allocates `count` zeroed elements shared with `dev`.
     ///
-    /// Fails with `EINVAL` for no element or a size that overflows, and `ENOMEM`.
+    /// Fails with `EINVAL` for no element or a size that overflows, and `ENOMEM`. A `T` aligned
+    /// to more than a page does not compile.
     ///
     /// Context: process context if `flags` allows sleeping; never with interrupts off.
     pub fn alloc(dev: &Device, count: usize, flags: Flags) -> Result<Self> {
+        const {
+            assert!(
+                align_of::<T>() <= PAGE_SIZE,
+                "Coherent<T> needs align_of::<T>() <= PAGE_SIZE"
+            )
+        };
         let bytes = match count.checked_mul(size_of::<T>()) {
             Some(bytes) if bytes > 0 => bytes,
             _ => return Err(EINVAL),
         };
         let mut handle: DmaAddress = 0;
         // SAFETY: `dev` is a live device and `handle` a valid place to write to. The memory
-        // comes zeroed, and at least page aligned, so aligned for `T`.
+        // comes zeroed.
         let cpu = unsafe {
             bindings::dma_alloc_coherent(dev.as_raw(), bytes, &mut handle, flags.as_raw())
         };
         let cpu = NonNull::new(cpu.cast::<T>()).ok_or(ENOMEM)?;
-        // INVARIANT: just allocated, `count` elements at `cpu` and `handle`.
+        // The DMA API promises page-aligned memory; check it rather than trust it.
+        if cpu.as_ptr() as usize % PAGE_SIZE != 0 {
+            // SAFETY: Just allocated for `dev` with this size and address, freed once.
+            unsafe {
+                bindings::dma_free_coherent(dev.as_raw(), bytes, cpu.as_ptr().cast(), handle)
+            };
+            return Err(EINVAL);
+        }
+        // INVARIANT: just allocated, `count` elements at `cpu` and `handle`; `cpu` is page
+        // aligned (checked) and `align_of::<T>() <= PAGE_SIZE` (checked at compile time).
         Ok(Coherent {
             dev: dev.into(),
             cpu,
@@ -174,8 +236,9 @@ impl<T: AsBytes + FromBytes + Copy> Coherent<T> {
     #[inline]
     pub fn read(&self, i: usize) -> Result<T> {
         let p = self.__item(i)?;
-        // SAFETY: `p` is an aligned element of the allocation (type invariants); any bytes are a
-        // valid `T` (`FromBytes`). Volatile: the device may write it concurrently.
+        // SAFETY: `p` is an element of the allocation, aligned for `T` (type invariants: page
+        // aligned start, `align_of::<T>() <= PAGE_SIZE`, elements `size_of::<T>()` apart); any
+        // bytes are a valid `T` (`FromBytes`). Volatile: the device may write it concurrently.
         Ok(unsafe { p.read_volatile() })
     }
 
@@ -183,84 +246,133 @@ impl<T: AsBytes + FromBytes + Copy> Coherent<T> {
     #[inline]
     pub fn write(&mut self, i: usize, value: T) -> Result {
         let p = self.__item(i)?;
-        // SAFETY: `p` is an aligned element of the allocation; `&mut self` excludes other CPU
-        // writers. Volatile: the device may read it concurrently.
+        // SAFETY: `p` is an element of the allocation, aligned for `T` (type invariants, as in
+        // `read`); `&mut self` excludes other CPU accesses. Volatile: the device may read it
+        // concurrently.
         unsafe { p.write_volatile(value) };
         Ok(())
     }
 }
 
+/// Whether a field of type `F` at byte offset `OFFSET` of every element of a [`Coherent<T>`] is
+/// aligned for `F`: the allocation is page aligned (type invariants of [`Coherent`]), elements
+/// are `size_of::<T>()` apart, so it is if `OFFSET`, `size_of::<T>()` and `PAGE_SIZE` are all
+/// multiples of `align_of::<F>()`. Only a field of a packed type can fail it.
+const fn field_aligned<T, F>(offset: usize) -> bool {
+    let align = align_of::<F>();
+    offset % align == 0 && size_of::<T>() % align == 0 && PAGE_SIZE % align == 0
+}
+
 /// Reads one field of a coherent element, the way [`coherent_read!`](crate::coherent_read)
-/// does.
+/// does. `OFFSET` is the field's `offset_of!` in `T`; a misaligned field (of a packed type) is
+/// refused at compile time.
 ///
 /// # Safety
 ///
-/// `field` must point to a field within an element of a live [`Coherent`] allocation.
+/// `item` must point to an element of a live [`Coherent<T>`], and `field` to the field at byte
+/// offset `OFFSET` of that element, of type `F`.
 #[doc(hidden)]
 #[inline]
-pub unsafe fn __read_field<F: FromBytes + Copy>(field: *const F) -> Result<F> {
-    if field as usize % core::mem::align_of::<F>() != 0 {
-        return Err(EINVAL);
-    }
-    // SAFETY: The caller guarantees the pointer is within the allocation; it is aligned
-    // (checked) and any bytes are a valid `F`.
-    Ok(unsafe { field.read_volatile() })
+pub unsafe fn __read_field<T, F: FromBytes + Copy, const OFFSET: usize>(
+    item: *const T,
+    field: *const F,
+) -> F {
+    const {
+        assert!(
+            field_aligned::<T, F>(OFFSET),
+            "misaligned field of a packed type"
+        )
+    };
+    debug_assert_eq!(field as usize, item as usize + OFFSET);
+    // SAFETY: The caller guarantees `field` is the field at `OFFSET` of an element of a live
+    // allocation; it is aligned for `F` (checked above at compile time, given the page-aligned
+    // allocation), and any bytes are a valid `F`. Volatile: the device may write it.
+    unsafe { field.read_volatile() }
 }
 
 /// Writes one field of a coherent element, the way [`coherent_write!`](crate::coherent_write)
-/// does.
+/// does. `OFFSET` is as for [`__read_field`].
 ///
 /// # Safety
 ///
-/// `field` must point to a field within an element of a live [`Coherent`] allocation, which the
-/// caller holds by `&mut`.
+/// As [`__read_field`], and the caller holds the [`Coherent<T>`] by `&mut`.
 #[doc(hidden)]
 #[inline]
-pub unsafe fn __write_field<F: AsBytes + Copy>(field: *mut F, value: F) -> Result {
-    if field as usize % core::mem::align_of::<F>() != 0 {
-        return Err(EINVAL);
-    }
-    // SAFETY: As the caller guarantees; aligned (checked).
+pub unsafe fn __write_field<T, F: AsBytes + Copy, const OFFSET: usize>(
+    item: *mut T,
+    field: *mut F,
+    value: F,
+) {
+    const {
+        assert!(
+            field_aligned::<T, F>(OFFSET),
+            "misaligned field of a packed type"
+        )
+    };
+    debug_assert_eq!(field as usize, item as usize + OFFSET);
+    // SAFETY: As the caller guarantees; aligned as in `__read_field`. `&mut` on the buffer
+    // excludes other CPU accesses. Volatile: the device may read it.
     unsafe { field.write_volatile(value) };
-    Ok(())
 }
 
 /// Reads a field of an element of a [`Coherent`](crate::dma::Coherent) with one volatile
-/// access: `coherent_read!(buf, [index].field.subfield)`. Returns `Result<F>`: `EINVAL` for an
-/// index past the end (or a misaligned field of a packed type).
+/// access: `coherent_read!(buf, Type, [index].field.subfield)`, where `Type` is the element
+/// type of `buf`. Returns `Result<F>`: `EINVAL` for an index past the end.
+///
+/// The path must name fields of `Type` (and of its fields' types) themselves: the macro checks
+/// it with `core::mem::offset_of!(Type, field.subfield)`, which never goes through a `Deref`
+/// impl, so a projection cannot call user code or leave the element (a path that would
+/// auto-deref does not compile). A field that is not aligned for its type (of a
+/// `#[repr(packed)]` element) does not compile either.
 ///
 /// See the example of [`Coherent`](crate::dma::Coherent).
 #[macro_export]
 macro_rules! coherent_read {
-    ($buf:expr, [$i:expr] $(.$field:ident)+) => {{
-        let buf: &$crate::dma::Coherent<_> = &$buf;
+    ($buf:expr, $t:ty, [$i:expr] $(.$field:ident)+) => {{
+        let buf: &$crate::dma::Coherent<$t> = &$buf;
         match buf.__item($i) {
-            // SAFETY: `item` points to an element of `buf`'s live allocation, and field
-            // projections of a plain-data type stay within it.
-            Ok(item) => unsafe {
-                $crate::dma::__read_field(::core::ptr::addr_of!((*item)$(.$field)+))
-            },
+            // SAFETY: `item` points to an element (of type `$t`) of `buf`'s live allocation.
+            // `offset_of!($t, ..)` compiles only if every name of the path is a field of the
+            // type before it, so the projection below names the same fields (a field is found
+            // before any `Deref` target), never calls `Deref`, and stays within the element at
+            // that offset.
+            Ok(item) => Ok(unsafe {
+                $crate::dma::__read_field::<
+                    $t,
+                    _,
+                    { ::core::mem::offset_of!($t, $($field).+) },
+                >(item, ::core::ptr::addr_of!((*item)$(.$field)+))
+            }),
             Err(e) => Err(e),
         }
     }};
 }
 
 /// Writes a field of an element of a [`Coherent`](crate::dma::Coherent) with one volatile
-/// access: `coherent_write!(buf, [index].field, value)`, which needs `buf` by `&mut`. Returns
-/// `Result`: `EINVAL` for an index past the end (or a misaligned field of a packed type).
+/// access: `coherent_write!(buf, Type, [index].field, value)`, which needs `buf` by `&mut`.
+/// Returns `Result`: `EINVAL` for an index past the end. The path is checked as for
+/// [`coherent_read!`](crate::coherent_read).
 ///
 /// See the example of [`Coherent`](crate::dma::Coherent).
 #[macro_export]
 macro_rules! coherent_write {
-    ($buf:expr, [$i:expr] $(.$field:ident)+, $value:expr) => {{
+    ($buf:expr, $t:ty, [$i:expr] $(.$field:ident)+, $value:expr) => {{
         let value = $value;
-        let buf: &mut $crate::dma::Coherent<_> = &mut $buf;
+        let buf: &mut $crate::dma::Coherent<$t> = &mut $buf;
         match buf.__item($i) {
-            // SAFETY: `item` points to an element of `buf`'s live allocation, held by `&mut`,
-            // and field projections of a plain-data type stay within it.
-            Ok(item) => unsafe {
-                $crate::dma::__write_field(::core::ptr::addr_of_mut!((*item)$(.$field)+), value)
-            },
+            // SAFETY: `item` points to an element (of type `$t`) of `buf`'s live allocation,
+            // held by `&mut`; the projection names fields only, never `Deref`, as in
+            // `coherent_read!`.
+            Ok(item) => {
+                unsafe {
+                    $crate::dma::__write_field::<
+                        $t,
+                        _,
+                        { ::core::mem::offset_of!($t, $($field).+) },
+                    >(item, ::core::ptr::addr_of_mut!((*item)$(.$field)+), value)
+                };
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }};

@@ -73,6 +73,7 @@ pub struct PoolUsage {
 
 impl PoolUsage {
     /// The size of the pool in bytes.
+    #[inline]
     pub fn bytes(&self) -> usize {
         self.slots * SLOT_SIZE
     }

@@ -542,5 +542,12 @@ impl Drop for Controller {
             self.connect(qid, None);
         }
         self.quiesce();
+        // The mappings of completed commands the driver did not take go now, while the
+        // device is still registered (it goes with the last reference to `shared`).
+        for q in self.queues.iter() {
+            for slot in q.data.lock().iter_mut() {
+                *slot = DataSlot::Free;
+            }
+        }
     }
 }

@@ -19,11 +19,12 @@ use crate::controller::{Controller, Cqe, Interrupt, Sqe, OP_READ, OP_WRITE, STAT
 use kernel::{
     coherent_read,
     dma::{dma_rmb, dma_wmb, Coherent, DataDirection, DmaBounce, PoolKind, Stats, TransientPool},
+    init::InPlaceWrite,
     new_condvar, new_spinlock,
     prelude::*,
     sync::{
         lock::{spinlock::SpinLockBackend, Guard},
-        Arc, CondVar, CondVarTimeoutResult, SpinLock,
+        Arc, CondVar, CondVarTimeoutResult, SpinLock, UniqueArc,
     },
     time::msecs_to_jiffies,
 };
@@ -130,18 +131,23 @@ struct Rings {
     cq: Coherent<Cqe>,
 }
 
+/// The fields drop in order: the rings (`rings`, and the submission rings in `state`) before
+/// `ctrl`, whose drop unregisters the test device. The controller is quiesced before: by
+/// [`Running`]'s drop (the only way a started driver ends), or in [`Driver::start`] on its
+/// error paths.
 #[pin_data]
 pub(crate) struct Driver {
-    ctrl: Controller,
     rings: KVec<Rings>,
-    mode: Mode,
-    io_bytes: usize,
-    count: usize,
-    entries: u32,
     #[pin]
     state: SpinLock<State>,
     #[pin]
     changed: CondVar,
+    mode: Mode,
+    io_bytes: usize,
+    count: usize,
+    entries: u32,
+    /// Last: see above.
+    ctrl: Controller,
 }
 
 /// The `k`-th 64-bit word of the pattern of `block` at `generation`.
@@ -203,22 +209,86 @@ impl Drop for Running {
 impl Driver {
     /// Creates the controller and its queue pairs, and connects the interrupts.
     pub(crate) fn start(p: &Params) -> Result<Running> {
+        // Everything that may fail once the controller knows the rings' addresses is done
+        // before (the driver's own memory) or stops the controller before the rings go.
+        let uninit = UniqueArc::<Driver>::new_uninit(GFP_KERNEL)?;
         // Twice as many blocks as commands in flight: a free one is always near.
         let blocks = 2 * p.queues * p.depth;
+        let mut busy = KVec::new();
+        busy.extend_with(blocks, false, GFP_KERNEL)?;
+        let mut generation = KVec::new();
+        generation.extend_with(blocks, 0u32, GFP_KERNEL)?;
+        let mut deferred = KVec::new();
+        deferred.extend_with(blocks, false, GFP_KERNEL)?;
         let mut ctrl = Controller::new(p.pool_bytes, blocks * p.io_bytes, p.latency_us)?;
         // One more entry than commands in flight: a full ring is never mistaken for an empty one.
         let entries = p.depth + 1;
         let mut rings = KVec::with_capacity(p.queues, GFP_KERNEL)?;
         let mut queues = KVec::with_capacity(p.queues, GFP_KERNEL)?;
+        if let Err(e) = Self::create_queues(&mut ctrl, p, entries, &mut rings, &mut queues) {
+            // The controller holds the addresses of the rings made so far: stop it, then free
+            // them, then the controller (and with it the device).
+            ctrl.quiesce();
+            drop(queues);
+            drop(rings);
+            drop(ctrl);
+            return Err(e);
+        }
+
+        let init = pin_init!(Driver {
+            rings,
+            state <- new_spinlock!(State {
+                queues,
+                busy,
+                generation,
+                deferred,
+                ndeferred: 0,
+                outstanding: 0,
+                summary: Summary::default(),
+            }),
+            changed <- new_condvar!(),
+            mode: p.mode,
+            io_bytes: p.io_bytes,
+            count: p.count,
+            entries: entries as u32,
+            ctrl,
+        });
+        // The memory is there: the initialiser cannot fail.
+        let driver: Arc<Driver> = match uninit.write_pin_init(init) {
+            Ok(driver) => driver.into(),
+            Err(never) => match never {},
+        };
+        let running = Running { driver };
+        for qid in 0..p.queues {
+            let handler: Arc<dyn Interrupt> = running.driver.clone();
+            running.ctrl.connect(qid, Some(handler));
+        }
+        // INVARIANT: connected just now; `Running::drop` disconnects them.
+        Ok(running)
+    }
+
+    /// Makes the rings of `p.queues` queue pairs of `entries` entries and programs them into
+    /// `ctrl`. On failure, what was made is in `rings` and `queues`, and `ctrl` may hold their
+    /// addresses.
+    fn create_queues(
+        ctrl: &mut Controller,
+        p: &Params,
+        entries: usize,
+        rings: &mut KVec<Rings>,
+        queues: &mut KVec<QueueState>,
+    ) -> Result {
         for _ in 0..p.queues {
             let sq = Coherent::<Sqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
             let cq = Coherent::<Cqe>::alloc(ctrl.device(), entries, GFP_KERNEL)?;
-            ctrl.create_queue(sq.dma_address(), cq.dma_address(), entries as u32)?;
-            rings.push(Rings { cq }, GFP_KERNEL)?;
             let mut slots = KVec::with_capacity(p.depth, GFP_KERNEL)?;
             for _ in 0..p.depth {
                 slots.push(None, GFP_KERNEL)?;
             }
+            // Room first, so that once the controller knows the rings, they are kept.
+            rings.reserve(1, GFP_KERNEL)?;
+            queues.reserve(1, GFP_KERNEL)?;
+            ctrl.create_queue(sq.dma_address(), cq.dma_address(), entries as u32)?;
+            rings.push(Rings { cq }, GFP_KERNEL)?;
             // At most 64 commands per queue: one bit each.
             let free = u64::MAX >> (64 - p.depth);
             queues.push(
@@ -233,41 +303,7 @@ impl Driver {
                 GFP_KERNEL,
             )?;
         }
-        let mut busy = KVec::new();
-        busy.extend_with(blocks, false, GFP_KERNEL)?;
-        let mut generation = KVec::new();
-        generation.extend_with(blocks, 0u32, GFP_KERNEL)?;
-        let mut deferred = KVec::new();
-        deferred.extend_with(blocks, false, GFP_KERNEL)?;
-
-        let driver = Arc::pin_init(
-            pin_init!(Driver {
-                ctrl,
-                rings,
-                mode: p.mode,
-                io_bytes: p.io_bytes,
-                count: p.count,
-                entries: entries as u32,
-                state <- new_spinlock!(State {
-                    queues,
-                    busy,
-                    generation,
-                    deferred,
-                    ndeferred: 0,
-                    outstanding: 0,
-                    summary: Summary::default(),
-                }),
-                changed <- new_condvar!(),
-            }),
-            GFP_KERNEL,
-        )?;
-        let running = Running { driver };
-        for qid in 0..p.queues {
-            let handler: Arc<dyn Interrupt> = running.driver.clone();
-            running.ctrl.connect(qid, Some(handler));
-        }
-        // INVARIANT: connected just now; `Running::drop` disconnects them.
-        Ok(running)
+        Ok(())
     }
 
     /// Runs the workload and says what happened.
@@ -398,11 +434,12 @@ impl Driver {
         while st.queues[qid].free == 0 {
             self.wait_for_device(&mut st, "a free command id");
         }
-        let tail = self.queue_command(&mut st, qid, opcode, map, block, generation);
         // Under the lock that orders the tails, as a real driver writes its doorbell under its
         // submission queue lock: the completion path also submits, and a doorbell that goes
         // backwards loses commands (or replays stale ones).
-        self.ctrl.ring_sq(qid, tail);
+        if let Some(tail) = self.queue_command(&mut st, qid, opcode, map, block, generation) {
+            self.ctrl.ring_sq(qid, tail);
+        }
     }
 
     /// Waits for the completion path to change something. A device that completes nothing for
@@ -447,7 +484,8 @@ impl Driver {
         }
     }
 
-    /// Writes the command to the ring; a command id must be free. Returns the new tail.
+    /// Writes the command to the ring; a command id must be free. Returns the new tail, or
+    /// `None` if nothing was queued (then there is no doorbell to ring).
     fn queue_command(
         &self,
         st: &mut State,
@@ -456,15 +494,14 @@ impl Driver {
         map: DmaBounce,
         block: usize,
         generation: u32,
-    ) -> u32 {
+    ) -> Option<u32> {
         let kind = map.bounced().map(PoolKind::index);
         let q = &mut st.queues[qid];
         if q.free == 0 {
             // Callers checked; keep the books straight if they did not.
-            let tail = q.sq_tail;
             st.summary.errors += 1;
             st.busy[block] = false;
-            return tail;
+            return None;
         }
         let cid = q.free.trailing_zeros() as u16;
         let sub = map.submit();
@@ -475,6 +512,17 @@ impl Driver {
             (block * self.io_bytes) as u64,
             sub.len() as u32,
         );
+        // The entry is written before the controller gets the mapping: it is not published
+        // until the tail moves, so a failed write leaves nothing for the device.
+        if q.sq.write(q.sq_tail as usize, sqe).is_err() {
+            pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
+            // SAFETY: The address was never published (the tail did not move, no doorbell):
+            // the device never saw it.
+            drop(unsafe { sub.complete() });
+            st.summary.errors += 1;
+            st.busy[block] = false;
+            return None;
+        }
         if self.ctrl.attach(qid, cid, sub).is_err() {
             // The controller still holds a mapping for this id: a bug in the books. The
             // mapping it refused is leaked (with a warning), not reused.
@@ -483,15 +531,11 @@ impl Driver {
                 qid,
                 cid
             );
-            let tail = q.sq_tail;
             st.summary.errors += 1;
             st.busy[block] = false;
-            return tail;
+            return None;
         }
         q.free &= !(1u64 << cid);
-        if q.sq.write(q.sq_tail as usize, sqe).is_err() {
-            pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
-        }
         // The entry reaches the device before the doorbell that the caller rings.
         dma_wmb();
         q.sq_tail = (q.sq_tail + 1) % self.entries;
@@ -505,7 +549,7 @@ impl Driver {
         if let Some(k) = kind {
             st.summary.bounced[k] += 1;
         }
-        tail
+        Some(tail)
     }
 
     /// Maps and submits deferred read-backs from process context.
@@ -545,7 +589,7 @@ impl Driver {
             Err(_) => None,
         };
         match mapped {
-            Some(map) => Some(self.queue_command(st, qid, OP_READ, map, block, generation)),
+            Some(map) => self.queue_command(st, qid, OP_READ, map, block, generation),
             None => {
                 st.summary.failed_maps += 1;
                 st.defer(block);
@@ -636,7 +680,7 @@ impl Interrupt for Driver {
             let q = &st.queues[qid];
             let head = q.cq_head as usize;
             // The status and phase in one read: the entry is new if its phase is ours.
-            let Ok(status_phase) = coherent_read!(rings.cq, [head].status_phase) else {
+            let Ok(status_phase) = coherent_read!(rings.cq, Cqe, [head].status_phase) else {
                 break;
             };
             let status_phase = u16::from_le(status_phase);
@@ -645,7 +689,7 @@ impl Interrupt for Driver {
             }
             // The rest of the entry was written before its phase.
             dma_rmb();
-            let Ok(cid) = coherent_read!(rings.cq, [head].cid) else {
+            let Ok(cid) = coherent_read!(rings.cq, Cqe, [head].cid) else {
                 break;
             };
             let cqe = Completion {
