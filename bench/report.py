@@ -116,7 +116,8 @@ def collect(logs):
                 for k in STORAGE_KEYS + ('jobs', 'bytes'):
                     data[('storage', kv['disk'], k)].add(kind, kv.get(k))
                 # Slots are 2 KiB: report MiB.
-                data[('storage', kv['disk'], 'pool_mib')].add(kind, float(kv['pool_slots']) * 2 / 1024)
+                data[('storage', kv['disk'], 'pool_mib')].add(kind,
+                                                             float(kv['pool_slots']) * 2 / 1024)
     return data, errors
 
 
@@ -149,7 +150,8 @@ def report(a, data, errors):
            if a.args else '') +
         'Both kernels are Linux 6.12 '
         'configured alike from `configs/base.config`, `configs/storage.config` and '
-        '`bench/bench.config`; they differ only in their swiotlb (and the harness, `kernel/dma/swiotlb_bench.c`, built into both).',
+        '`bench/bench.config`; they differ only in their swiotlb (and the harness, '
+        '`kernel/dma/swiotlb_bench.c`, built into both).',
         '',
         'Each cell is the median over the rounds, with the spread (min–max) in brackets. '
         '**ratio** is ours / upstream: below 1 is better for times, above 1 for throughputs. '
@@ -251,20 +253,23 @@ def storage_section(data):
     if not disks:
         return []
     # Jobs and bytes per disk, as the guest reported them (the same on every line).
-    jobs = statistics.median(v for d in disks for vals in data[('storage', d, 'jobs')].v.values()
-                             for v in vals)
-    per_job = statistics.median(v for d in disks for vals in data[('storage', d, 'bytes')].v.values()
-                                for v in vals) / jobs / 2**20
+    def every(k):
+        return [v for d in disks for vals in data[('storage', d, k)].v.values() for v in vals]
+    jobs = statistics.median(every('jobs'))
+    per_job = statistics.median(every('bytes')) / jobs / 2**20
     args = '; '.join(f'`{c}` ({", ".join(NAMES[k] for k in sorted(kinds))})'
                      for c, kinds in sorted(storage_args.items())) or 'n/a'
     md = ['## 6. Storage: NVMe and virtio-blk, every mapping bounced', '',
           'A boot of its own per kernel and round, as `make test`\'s storage boot '
-          '(`mk/storage.sh`): QEMU\'s `-device nvme` and `-device virtio-blk-pci,iommu_platform=on` '
+          '(`mk/storage.sh`): QEMU\'s `-device nvme` and '
+          '`-device virtio-blk-pci,iommu_platform=on` '
           f'over raw images. Kernel command lines: {args}. Upstream\'s swiotlb runs upstream\'s '
-          'drivers; ours runs our drivers (`patches/0013`–`0017`: blocking queues, data mapped with '
+          'drivers; ours runs our drivers (`patches/0013`–`0017`: blocking queues, data mapped '
+          'with '
           '`DMA_ATTR_MAY_BLOCK`, so they wait for bounce buffers). Per disk, '
-          f'{jobs:.0f} `dd` jobs in parallel each write {per_job:.0f} MiB in 1 MiB `O_DIRECT` writes, read it '
-          'back and compare MD5 sums (`mk/initramfs/lib/storage-jobs.sh`, shared with `make test`); '
+          f'{jobs:.0f} `dd` jobs in parallel each write {per_job:.0f} MiB in 1 MiB `O_DIRECT` '
+          'writes, read it back and compare MD5 sums (`mk/initramfs/lib/storage-jobs.sh`, shared '
+          'with `make test`); '
           'the time is the wall time of all the jobs, writes, reads and read-back MD5 sums, and '
           'counts only when every job verified (otherwise the bench fails). The NVMe disk runs '
           'first, then the virtio disk, in the same boot.', '']
