@@ -24,6 +24,8 @@
 . "$(dirname "$0")/lib.sh"
 
 log=${STORAGE_LOG:-$LOGS/storage.log}
+# STORAGE_IDLE_MS: the idle rule of the boot; empty: the kernel's default.
+idle=${STORAGE_IDLE_MS-2000}
 initrd=${STORAGE_INITRD:-$BUILD/initramfs.cpio}
 [ -n "${STORAGE_INITRD:-}" ] || "$TOP/mk/initramfs.sh"
 imgs=()
@@ -36,7 +38,7 @@ done
 step "storage: booting with NVMe and virtio-blk disks (swiotlb=${STORAGE_SWIOTLB:-512,force}; log: ${log#"$TOP"/})"
 rc=0
 "$TOP/mk/qemu.sh" "$log" "${STORAGE_TIMEOUT:-600}" \
-	"quiet hung_task_panic=1 swiotlb=${STORAGE_SWIOTLB:-512,force} swiotlb_idle_ms=2000 kunit.enable=0 nvme_bounce.count=0 initcall_blacklist=__rust_nvme_pci_init ${STORAGE_ARGS:-}" \
+	"quiet hung_task_panic=1 swiotlb=${STORAGE_SWIOTLB:-512,force} ${idle:+swiotlb_idle_ms=$idle }kunit.enable=0 nvme_bounce.count=0 initcall_blacklist=__rust_nvme_pci_init ${STORAGE_ARGS:-}" \
 	-initrd "$initrd" \
 	-drive "if=none,id=nvme0,file=${imgs[0]},format=raw,cache=unsafe" \
 	-device nvme,serial=swiotlb-nvme,drive=nvme0 \
