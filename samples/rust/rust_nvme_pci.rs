@@ -166,17 +166,36 @@ fn disable(regs: &Regs, caps: &Caps) -> Result {
     wait_ready(regs, caps, false)
 }
 
-/// An enabled controller whose admin queues live in memory of ours: disabled again on drop,
-/// before that memory can go.
+/// The admin queues and the page Identify fills: coherent memory the controller is given.
+struct AdminQueues {
+    // Submission entries whole; completion entries as dwords, so that the one that carries the
+    // phase bit is read in one access; the data page in 64-byte pieces (not 4 KiB on the stack).
+    sq: Coherent<[u8; SQE_SIZE]>,
+    cq: Coherent<u32>,
+    data: Coherent<[u8; 64]>,
+}
+
+/// An enabled controller and the admin queues it was given. Dropping it disables the
+/// controller before the queues are freed; a controller that does not stop keeps them: they are
+/// leaked, never freed under a device that may still write them.
 struct Enabled<'a> {
     regs: &'a Regs,
     caps: &'a Caps,
+    queues: Option<AdminQueues>,
+}
+
+impl Enabled<'_> {
+    /// The queues; `None` only while the controller is being dropped.
+    fn queues(&mut self) -> Result<&mut AdminQueues> {
+        self.queues.as_mut().ok_or(EINVAL)
+    }
 }
 
 impl Drop for Enabled<'_> {
     fn drop(&mut self) {
         if disable(self.regs, self.caps).is_err() {
-            pr_err!("controller still running with our admin queues\n");
+            pr_err!("controller still running: its admin queues are leaked\n");
+            core::mem::forget(self.queues.take());
         }
     }
 }
@@ -201,21 +220,23 @@ fn text(field: &[u8]) -> &str {
 /// completion and disables the controller again.
 fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<Identity> {
     let depth = ADMIN_DEPTH.min(caps.mqes as usize);
-    // Submission entries whole; completion entries as dwords, so that the one that carries the
-    // phase bit is read in one access; the data page in 64-byte pieces (not 4 KiB on the stack).
-    let mut sq = Coherent::<[u8; SQE_SIZE]>::alloc(dev.as_dev(), depth, GFP_KERNEL)?;
-    let cq = Coherent::<u32>::alloc(dev.as_dev(), depth * CQE_SIZE / 4, GFP_KERNEL)?;
-    let data = Coherent::<[u8; 64]>::alloc(dev.as_dev(), PAGE / 64, GFP_KERNEL)?;
+    let sq = Coherent::alloc(dev.as_dev(), depth, GFP_KERNEL)?;
+    let cq = Coherent::alloc(dev.as_dev(), depth * CQE_SIZE / 4, GFP_KERNEL)?;
+    let data = Coherent::alloc(dev.as_dev(), PAGE / 64, GFP_KERNEL)?;
 
     let aqa = (depth as u32 - 1) | ((depth as u32 - 1) << 16);
     regs.write32(aqa, reg::AQA);
     regs.write64(sq.dma_address(), reg::ASQ);
     regs.write64(cq.dma_address(), reg::ACQ);
     regs.write32(reg::CC_ENTRY_SIZES | reg::CC_EN, reg::CC);
-    // From here on the controller may touch the queues: `ctrl` stops it before they are freed
-    // (it is declared after them, so dropped first).
-    let ctrl = Enabled { regs, caps };
+    // From here on the controller may touch the queues: they are its until `ctrl` stops it.
+    let mut ctrl = Enabled {
+        regs,
+        caps,
+        queues: Some(AdminQueues { sq, cq, data }),
+    };
     wait_ready(regs, caps, true)?;
+    let AdminQueues { sq, cq, data } = ctrl.queues()?;
 
     // Identify, CNS 1 (controller), command ID 1, the data in one page at PRP1.
     let mut sqe = [0u8; SQE_SIZE];
@@ -252,7 +273,6 @@ fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<I
         pr_err!("Identify failed: command {} status {:#x}\n", cid, status);
         return Err(EIO);
     }
-    drop(ctrl);
 
     let mut id = Identity {
         serial: [0; 20],
@@ -264,6 +284,7 @@ fn identify(dev: &pci::Device, regs: &Regs, caps: &Caps, intx: bool) -> Result<I
     id.serial.copy_from_slice(&head[4..24]);
     id.model.copy_from_slice(&head[24..64]);
     id.firmware.copy_from_slice(&next[..8]);
+    drop(ctrl);
     Ok(id)
 }
 

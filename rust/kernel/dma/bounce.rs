@@ -6,7 +6,7 @@
 use super::{Attrs, DataDirection, DmaAddress, PoolKind};
 #[cfg(not(CONFIG_HIGHMEM))]
 use crate::{
-    alloc::{flags::__GFP_ZERO, AllocError, Flags},
+    alloc::Flags,
     page::{Page, PAGE_SIZE},
 };
 use crate::{
@@ -125,13 +125,15 @@ pub struct ZeroedPage(Page);
 
 #[cfg(not(CONFIG_HIGHMEM))]
 impl ZeroedPage {
-    /// Allocates a zeroed page (`flags` plus `__GFP_ZERO`).
+    /// Allocates a page with `flags` and zeroes it.
+    ///
+    /// The page is zeroed here rather than by `__GFP_ZERO`: other bits safe code may pass in
+    /// `flags` (`__GFP_SKIP_ZERO` under hardware-tag KASAN) can make the allocator skip that.
     ///
     /// Context: as the page allocator with `flags`.
     #[inline]
-    pub fn alloc(flags: Flags) -> Result<Self, AllocError> {
-        // INVARIANT: `__GFP_ZERO` makes the allocator zero the page.
-        Page::alloc_page(flags | __GFP_ZERO).map(ZeroedPage)
+    pub fn alloc(flags: Flags) -> Result<Self, Error> {
+        Self::from_page(Page::alloc_page(flags)?)
     }
 
     /// Takes over `page` and zeroes it.
@@ -343,12 +345,13 @@ impl<B: DmaBuffer> DmaBounce<B> {
     ///
     /// Four sleeping callers fill the test device's 64 KiB pool; a fifth waits until one of the
     /// four is unmapped, from a work item that waits for the fifth to be waiting, and then gets
-    /// its slots in the same pool:
+    /// its slots in the same pool.
     ///
     /// The work item must unmap before the wait times out. The test device takes the timeout
-    /// of the default allocator (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS` when it is made, 10 s by
-    /// default) and has no API to set its own, so the example assumes that timeout outlasts
-    /// the start of a work item, and is skipped when the configured timeout is under a second.
+    /// the default allocator has when the device is made (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS`,
+    /// 10 s by default, unless `swiotlb_wait_ms=` or debugfs changed it) and has no API to set
+    /// its own, so the example assumes that timeout outlasts the start of a work item; it is
+    /// skipped only when the configured default is under a second.
     ///
     /// ```
     /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {

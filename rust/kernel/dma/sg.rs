@@ -168,12 +168,13 @@ impl SgBounce {
     ///
     /// The test device's 64 KiB pool is full (two 32 KiB mappings); an 8-page list waits until
     /// one of them is unmapped (by a work item that waits for the list to be waiting), then
-    /// takes its room at once:
+    /// takes its room at once.
     ///
     /// The work item must unmap before the wait times out. The test device takes the timeout
-    /// of the default allocator (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS` when it is made, 10 s by
-    /// default) and has no API to set its own, so the example assumes that timeout outlasts
-    /// the start of a work item, and is skipped when the configured timeout is under a second.
+    /// the default allocator has when the device is made (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS`,
+    /// 10 s by default, unless `swiotlb_wait_ms=` or debugfs changed it) and has no API to set
+    /// its own, so the example assumes that timeout outlasts the start of a work item; it is
+    /// skipped only when the configured default is under a second.
     ///
     /// ```
     /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {

@@ -29,7 +29,9 @@ use crate::{bindings, device::Device, error::to_result, prelude::*};
 ///     assert_eq!(stats.used(PoolKind::Default), 0);
 /// }
 /// drop(map);
-/// assert_eq!(Stats::of(&dev)?.used(PoolKind::Transient), 0);
+/// if cfg!(CONFIG_DEBUG_FS) {
+///     assert_eq!(Stats::of(&dev)?.used(PoolKind::Transient), 0);
+/// }
 ///
 /// // More than one bounce buffer can hold (256 KiB): refused, and nothing changes.
 /// let mut big = KVec::new();

@@ -504,6 +504,18 @@ impl Driver {
             return None;
         }
         let cid = q.free.trailing_zeros() as u16;
+        if q.sq_tail as usize >= q.sq.count() {
+            // Cannot happen (the tail wraps at the ring's size); checked before the mapping is
+            // handed over, so that the mapping still is the CPU's and simply goes.
+            pr_err!(
+                "nvme-bounce: queue {}: tail {} past the ring\n",
+                qid,
+                q.sq_tail
+            );
+            st.summary.errors += 1;
+            st.busy[block] = false;
+            return None;
+        }
         let sub = map.submit();
         let sqe = Sqe::new(
             opcode,
@@ -515,10 +527,10 @@ impl Driver {
         // The entry is written before the controller gets the mapping: it is not published
         // until the tail moves, so a failed write leaves nothing for the device.
         if q.sq.write(q.sq_tail as usize, sqe).is_err() {
+            // The index was checked above; were it to fail all the same, the submitted mapping
+            // is leaked (with a warning) rather than taken back.
             pr_err!("nvme-bounce: queue {}: cannot write command {}\n", qid, cid);
-            // SAFETY: The address was never published (the tail did not move, no doorbell):
-            // the device never saw it.
-            drop(unsafe { sub.complete() });
+            drop(sub);
             st.summary.errors += 1;
             st.busy[block] = false;
             return None;
