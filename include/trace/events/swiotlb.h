@@ -31,32 +31,40 @@ TRACE_DEFINE_ENUM(SWIOTLB_POOL_TRANSIENT);
 			 { SWIOTLB_POOL_TRANSIENT, "transient" })
 
 /*
- * @size bytes at @dev_addr are about to be bounced for @dev. The fields up to
- * "force" and the start of the format are the ones tools have parsed since
- * this event was first defined (dma_mask is 0 for a device without one);
- * "reachable" (within the device's DMA mask and bus limit: if not, this is
- * an addressing limit; if so, bouncing is forced or memory is encrypted)
- * comes after them.
+ * The record of swiotlb_bounced starts with the five fields tools have read
+ * since the event was first defined, by these names and in this order
+ * (mk/check-trace-format.sh holds us to it); ours come after them.
+ */
+#define swiotlb_bounced_fields_kept					\
+	__string(dev_name, dev_name(dev))				\
+	__field(u64, dma_mask)						\
+	__field(dma_addr_t, dev_addr)					\
+	__field(size_t, size)						\
+	__field(bool, force)
+
+/*
+ * @size bytes at @dev_addr are about to be bounced for @dev (dma_mask is 0
+ * for a device without one). "reachable": the buffer lies within the
+ * device's DMA mask and bus limit, so bouncing is forced or memory is
+ * encrypted; if not, this is an addressing limit.
  */
 TRACE_EVENT(swiotlb_bounced,
 	TP_PROTO(struct device *dev, dma_addr_t dev_addr, size_t size),
 	TP_ARGS(dev, dev_addr, size),
 	TP_STRUCT__entry(
-		__string(dev_name, dev_name(dev))
-		__field(u64, dma_mask)
-		__field(dma_addr_t, dev_addr)
-		__field(size_t, size)
-		__field(bool, force)
+		swiotlb_bounced_fields_kept
 		__field(bool, reachable)
 	),
 	TP_fast_assign(
+		u64 mask = dev->dma_mask ? *dev->dma_mask : 0;
+
 		__assign_str(dev_name);
-		__entry->dma_mask = dev->dma_mask ? *dev->dma_mask : 0;
 		__entry->dev_addr = dev_addr;
 		__entry->size = size;
+		__entry->dma_mask = mask;
 		__entry->force = is_swiotlb_force_bounce(dev);
-		__entry->reachable = dev->dma_mask && dev_addr + size - 1 <=
-				     min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+		__entry->reachable = dev->dma_mask &&
+				     dev_addr + size - 1 <= min_not_zero(mask, dev->bus_dma_limit);
 	),
 	TP_printk("dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s %s",
 		  __get_str(dev_name), __entry->dma_mask,
