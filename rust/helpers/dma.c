@@ -104,3 +104,9 @@ unsigned int rust_helper_dma_sg_len(struct scatterlist *sg)
 {
 	return sg_dma_len(sg);
 }
+
+void rust_helper_dma_set_min_align_mask(struct device *dev,
+					unsigned int min_align_mask)
+{
+	dma_set_min_align_mask(dev, min_align_mask);
+}

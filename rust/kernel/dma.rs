@@ -31,6 +31,8 @@ mod bounce;
 mod coherent;
 #[cfg(CONFIG_SWIOTLB)]
 mod pool;
+#[cfg(all(CONFIG_BLOCK, not(CONFIG_HIGHMEM)))]
+mod request;
 #[cfg(not(CONFIG_HIGHMEM))]
 mod sg;
 #[cfg(CONFIG_SWIOTLB)]
@@ -46,6 +48,8 @@ pub use coherent::{__read_field, __write_field};
 pub use coherent::{dma_rmb, dma_wmb, Coherent};
 #[cfg(CONFIG_SWIOTLB)]
 pub use pool::{PoolUsage, TransientPool};
+#[cfg(all(CONFIG_BLOCK, not(CONFIG_HIGHMEM)))]
+pub use request::MappedRequest;
 #[cfg(not(CONFIG_HIGHMEM))]
 pub use sg::{Segments, SgBounce, SgCpuAccess, SgCpuAccessMut, SgSubmitted};
 #[cfg(CONFIG_SWIOTLB)]

@@ -28,17 +28,37 @@ pub enum IrqReturn {
     None,
     /// The interrupt was this device's and has been dealt with.
     Handled,
+    /// The interrupt was this device's; the rest of the work is for the handler's thread
+    /// ([`Handler::handle_thread`]), which runs next. Only for handlers with
+    /// [`Handler::THREADED`] set.
+    WakeThread,
 }
 
 /// An interrupt handler.
 ///
 /// It runs in hard interrupt context, possibly on another CPU than the code that holds the
 /// [`Registration`], hence `Sync`.
+///
+/// A handler with [`Handler::THREADED`] set also gets a kernel thread of its own: its
+/// [`Handler::handle_irq`] quiets the device and returns [`IrqReturn::WakeThread`], and the
+/// thread then runs [`Handler::handle_thread`] in process context, where it may take locks that
+/// process context holds with interrupts enabled, and sleep.
 pub trait Handler: Send + Sync + 'static {
+    /// Whether the registration gives the handler a thread.
+    const THREADED: bool = false;
+
     /// Deals with one interrupt.
     ///
     /// Context: hard interrupt, interrupts disabled; must not sleep.
     fn handle_irq(&self) -> IrqReturn;
+
+    /// Does the work of an interrupt for which [`Handler::handle_irq`] returned
+    /// [`IrqReturn::WakeThread`]; only called if [`Handler::THREADED`] is set.
+    ///
+    /// Context: the handler's kernel thread; may sleep.
+    fn handle_thread(&self) -> IrqReturn {
+        IrqReturn::Handled
+    }
 }
 
 /// Flags of a registration (`IRQF_*`).
@@ -91,7 +111,11 @@ impl<H: Handler> Registration<H> {
             bindings::request_threaded_irq(
                 irq,
                 Some(handle_irq_callback::<H>),
-                None,
+                if H::THREADED {
+                    Some(handle_thread_callback::<H>)
+                } else {
+                    None
+                },
                 flags.0,
                 name.as_char_ptr(),
                 cookie,
@@ -136,8 +160,29 @@ unsafe extern "C" fn handle_irq_callback<H: Handler>(
 ) -> bindings::irqreturn_t {
     // SAFETY: By the safety requirements, and only shared references to the handler exist.
     let handler = unsafe { &*cookie.cast::<H>() };
-    match handler.handle_irq() {
-        IrqReturn::None => bindings::irqreturn_IRQ_NONE,
-        IrqReturn::Handled => bindings::irqreturn_IRQ_HANDLED,
+    handler.handle_irq().as_raw()
+}
+
+/// The C entry point of the thread of a handler of type `H`.
+///
+/// # Safety
+///
+/// As for [`handle_irq_callback`].
+unsafe extern "C" fn handle_thread_callback<H: Handler>(
+    _irq: crate::ffi::c_int,
+    cookie: *mut c_void,
+) -> bindings::irqreturn_t {
+    // SAFETY: By the safety requirements, and only shared references to the handler exist.
+    let handler = unsafe { &*cookie.cast::<H>() };
+    handler.handle_thread().as_raw()
+}
+
+impl IrqReturn {
+    fn as_raw(self) -> bindings::irqreturn_t {
+        match self {
+            IrqReturn::None => bindings::irqreturn_IRQ_NONE,
+            IrqReturn::Handled => bindings::irqreturn_IRQ_HANDLED,
+            IrqReturn::WakeThread => bindings::irqreturn_IRQ_WAKE_THREAD,
+        }
     }
 }

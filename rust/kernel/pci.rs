@@ -606,6 +606,13 @@ pub trait Driver: Send + Sync + 'static + Sized {
     /// The driver's name, as `/sys/bus/pci/drivers/` shows it.
     const NAME: &'static CStr;
 
+    /// How the driver's functions address memory for DMA: applied to each function before
+    /// [`Driver::probe`] runs, when no mapping of the function exists yet (the DMA layer needs
+    /// the masks and the alignment to stay as they were for as long as a mapping lives). A
+    /// function the settings do not suit is not probed: binding fails with the DMA layer's
+    /// error.
+    const DMA: DmaConfig = DmaConfig::DEFAULT;
+
     /// The functions the driver handles.
     const ID_TABLE: IdTable;
 
@@ -621,6 +628,46 @@ pub trait Driver: Send + Sync + 'static + Sized {
     ///
     /// Context: process context, may sleep; the function's device lock is held.
     fn unbind(&self, _dev: &Device) {}
+}
+
+/// How a driver's functions address memory for DMA ([`Driver::DMA`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DmaConfig {
+    /// The width of the addresses the function drives, in bits, for streaming and coherent
+    /// mappings alike; 0 keeps the bus's default (32 bits for PCI).
+    pub mask_bits: u32,
+    /// The low address bits a bounce buffer must keep from the memory it stands for
+    /// (`dma_set_min_align_mask()`): a device that addresses memory in pages of its own, as
+    /// NVMe does with PRPs, needs a bounced segment at the same offset in such a page as the
+    /// original (4 KiB - 1 for NVMe). 0 keeps none.
+    pub min_align_mask: u32,
+}
+
+impl DmaConfig {
+    /// The bus's defaults.
+    pub const DEFAULT: DmaConfig = DmaConfig {
+        mask_bits: 0,
+        min_align_mask: 0,
+    };
+
+    /// Applies the settings to `dev`.
+    ///
+    /// Called only by the probe callback, before the driver's `probe`: no mapping of `dev`
+    /// exists (a driver that was bound before ended its mappings in its remove), and nothing
+    /// else changes the function's masks while the driver core holds its device lock.
+    fn apply(&self, dev: &Device) -> Result {
+        if self.mask_bits != 0 {
+            // SAFETY: No mapping or coherent allocation of `dev` exists and nothing changes its
+            // masks concurrently, as said above.
+            unsafe { crate::dma::set_mask_and_coherent(dev.as_dev(), self.mask_bits)? };
+        }
+        if self.min_align_mask != 0 {
+            // SAFETY: `dev` is a valid PCI function, which has DMA parameters; no mapping of it
+            // exists, so none was made under another alignment.
+            unsafe { bindings::dma_set_min_align_mask(dev.as_dev().as_raw(), self.min_align_mask) };
+        }
+        Ok(())
+    }
 }
 
 /// The registration of driver `T` with the PCI core, undone on drop.
@@ -692,6 +739,7 @@ unsafe extern "C" fn probe_callback<T: Driver>(
         let dev = unsafe { Device::from_raw(pdev) };
         // SAFETY: `id` is valid during probe; `DeviceId` is a transparent wrapper.
         let id = unsafe { &*id.cast::<DeviceId>() };
+        T::DMA.apply(dev)?;
         let data = T::probe(dev, id)?;
         // SAFETY: The function is valid; its driver data is ours while it is bound to us.
         unsafe { bindings::pci_set_drvdata(pdev, data.into_foreign().cast_mut()) };

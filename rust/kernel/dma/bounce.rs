@@ -987,12 +987,12 @@ impl<B: DmaBuffer> DerefMut for CpuAccessMut<'_, B> {
 }
 
 #[cfg(CONFIG_SWIOTLB)]
-fn bounce_kind(dev: &Device, handle: DmaAddress) -> Option<PoolKind> {
+pub(super) fn bounce_kind(dev: &Device, handle: DmaAddress) -> Option<PoolKind> {
     // SAFETY: `dev` is a live device and `handle` a live mapping of it.
     PoolKind::from_raw(unsafe { bindings::swiotlb_mapping_kind(dev.as_raw(), handle) })
 }
 
 #[cfg(not(CONFIG_SWIOTLB))]
-fn bounce_kind(_dev: &Device, _handle: DmaAddress) -> Option<PoolKind> {
+pub(super) fn bounce_kind(_dev: &Device, _handle: DmaAddress) -> Option<PoolKind> {
     None
 }

@@ -468,11 +468,8 @@ pub struct SgSubmitted {
 impl SgSubmitted {
     /// The mapped entries, as the device sees them: `(address, length)` of each, in order.
     pub fn segments(&self) -> Segments<'_> {
-        Segments {
-            next: self.list.table.sgl,
-            left: self.list.table.nents,
-            _list: PhantomData,
-        }
+        // SAFETY: By the type invariants the table is mapped; it lives as long as the borrow.
+        unsafe { Segments::new(&self.list.table) }
     }
 
     /// The number of pages.
@@ -510,15 +507,33 @@ impl Drop for SgSubmitted {
     }
 }
 
-/// The entries of an [`SgSubmitted`] list, as `(address, length)`.
+/// The entries of a mapped list ([`SgSubmitted`], [`super::MappedRequest`]), as
+/// `(address, length)`.
 ///
 /// # Invariants
 ///
-/// `next` is the next of `left` mapped entries of the list borrowed for `'a`.
+/// `next` is the next of `left` mapped entries of the table borrowed for `'a`.
 pub struct Segments<'a> {
     next: *mut bindings::scatterlist,
     left: u32,
-    _list: PhantomData<&'a SgSubmitted>,
+    _list: PhantomData<&'a bindings::sg_table>,
+}
+
+impl<'a> Segments<'a> {
+    /// The mapped entries of `table`.
+    ///
+    /// # Safety
+    ///
+    /// `table` must be mapped by `dma_map_sgtable()` (its `nents` are the mapped entries) and
+    /// stay mapped for `'a`.
+    pub(super) unsafe fn new(table: &'a bindings::sg_table) -> Self {
+        // INVARIANT: the first of the `nents` mapped entries of a table mapped for `'a`.
+        Segments {
+            next: table.sgl,
+            left: table.nents,
+            _list: PhantomData,
+        }
+    }
 }
 
 impl Iterator for Segments<'_> {
