@@ -11,7 +11,8 @@ export TOP := $(CURDIR)
 export MK_START := $(shell date +%s)
 
 # Kernel command-line pieces (override on the command line).
-# SWIOTLB_ARG: the swiotlb= boot parameter of every boot.
+# SWIOTLB_ARG: the swiotlb= boot parameter of every boot but make run's
+# (RUN_SWIOTLB_ARG, default 512,force: a 1 MiB pool for the Rust NVMe driver).
 export SWIOTLB_ARG ?= 2048,force
 # KUNIT_ARGS, RUN_ARGS: extra kernel arguments of the test and run boots.
 export KUNIT_ARGS ?=
@@ -44,7 +45,8 @@ help:
 	@echo '           KUNIT_TIMEOUT=900  RUN_TIMEOUT=300 (seconds of a QEMU boot)'
 	@echo '           DEBUG_RUN=0 (make test without the debug kernel)  COUNT= (make stress)'
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
-	@echo '           RUST_PCI_RUN=0 (make test without the Rust PCI boot)'
+	@echo '           RUST_PCI_RUN=0 (make test without the Rust NVMe bad-input boots)'
+	@echo '           RUN_SWIOTLB_ARG=512,force (make run: swiotlb= of the Rust NVMe boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
 	@echo '           BENCH_STORAGE=0 (make bench without its storage boots; =only: them alone)'
 

@@ -54,13 +54,14 @@ rebind) grep -q '^rnvme: rebind ok ' "$log" ;;
 exclusive) ! grep -qE '^(\[[^]]*\] )?nvme nvme[0-9]' "$log" ;;
 never-ready)
 	grep -q 'rust_nvme_pci: controller did not become ready within CAP.TO ([1-9][0-9]* ms)' "$log" &&
-		grep -q 'rust_nvme_pci.*probe with driver rust_nvme_pci failed with error -110' "$log" && no_disk ;;
+		grep -q 'rust_nvme_pci.*probe with driver rust_nvme_pci failed with error -110' "$log" &&
+		grep -q '^rnvme: [0-9a-f:.]* not bound to rust_nvme_pci' "$log" && no_disk ;;
 empty-ns)
 	grep -q 'rust_nvme_pci: namespace 1 has no blocks: no disk' "$log" &&
-		grep -q 'probe with driver rust_nvme_pci failed with error -19' "$log" && no_disk ;;
+		grep -q '^rnvme: [0-9a-f:.]* not bound to rust_nvme_pci' "$log" && no_disk ;;
 bad-status)
 	need_sum
-	[ "$(grep -c '^rnvme: region [0-9]*: write failed: .*I/O error' "$log")" = 1 ] &&
+	[ "$(grep -c '^rnvme: region [0-9]*: write failed: .*Input/output error' "$log")" = 1 ] &&
 		grep -q 'rust_nvme_pci: queue [0-9]*: command [0-9]* failed with status 0x' "$log" &&
 		[ "$(field errors)" = 1 ] &&
 		v=$(sed -n 's/.* verified=\([0-9]*\)\/\([0-9]*\).*/\1 \2/p' <<<"$sum") &&

@@ -15,7 +15,7 @@
 #                fails with EIO), and a flush under an unknown command id
 #   timeout      the 5th I/O command never reaches the controller: it times
 #                out after 3 s, the controller is stopped, requests fail
-#   map-fail     pool memory cannot be added and a map waits 20 ms at most:
+#   map-fail     pool memory cannot be added and a map waits 1 ms at most:
 #                maps fail, their requests are requeued until they fit
 #
 # RNVME_CASES picks some (default: all).
@@ -29,7 +29,7 @@ declare -A args=(
 	[empty-ns]="rnvme.inject_empty_ns=1"
 	[errors]="rnvme.inject_bad_nsid=3 rnvme.inject_stray_cid=1 $work"
 	[timeout]="rnvme.inject_lost=5 rnvme.timeout_ms=3000 $work"
-	[map-fail]="swiotlb_wait_ms=20 fail_swiotlb=1,100,0,-1 $work"
+	[map-fail]="swiotlb_wait_ms=1 RNVME_FIXED_POOL=1 RNVME_JOBS=8 RNVME_MIB=4"
 )
 rc=0
 for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail}; do

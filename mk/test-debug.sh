@@ -30,9 +30,17 @@ rc=0
 # direct map for a wild address ("wild-memory-access in do_raw_spin_lock"
 # from handle_edge_irq, at about 2.5 s; 3 boots in 20 with -cpu max).
 export QEMU_CPU=${DEBUG_QEMU_CPU:-max,la57=off}
+# QEMU's NVMe controller for the Rust NVMe driver (run.d/70-rnvme.sh, a
+# smaller workload than make run's); the C driver is kept off it.
+img=$BUILD/rnvme-debug.img
+rm -f "$img"
+truncate -s 64M "$img"
 QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} "$TOP/mk/qemu.sh" "$log" "${DEBUG_TIMEOUT:-1800}" \
-	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-10000} swiotlb_fault_storm ${KUNIT_ARGS:-}" \
-	-initrd "$BUILD/initramfs.cpio" || rc=$?
+	"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_core_kunit.stress_ops=${DEBUG_STRESS_OPS:-10000} swiotlb_fault_storm initcall_blacklist=nvme_init RNVME_JOBS=4 RNVME_MIB=8 ${KUNIT_ARGS:-}" \
+	-initrd "$BUILD/initramfs.cpio" \
+	-drive "if=none,id=nvme0,file=$img,format=raw,cache=unsafe" \
+	-device nvme,serial=rnvme-debug-0001,drive=nvme0 || rc=$?
+rm -f "$img"
 check "debug-boot: powers off on its own" test "$rc" -eq 0
 check "debug-boot: init finished" grep -q '^=== swiotlb-run: done' "$log"
 check "debug-boot: no KASAN, lockdep, RCU, DMA-API, kmemleak or WARN report (mk/check-reports.py)" \
@@ -44,3 +52,7 @@ check "debug-boot: sample verified every I/O (errors=0, verified=ios)" \
 	"$TOP/mk/check-sample.sh" "$log" intact
 check "debug-boot: sample took both overflow paths" "$TOP/mk/check-sample.sh" "$log" overflow
 check "debug-boot: sample never stalled" "$TOP/mk/check-sample.sh" "$log" steady
+check "debug-boot: the Rust NVMe driver verified every region, errors=0" \
+	"$TOP/mk/check-rnvme.sh" "$log" verified
+check "debug-boot: the Rust NVMe driver unbound cleanly and bound again" \
+	"$TOP/mk/check-rnvme.sh" "$log" rebind

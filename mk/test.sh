@@ -3,8 +3,8 @@
 # `make test`: boot the KUnit kernel (our suites and the Rust doctests run
 # at boot), then the `make run` boot as a check, then the storage boot
 # (mk/storage.sh: upstream's NVMe and virtio-blk drivers on QEMU disks;
-# STORAGE_RUN=0 leaves it out), before it the Rust PCI boot (mk/rust-pci.sh:
-# the Rust sample on QEMU's NVMe controller; RUST_PCI_RUN=0 leaves it out),
+# STORAGE_RUN=0 leaves it out), before it the bad-input boots of the Rust
+# NVMe driver (mk/rust-pci.sh; RUST_PCI_RUN=0 leaves them out),
 # then the debug kernel (mk/test-debug.sh;
 # DEBUG_RUN=0 leaves it out), and summarise everything in one last line
 # "N passed, N failed".
@@ -44,22 +44,38 @@ check "sample: the pool overflowed both ways (waited>0, transient>0)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" overflow
 check "sample: no stall (no 15 s without a completion)" \
 	"$TOP/mk/check-sample.sh" "$LOGS/run.log" steady
+cr=$TOP/mk/check-rnvme.sh
+check "rnvme: the Rust driver bound QEMU's NVMe controller (version, CAP.TO, Identify, a disk, >= 2 queues)" \
+	"$cr" "$LOGS/run.log" probed
+check "rnvme: every region read back what was written, errors=0, every request bounced" \
+	"$cr" "$LOGS/run.log" verified
+check "rnvme: the 1 MiB pool overflowed: requests waited, no transient pool, no failed map" \
+	"$cr" "$LOGS/run.log" overflow
+check "rnvme: completions came by interrupt" "$cr" "$LOGS/run.log" interrupts
+check "rnvme: unbind released the BAR, interrupt and queues: the driver bound again" \
+	"$cr" "$LOGS/run.log" rebind
+check "rnvme: the C NVMe driver stayed off the controller" "$cr" "$LOGS/run.log" exclusive
 
 if [ "${RUST_PCI_RUN:-1}" != 0 ]; then
-	rc=0
-	QEMU_QUIET=1 "$TOP/mk/rust-pci.sh" || rc=$?
-	plog=$LOGS/rust-pci.log
-	cp=$TOP/mk/check-rust-pci.sh
-	check "rust-pci-boot: powers off on its own" test "$rc" -eq 0
-	check "rust-pci-boot: no kernel BUG, oops or warning" \
-		bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$plog'"
-	check "rust-pci: the Rust sample bound QEMU's NVMe controller, read CAP and VS" "$cp" "$plog" probed
-	check "rust-pci: Identify Controller through the admin queue (model, serial)" \
-		"$cp" "$plog" identify
-	check "rust-pci: the completion's interrupt reached the Rust handler" \
-		"$cp" "$plog" interrupt
-	check "rust-pci: unbind released everything, the sample bound again" "$cp" "$plog" rebind
-	check "rust-pci: the C NVMe driver stayed off the controller" "$cp" "$plog" exclusive
+	QEMU_QUIET=1 "$TOP/mk/rust-pci.sh" || true
+	for c in never-ready empty-ns errors timeout map-fail; do
+		l=$LOGS/rnvme-$c.log
+		check "rnvme-$c: powers off on its own" grep -q 'reboot: Power down' "$l"
+		check "rnvme-$c: no kernel BUG, oops or warning" \
+			bash -c "! grep -qE 'BUG:|Oops|KASAN:|Kernel panic|WARNING: CPU' '$l'"
+	done
+	check "rnvme-never-ready: probe fails after CAP.TO, saying so; no disk" \
+		"$cr" "$LOGS/rnvme-never-ready.log" never-ready
+	check "rnvme-empty-ns: a namespace of 0 blocks fails probe, saying so; no disk" \
+		"$cr" "$LOGS/rnvme-empty-ns.log" empty-ns
+	check "rnvme-errors: a command failing with an error status fails its request with EIO; the disk stays usable" \
+		"$cr" "$LOGS/rnvme-errors.log" bad-status
+	check "rnvme-errors: a completion for an unknown command id is ignored with a warning" \
+		"$cr" "$LOGS/rnvme-errors.log" stray
+	check "rnvme-timeout: a command that times out stops the controller and fails the requests in flight; unbind is clean" \
+		"$cr" "$LOGS/rnvme-timeout.log" timeout
+	check "rnvme-map-fail: maps that fail after their wait requeue their requests; every region verified" \
+		"$cr" "$LOGS/rnvme-map-fail.log" map-fail
 fi
 
 if [ "${STORAGE_RUN:-1}" != 0 ]; then

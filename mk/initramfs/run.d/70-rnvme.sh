@@ -22,7 +22,9 @@
 # (mk/check-rnvme.sh) expect what each fault must do.
 #
 # RNVME_JOBS=n and RNVME_MIB=n on the kernel command line (which the kernel
-# hands to init as environment variables) change the workload.
+# hands to init as environment variables) change the workload; with
+# RNVME_FIXED_POOL=1 no pool memory can be added (fail_swiotlb fails every
+# such allocation) during the workload, so maps that wait can time out.
 
 . /lib/storage-jobs.sh
 
@@ -45,13 +47,26 @@ fi
 disk=$(ls /sys/block | grep -m 1 '^rnvme')
 [ -n "$disk" ] || { echo "rnvme: FAILED: bound but no disk"; msgs; exit 1; }
 
+# err FILE: the line of dd's messages in FILE that tells what went wrong.
+err() { grep -m 1 -iE 'error|fail' "$1" || tail -n 1 "$1"; }
+
 before=$(devcount $addr)
 make_data
+if [ "${RNVME_FIXED_POOL:-0}" = 1 ]; then
+	f=/sys/kernel/debug/fail_swiotlb
+	[ -w $f/sites ] || { echo "rnvme: FAILED: no $f (CONFIG_FAULT_INJECTION_DEBUG_FS)"; exit 1; }
+	echo 1 >$f/sites
+	echo 0 >$f/verbose
+	echo 1 >$f/interval
+	echo -1 >$f/times
+	echo 100 >$f/probability
+	echo "rnvme: fixed pool: every allocation of pool memory fails"
+fi
 start=$(now)
 i=0
 while [ $i -lt $JOBS ]; do
 	dd if=$data/$i of=/dev/$disk bs=1M seek=$((i * MIB)) count=$MIB oflag=direct \
-		2>$data/w.$i.err || echo "rnvme: region $i: write failed: $(tail -n 1 $data/w.$i.err)" &
+		2>$data/w.$i.err || echo "rnvme: region $i: write failed: $(err $data/w.$i.err)" &
 	i=$((i + 1))
 done
 wait
@@ -69,12 +84,13 @@ while [ $i -lt $JOBS ]; do
 	if [ "$(cat $data/r.$i.md5)" = "$(cat $data/$i.md5)" ]; then
 		ok=$((ok + 1))
 	else
-		echo "rnvme: region $i: read back $(cat $data/r.$i.md5), wrote $(cat $data/$i.md5): $(tail -n 1 $data/r.$i.err)"
+		echo "rnvme: region $i: read back $(cat $data/r.$i.md5), wrote $(cat $data/$i.md5): $(err $data/r.$i.err)"
 	fi
 	i=$((i + 1))
 done
 after=$(devcount $addr)
 rm -rf $data
+[ "${RNVME_FIXED_POOL:-0}" = 1 ] && echo 0 >/sys/kernel/debug/fail_swiotlb/probability
 
 echo "$addr" >$drv/unbind || { echo "rnvme: FAILED: unbind $addr"; exit 1; }
 [ -e $drv/$addr ] && { echo "rnvme: FAILED: $addr still bound after unbind"; exit 1; }
