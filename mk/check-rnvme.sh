@@ -9,6 +9,10 @@
 #               N > 0), errors=0, timeouts=0, every request bounced
 #   overflow    the 1 MiB pool ran out: requests waited (waited>0), no
 #               transient pool for them (they may sleep), no failed map
+#   odd-io      rnvme-io's direct I/O at odd buffer offsets and lengths read
+#               back what it wrote, and the host found every sector it wrote
+#               at its own LBA in the image (mk/check-rnvme-image.py)
+#   queues      every I/O queue completed commands (per_queue=a/b/...)
 #   interrupts  completions came by interrupt (the unbind line counts them)
 #   rebind      unbind released everything: the driver bound again
 #   exclusive   the C NVMe driver did not take the controller
@@ -49,6 +53,13 @@ verified)
 overflow)
 	need_sum
 	[ "$(field waited)" -gt 0 ] && [ "$(field transient)" = 0 ] && [ "$(field map_failures)" = 0 ] ;;
+odd-io)
+	grep -qE '^rnvme-io: cases=([1-9][0-9]*) ok=\1 sectors=[1-9]' "$log" &&
+		grep -qE '^rnvme-image: sectors=[1-9][0-9]* ok$' "$log" ;;
+queues)
+	q=$(sed -n 's/.*rust_nvme_pci: rnvme[0-9]*n1 unbound: .* per_queue=\([0-9/]*\) .*/\1/p' "$log" | head -n 1)
+	echo "per_queue=$q"
+	[ -n "$q" ] && [[ $q == */* ]] && ! grep -qE '(^|/)0(/|$)' <<<"$q" ;;
 interrupts) grep -qE 'rust_nvme_pci: rnvme[0-9]+n1 unbound: .* interrupts=[1-9][0-9]*$' "$log" ;;
 rebind) grep -q '^rnvme: rebind ok ' "$log" ;;
 exclusive) ! grep -qE '^(\[[^]]*\] )?nvme nvme[0-9]' "$log" ;;

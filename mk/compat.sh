@@ -93,11 +93,16 @@ compat_config() {
 		objs="$common -:arch/x86/kernel/pci-dma.o" ;;
 	x86-rust-nodynamic)
 		# The Rust side and its doctests (which map on test devices)
-		# without dynamic pools: kernel::dma and the doctests must build.
+		# without dynamic pools: kernel::dma and the doctests must build,
+		# and so must the blk-mq users of the changed kernel::block::mq
+		# (rnull, which no other configuration builds, and the Rust NVMe
+		# driver sample).
 		arch=x86_64
 		syms="!SWIOTLB_DYNAMIC RUST RUST_KERNEL_DOCTESTS SWIOTLB_TEST_DEVICE
+			BLK_DEV_RUST_NULL SAMPLES SAMPLES_RUST SAMPLE_RUST_NVME_PCI
 			${TEST_SYMS/!RUST/}"
-		objs="$common -:rust/" ;;
+		objs="$common -:rust/ CONFIG_BLK_DEV_RUST_NULL:drivers/block/rnull.o
+			CONFIG_SAMPLE_RUST_NVME_PCI:samples/rust/" ;;
 	*)
 		die "no compat configuration '$1' (there are: $CONFIGS)" ;;
 	esac

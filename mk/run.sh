@@ -23,5 +23,7 @@ rc=0
 	-initrd "$BUILD/initramfs.cpio" \
 	-drive "if=none,id=nvme0,file=$img,format=raw,cache=unsafe" \
 	-device nvme,serial=rnvme-run-0001,drive=nvme0 || rc=$?
+# What rnvme-io wrote, checked in the image: "rnvme-image: ..." in the log.
+"$TOP/mk/check-rnvme-image.py" "$img" "$LOGS/run.log" || rc=1
 rm -f "$img"
 exit "$rc"

@@ -34,7 +34,7 @@ declare -A args=(
 rc=0
 for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail}; do
 	[ -n "${args[$c]:-}" ] || die "unknown case $c (RNVME_CASES)"
-	rm -f "$img"
+	rm -f "$img" "$LOGS/rnvme-$c.log"
 	truncate -s 64M "$img"
 	step "rust-pci: $c (log: ${LOGS#"$TOP"/}/rnvme-$c.log)"
 	crc=0

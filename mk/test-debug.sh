@@ -40,6 +40,7 @@ QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} "$TOP/mk/qemu.sh" "$log" "${DEBUG_TIMEO
 	-initrd "$BUILD/initramfs.cpio" \
 	-drive "if=none,id=nvme0,file=$img,format=raw,cache=unsafe" \
 	-device nvme,serial=rnvme-debug-0001,drive=nvme0 || rc=$?
+"$TOP/mk/check-rnvme-image.py" "$img" "$log" || true
 rm -f "$img"
 check "debug-boot: powers off on its own" test "$rc" -eq 0
 check "debug-boot: init finished" grep -q '^=== swiotlb-run: done' "$log"
@@ -56,3 +57,5 @@ check "debug-boot: the Rust NVMe driver verified every region, errors=0" \
 	"$TOP/mk/check-rnvme.sh" "$log" verified
 check "debug-boot: the Rust NVMe driver unbound cleanly and bound again" \
 	"$TOP/mk/check-rnvme.sh" "$log" rebind
+check "debug-boot: the Rust NVMe driver's odd offsets and lengths read back and sit at their LBAs" \
+	"$TOP/mk/check-rnvme.sh" "$log" odd-io

@@ -21,7 +21,7 @@
 //! `rust_nvme_pci: <vendor>:<device> vs=<x.y.z> mqes=<n> to_ms=<n> irq=<kind> model="..."
 //! serial="..." firmware="..." disk=rnvme<N>n1 blocks=<n> lba=<bytes> queues=<n> depth=<n>`
 //! and at unbind
-//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> bytes=<n> errors=<n> bounced=<n> map_failures=<n>
+//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... bytes=<n> errors=<n> bounced=<n> map_failures=<n>
 //! timeouts=<n> aborted=<n> stray=<n> interrupts=<n>`.
 //! Parameters (`rnvme.<name>=`): see `nvme_pci_params.c`.
 
@@ -29,7 +29,6 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     block::mq::{gen_disk::GenDisk, gen_disk::GenDiskBuilder, TagSet, TagSetOptions},
     c_str,
-    dma::Coherent,
     pci::{self, DeviceId, DmaConfig, IdTable, IrqKind, IrqRegistration, IrqTypes},
     prelude::*,
     sync::Arc,
@@ -62,17 +61,21 @@ const MAX_SEGMENTS: u16 = 32;
 /// Disks added so far, for their names.
 static DISKS: AtomicU32 = AtomicU32::new(0);
 
-/// The fields of Identify Controller we print.
+/// The fields of Identify Controller we use.
 struct Identity {
     serial: [u8; 20],
     model: [u8; 40],
     firmware: [u8; 8],
+    /// Maximum data transfer size: 2^mdts controller pages; 0 for no limit.
+    mdts: u8,
 }
 
 /// Namespace 1 as Identify Namespace gives it.
 struct Namespace {
     blocks: u64,
     lba_shift: u32,
+    /// Metadata bytes per block in the format in use (0: none).
+    metadata: u16,
 }
 
 /// Text of a space-padded ASCII field, without the padding.
@@ -84,31 +87,42 @@ fn text(field: &[u8]) -> &str {
     core::str::from_utf8(&field[..end]).unwrap_or("?")
 }
 
-/// Identify Controller and Identify Namespace 1, through a page of coherent memory.
-fn identify(dev: &pci::Device, ctrl: &Controller) -> Result<(Identity, Namespace)> {
-    let data: Coherent<[u8; 64]> = Coherent::alloc(dev.as_dev(), PAGE / 64, GFP_KERNEL)?;
+/// Identify Controller and Identify Namespace 1, through the controller's scratch page.
+fn identify(ctrl: &Controller) -> Result<(Identity, Namespace)> {
+    let data = ctrl.scratch()?;
     let page = data.dma_address();
 
-    // CNS 1: the controller. Serial number at byte 4, model at 24, firmware revision at 64.
-    ctrl.admin(nvme::Command::new(opcode::IDENTIFY, 0).prps(page, 0).dword(10, 1))?;
+    // CNS 1: the controller. Serial number at byte 4, model at 24, firmware revision at 64,
+    // MDTS at 77.
+    ctrl.admin(
+        nvme::Command::new(opcode::IDENTIFY, 0)
+            .prps(page, 0)
+            .dword(10, 1),
+    )?;
     let (head, next) = (data.read(0)?, data.read(1)?);
     let mut id = Identity {
         serial: [0; 20],
         model: [0; 40],
         firmware: [0; 8],
+        mdts: next[77 - 64],
     };
     id.serial.copy_from_slice(&head[4..24]);
     id.model.copy_from_slice(&head[24..64]);
     id.firmware.copy_from_slice(&next[..8]);
 
     // CNS 0: namespace 1. Size in blocks at byte 0, the format in use at 26 (low 4 bits), the
-    // formats from byte 128, 4 bytes each, the block size's shift in their third byte.
-    ctrl.admin(nvme::Command::new(opcode::IDENTIFY, ctrl.nsid).prps(page, 0).dword(10, 0))?;
+    // formats from byte 128, 4 bytes each: metadata size (2 bytes), then the block size's
+    // shift.
+    ctrl.admin(
+        nvme::Command::new(opcode::IDENTIFY, ctrl.nsid)
+            .prps(page, 0)
+            .dword(10, 0),
+    )?;
     let head = data.read(0)?;
     let formats = data.read(2)?;
     let mut nsze = [0u8; 8];
     nsze.copy_from_slice(&head[..8]);
-    let format = usize::from(head[26] & 0xf);
+    let format = usize::from(head[26] & 0xf) * 4;
     let ns = Namespace {
         blocks: if params::get(&params::INJECT_EMPTY_NS) != 0 {
             pr_info!("injected: namespace 1 taken as empty\n");
@@ -116,7 +130,8 @@ fn identify(dev: &pci::Device, ctrl: &Controller) -> Result<(Identity, Namespace
         } else {
             u64::from_le_bytes(nsze)
         },
-        lba_shift: u32::from(formats[format * 4 + 2]),
+        lba_shift: u32::from(formats[format + 2]),
+        metadata: u16::from_le_bytes([formats[format], formats[format + 1]]),
     };
     Ok((id, ns))
 }
@@ -141,9 +156,10 @@ impl Drop for NvmePci {
         }
         let c = &self.ctrl.counters;
         pr_info!(
-            "rnvme{}n1 unbound: ios={} bytes={} errors={} bounced={} map_failures={} timeouts={} aborted={} stray={} interrupts={}\n",
+            "rnvme{}n1 unbound: ios={} per_queue={} bytes={} errors={} bounced={} map_failures={} timeouts={} aborted={} stray={} interrupts={}\n",
             self.name,
             c.completed.load(Ordering::Relaxed),
+            self.ctrl.per_queue(),
             c.bytes.load(Ordering::Relaxed),
             c.errors.load(Ordering::Relaxed),
             c.bounced.load(Ordering::Relaxed),
@@ -185,7 +201,14 @@ impl pci::Driver for NvmePci {
         let vectors = enabled.alloc_irq_vectors(1, 1, IrqTypes::ALL)?;
         let intx_mask = vectors.kind() != IrqKind::MsiX;
         let admin = Admin::new(dev.as_dev(), &regs, &caps)?;
-        let mut ctrl = Controller::new(dev.as_dev(), regs, caps, admin, intx_mask);
+        if caps.mpsmin != 0 {
+            pr_err!(
+                "controller pages start at {} KiB; this driver uses 4 KiB\n",
+                4 << caps.mpsmin
+            );
+            return Err(ENODEV);
+        }
+        let mut ctrl = Controller::new(dev.as_dev(), regs, caps, admin, intx_mask)?;
         // Admin commands are polled: the interrupt stays masked until the I/O queues exist.
         ctrl.mask_interrupts(true);
         nvme::enable(
@@ -193,7 +216,7 @@ impl pci::Driver for NvmePci {
             &ctrl.caps,
             params::get(&params::INJECT_NEVER_READY) != 0,
         )?;
-        let (id, ns) = identify(dev, &ctrl)?;
+        let (id, ns) = identify(&ctrl)?;
         if ns.blocks == 0 {
             pr_err!("namespace {} has no blocks: no disk\n", ctrl.nsid);
             return Err(ENODEV);
@@ -206,7 +229,22 @@ impl pci::Driver for NvmePci {
             );
             return Err(ENODEV);
         }
+        if ns.metadata != 0 {
+            // Its blocks carry metadata this driver has no buffer for (extended blocks would
+            // move more bytes than the data's mapping holds).
+            pr_err!(
+                "namespace {}: blocks with {} bytes of metadata are not supported\n",
+                ctrl.nsid,
+                ns.metadata
+            );
+            return Err(ENODEV);
+        }
         ctrl.lba_shift = ns.lba_shift;
+        // At most 128 KiB a request, less if the controller says so.
+        let max_sectors = match id.mdts {
+            0 => MAX_REQUEST_SECTORS,
+            m => MAX_REQUEST_SECTORS.min((PAGE as u32 >> 9) << m.min(8)),
+        };
 
         // Queues: as many as asked (default 2), as many as the controller gives.
         let want = params::get(&params::IO_QUEUES).clamp(1, 16);
@@ -215,10 +253,10 @@ impl pci::Driver for NvmePci {
                 .dword(10, 0x07)
                 .dword(11, (want - 1) | ((want - 1) << 16)),
         )?;
-        let queues = want
-            .min((granted & 0xffff) + 1)
-            .min((granted >> 16) + 1);
-        let depth = params::get(&params::DEPTH).clamp(2, 1024).min(ctrl.caps.mqes) as u16;
+        let queues = want.min((granted & 0xffff) + 1).min((granted >> 16) + 1);
+        let depth = params::get(&params::DEPTH)
+            .clamp(2, 1024)
+            .min(ctrl.caps.mqes) as u16;
         for qid in 1..=queues as u16 {
             ctrl.add_queue(qid, depth)?;
         }
@@ -254,7 +292,7 @@ impl pci::Driver for NvmePci {
             .capacity_sectors(ns.blocks << (ns.lba_shift - 9))
             .logical_block_size(block)?
             .physical_block_size(block)?
-            .max_hw_sectors(MAX_REQUEST_SECTORS)
+            .max_hw_sectors(max_sectors)
             .max_segments(MAX_SEGMENTS)
             .virt_boundary_mask(PAGE as u64 - 1)
             .dma_alignment(3)

@@ -15,6 +15,9 @@
 #          waited=35 transient=0 map_failures=0 timeouts=0 stray=0 secs=9.81
 #                                                         (one line)
 #
+# Before the unbind, rnvme-io writes and reads back sectors at odd buffer
+# offsets and lengths past the regions ("rnvme-io: cases=8 ok=8 ...").
+#
 # ios, bytes, errors, bounced, map_failures, timeouts and stray are the
 # driver's counters (its unbind message); waited and transient the swiotlb's
 # for the controller (debugfs swiotlb/devices). With rnvme.inject_* on the
@@ -88,6 +91,11 @@ while [ $i -lt $JOBS ]; do
 	fi
 	i=$((i + 1))
 done
+# Odd buffer offsets and lengths, past the regions (mk/tools/rnvme-io.c); the
+# host checks what it wrote in the image after the boot.
+if [ -x /bin/rnvme-io ]; then
+	rnvme-io /dev/$disk $((JOBS * MIB + 1))
+fi
 after=$(devcount $addr)
 rm -rf $data
 [ "${RNVME_FIXED_POOL:-0}" = 1 ] && echo 0 >/sys/kernel/debug/fail_swiotlb/probability

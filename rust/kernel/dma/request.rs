@@ -25,11 +25,16 @@ use crate::{
 /// buffer for direct I/O), never to the driver: a `MappedRequest` gives the device's view only
 /// ([`MappedRequest::segments`]) and no CPU access at all, so no Rust reference to the data
 /// exists while the device may write it. That is why ending the mapping is not `unsafe`, where
-/// [`super::Submitted::complete`] is: the driver ends it when the device says it is done (the
-/// command's completion), and a device that goes on writing after that writes into memory the
-/// DMA layer may already have given to someone else, as with a C driver; no type can check
-/// the device's side. A driver that cannot tell (a command that timed out) stops the device
-/// first (`CC.EN = 0` for NVMe), then ends the mapping.
+/// [`super::Submitted::complete`] is: `complete` gives the CPU the very bytes the device may
+/// still be writing (a data race on a Rust reference if the driver is wrong), while `unmap`
+/// gives back only the request, whose pages Rust code never references. A device that goes
+/// on writing after the unmap writes into a bounce slot the swiotlb may have given to another
+/// mapping (whose bytes reach its owner only through a later copy into that owner's buffer)
+/// or, unbounced, into the block layer's pages: corrupt data, as with a C driver that unmaps
+/// early, but no Rust reference changed behind its back. So the driver ends the mapping when
+/// the device says it is done (the command's completion), and a driver that cannot tell (a
+/// command that timed out) stops the device first (`CC.EN = 0` for NVMe). Dropping a
+/// `MappedRequest` unmaps in the same way.
 ///
 /// Segments: the list has one entry per physical segment of the request, as the block layer
 /// built it under the queue's limits ([`crate::block::mq::gen_disk::GenDiskBuilder`]); each
@@ -87,11 +92,19 @@ impl<T: Operations> MappedRequest<T> {
         let dir = match rq.command() {
             Command::Read => DataDirection::FromDevice,
             Command::Write => DataDirection::ToDevice,
-            _ => return Err(MapError { error: EINVAL, value: rq }),
+            _ => {
+                return Err(MapError {
+                    error: EINVAL,
+                    value: rq,
+                })
+            }
         };
         let nents = u32::from(rq.nr_phys_segments());
         if nents == 0 || rq.bytes() == 0 {
-            return Err(MapError { error: EINVAL, value: rq });
+            return Err(MapError {
+                error: EINVAL,
+                value: rq,
+            });
         }
         if attrs.contains(Attrs::MAY_BLOCK) {
             // SAFETY: `might_sleep()` only checks the context.

@@ -7,12 +7,12 @@
 
 use crate::nvme::{self, reg, Admin, Caps, Regs};
 use crate::params;
-use crate::queue::{InFlight, IoQueue, Reaped};
+use crate::queue::{InFlight, IoQueue, Reaped, Submit};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::{
-    block::mq::{Command as BlockCommand, Operations, Request, TimeoutAction},
+    block::mq::{Command as BlockCommand, Operations, Request, TimedOut, TimeoutAction},
     device::Device,
-    dma::{Attrs, MappedRequest},
+    dma::{Attrs, Coherent, MappedRequest},
     irq,
     prelude::*,
     sync::{Arc, ArcBorrow},
@@ -63,6 +63,8 @@ pub(crate) struct Controller {
     pub(crate) caps: Caps,
     dev: ARef<Device>,
     admin: Option<Admin>,
+    /// A page for the data of admin commands (Identify); freed with the queues.
+    scratch: Option<Coherent<[u8; 64]>>,
     queues: KVec<Pin<KBox<IoQueue>>>,
     pub(crate) nsid: u32,
     pub(crate) lba_shift: u32,
@@ -83,12 +85,14 @@ impl Controller {
         caps: Caps,
         admin: Admin,
         intx_mask: bool,
-    ) -> Controller {
-        Controller {
+    ) -> Result<Controller> {
+        let scratch = Coherent::alloc(dev, nvme::PAGE / 64, GFP_KERNEL)?;
+        Ok(Controller {
             regs,
             caps,
             dev: dev.into(),
             admin: Some(admin),
+            scratch: Some(scratch),
             queues: KVec::new(),
             nsid: 1,
             lba_shift: 9,
@@ -99,7 +103,13 @@ impl Controller {
                 bad_nsid: params::get(&params::INJECT_BAD_NSID),
             },
             counters: Counters::default(),
-        }
+        })
+    }
+
+    /// The page for the data of admin commands: the controller may write it until it is
+    /// disabled, so it lives as long as the controller object.
+    pub(crate) fn scratch(&self) -> Result<&Coherent<[u8; 64]>> {
+        self.scratch.as_ref().ok_or(ENODEV)
     }
 
     /// Sends an admin command and waits for it.
@@ -160,7 +170,12 @@ impl Controller {
     pub(crate) fn send_stray(&self, cid: u16) -> Result {
         let q = self.queues.first().ok_or(EINVAL)?;
         self.counters.submitted.fetch_add(1, Ordering::Relaxed);
-        q.submit(&self.regs, InFlight::Driver, cid, self.nsid, self.lba_shift, false)
+        let how = Submit {
+            nsid: self.nsid,
+            lba_shift: self.lba_shift,
+            lost: false,
+        };
+        q.submit(&self.regs, &self.dead, InFlight::Driver, cid, how)
             .map_err(|(e, _)| e)
     }
 
@@ -202,14 +217,19 @@ impl Controller {
         if lost {
             pr_info!("injected: command {} is kept from the controller\n", n);
         }
-        q.submit(&self.regs, what, cid, nsid, self.lba_shift, lost)
+        let how = Submit {
+            nsid,
+            lba_shift: self.lba_shift,
+            lost,
+        };
+        q.submit(&self.regs, &self.dead, what, cid, how)
             .map_err(|(e, what)| {
                 drop(what);
                 e
             })
     }
 
-    fn timeout(&self, rq: &Request<Disk>) -> TimeoutAction {
+    fn timeout(&self, rq: TimedOut<'_, Disk>) -> TimeoutAction {
         let Some(q) = self.queues.get(rq.hw_queue() as usize) else {
             return TimeoutAction::ResetTimer;
         };
@@ -220,7 +240,13 @@ impl Controller {
             return TimeoutAction::ResetTimer;
         };
         if !q.holds(cid, tag) {
-            return TimeoutAction::Done;
+            // Either it has ended (just now, or before), or it is still in `queue_rq`, waiting
+            // for bounce buffers: then its time starts again, or it would never be seen again.
+            return if rq.is_in_flight() {
+                TimeoutAction::ResetTimer
+            } else {
+                TimeoutAction::Done
+            };
         }
         self.counters.timeouts.fetch_add(1, Ordering::Relaxed);
         pr_err!(
@@ -229,18 +255,21 @@ impl Controller {
             cid,
             params::get(&params::TIMEOUT_MS)
         );
-        self.stop();
-        TimeoutAction::Done
+        if self.stop() {
+            TimeoutAction::Done
+        } else {
+            TimeoutAction::ResetTimer
+        }
     }
 
     /// Stops the controller for good and fails every request in flight with `EIO`; later
     /// requests fail at once. The requests' mappings end only once the controller is
-    /// disabled; if it does not stop, they stay mapped (and the requests in flight).
-    pub(crate) fn stop(&self) {
+    /// disabled; if it does not stop, they stay mapped and in flight, and this says `false`.
+    pub(crate) fn stop(&self) -> bool {
         self.dead.store(true, Ordering::Release);
         if nvme::disable(&self.regs, &self.caps).is_err() {
             pr_err!("controller does not stop: the requests in flight stay mapped\n");
-            return;
+            return false;
         }
         let n: u32 = self.queues.iter().map(|q| q.fail_all()).sum();
         self.counters.aborted.fetch_add(n, Ordering::Relaxed);
@@ -248,6 +277,12 @@ impl Controller {
             "controller stopped: {} requests failed with EIO; the disk fails I/O until the driver is bound again\n",
             n
         );
+        true
+    }
+
+    /// The commands each I/O queue completed, `a/b/...`, for the unbind message.
+    pub(crate) fn per_queue(&self) -> PerQueue<'_> {
+        PerQueue(&self.queues)
     }
 }
 
@@ -257,7 +292,23 @@ impl Drop for Controller {
             pr_err!("controller still running: its queues are leaked\n");
             core::mem::forget(core::mem::replace(&mut self.queues, KVec::new()));
             core::mem::forget(self.admin.take());
+            core::mem::forget(self.scratch.take());
         }
+    }
+}
+
+/// Prints the commands each I/O queue completed, separated by `/`.
+pub(crate) struct PerQueue<'a>(&'a [Pin<KBox<IoQueue>>]);
+
+impl core::fmt::Display for PerQueue<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, q) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("/")?;
+            }
+            write!(f, "{}", q.completed())?;
+        }
+        Ok(())
     }
 }
 
@@ -279,7 +330,7 @@ impl Operations for Disk {
 
     fn commit_rqs(_ctrl: ArcBorrow<'_, Controller>, _hw_queue: u32) {}
 
-    fn timeout(ctrl: ArcBorrow<'_, Controller>, rq: &Request<Self>) -> TimeoutAction {
+    fn timeout(ctrl: ArcBorrow<'_, Controller>, rq: TimedOut<'_, Self>) -> TimeoutAction {
         ctrl.timeout(rq)
     }
 }
@@ -299,7 +350,10 @@ impl irq::Handler for Interrupts {
     }
 
     fn handle_thread(&self) -> irq::IrqReturn {
-        self.ctrl.counters.interrupts.fetch_add(1, Ordering::Relaxed);
+        self.ctrl
+            .counters
+            .interrupts
+            .fetch_add(1, Ordering::Relaxed);
         let done = self.ctrl.reap_all();
         self.ctrl.mask_interrupts(false);
         if done > 0 {

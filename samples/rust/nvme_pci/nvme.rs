@@ -80,6 +80,8 @@ pub(crate) struct Caps {
     pub(crate) timeout_ms: u32,
     /// Doorbell stride: 4 << dstrd bytes.
     dstrd: u32,
+    /// The smallest memory page the controller takes: 4 KiB << mpsmin.
+    pub(crate) mpsmin: u32,
 }
 
 impl Caps {
@@ -89,6 +91,7 @@ impl Caps {
             mqes: (cap & 0xffff) as u32 + 1,
             timeout_ms: ((cap >> 24) & 0xff) as u32 * 500,
             dstrd: ((cap >> 32) & 0xf) as u32,
+            mpsmin: ((cap >> 48) & 0xf) as u32,
         }
     }
 
@@ -102,12 +105,16 @@ impl Caps {
 ///
 /// Fails with `ETIMEDOUT` (and says so) if it never does, with `ENODEV` if the controller reads
 /// as absent and with `EIO` on a fatal controller status.
+///
+/// A fatal status ends the wait for ready at once; the wait for not ready goes on until
+/// `CSTS.RDY` is clear whatever the fatal status says: only then has the controller stopped
+/// touching what it was given.
 pub(crate) fn wait_ready(regs: &Regs, caps: &Caps, ready: bool) -> Result {
     let want = if ready { reg::CSTS_RDY } else { 0 };
     let csts = poll_timeout(caps.timeout_ms, 1, || {
         let csts = regs.read32(reg::CSTS);
-        (csts == u32::MAX || csts & reg::CSTS_CFS != 0 || csts & reg::CSTS_RDY == want)
-            .then_some(csts)
+        let fatal = ready && csts & reg::CSTS_CFS != 0;
+        (csts == u32::MAX || fatal || csts & reg::CSTS_RDY == want).then_some(csts)
     });
     match csts {
         Ok(u32::MAX) => {

@@ -11,6 +11,7 @@
 
 use crate::nvme::{opcode, Caps, Command, CompletionRing, Regs, CQE_DWORDS, PAGE, SQE_SIZE};
 use crate::Disk;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
     block::mq::{Command as BlockCommand, Request},
     dma::{Coherent, DmaAddress, MappedRequest},
@@ -52,6 +53,14 @@ impl InFlight {
     }
 }
 
+/// How a command is sent: to which namespace, in blocks of which size, and whether it is kept
+/// from the controller (a fault injected for tests).
+pub(crate) struct Submit {
+    pub(crate) nsid: u32,
+    pub(crate) lba_shift: u32,
+    pub(crate) lost: bool,
+}
+
 /// What ending a command did, for the counters.
 #[derive(Default)]
 pub(crate) struct Reaped {
@@ -82,6 +91,8 @@ pub(crate) struct IoQueue {
     depth: u16,
     sq_doorbell: usize,
     cq_doorbell: usize,
+    /// Commands completed on the queue.
+    completed: AtomicU32,
     #[pin]
     rings: SpinLock<Rings>,
 }
@@ -116,6 +127,7 @@ impl IoQueue {
                 depth,
                 sq_doorbell,
                 cq_doorbell,
+                completed: AtomicU32::new(0),
                 rings <- new_spinlock!(rings, "rnvme:queue"),
             }),
             GFP_KERNEL,
@@ -141,27 +153,39 @@ impl IoQueue {
         ]
     }
 
-    /// Builds the command of `what` under identifier `cid` (`nsid`, `lba_shift` of the disk)
-    /// and gives it to the controller. With `lost` (a fault injected for tests) the command is
-    /// kept as in flight but never given to the controller.
+    /// Builds the command of `what` under identifier `cid` as `how` says and gives it to the
+    /// controller; a command `how` says is lost is kept as in flight but never given to it.
     ///
-    /// Fails with `EIO` if the slot is taken or the mapped segments break the PRP rules (which
-    /// the queue limits and the device's `min_align_mask` rule out), giving `what` back.
+    /// Fails with `EIO` if the controller was stopped (`dead`, read under the queue's lock, so
+    /// that a command is either failed here or by [`IoQueue::fail_all`], which takes the lock
+    /// after `dead` is set), if the slot is taken or if the mapped segments break the PRP rules
+    /// (which the queue limits and the device's `min_align_mask` rule out), giving `what` back.
     pub(crate) fn submit(
         &self,
         regs: &Regs,
+        dead: &AtomicBool,
         what: InFlight,
         cid: u16,
-        nsid: u32,
-        lba_shift: u32,
-        lost: bool,
+        how: Submit,
     ) -> Result<(), (Error, InFlight)> {
+        let Submit {
+            nsid,
+            lba_shift,
+            lost,
+        } = how;
         let mut guard = self.rings.lock();
         let r = &mut *guard;
+        if dead.load(Ordering::Acquire) {
+            return Err((EIO, what));
+        }
         match r.slots.get(usize::from(cid)) {
             Some(None) => {}
             _ => {
-                pr_err!("queue {}: command id {} is busy or out of range\n", self.qid, cid);
+                pr_err!(
+                    "queue {}: command id {} is busy or out of range\n",
+                    self.qid,
+                    cid
+                );
                 return Err((EIO, what));
             }
         }
@@ -213,12 +237,30 @@ impl IoQueue {
     }
 
     /// Ends every command the controller has completed on this queue, with its status.
+    ///
+    /// Each completion is taken off the ring under the lock, then its request is unmapped and
+    /// ended without it: ending a request may submit another on this queue (a stacked driver
+    /// that resubmits from its completion), which takes the lock.
     pub(crate) fn reap(&self, regs: &Regs) -> Reaped {
         let mut out = Reaped::default();
-        let mut r = self.rings.lock();
-        while let Some(c) = r.cq.next() {
+        loop {
+            let (c, what) = {
+                let mut r = self.rings.lock();
+                let Some(c) = r.cq.next() else {
+                    if out.done > 0 {
+                        let head = r.cq.head();
+                        if regs.try_write32(head.into(), self.cq_doorbell).is_err() {
+                            pr_err!("queue {}: doorbell beyond the BAR\n", self.qid);
+                        }
+                    }
+                    return out;
+                };
+                let what = r.slots.get_mut(usize::from(c.cid)).and_then(Option::take);
+                (c, what)
+            };
             out.done += 1;
-            let Some(what) = r.slots.get_mut(usize::from(c.cid)).and_then(Option::take) else {
+            self.completed.fetch_add(1, Ordering::Relaxed);
+            let Some(what) = what else {
                 out.stray += 1;
                 pr_warn!(
                     "queue {}: completion for unknown command id {} (status {:#x}): ignored\n",
@@ -247,16 +289,13 @@ impl IoQueue {
                 Err(EIO)
             };
             if Request::end(rq, result).is_err() {
-                pr_err!("queue {}: request {} still referenced: not ended\n", self.qid, c.cid);
+                pr_err!(
+                    "queue {}: request {} still referenced: not ended\n",
+                    self.qid,
+                    c.cid
+                );
             }
         }
-        if out.done > 0 {
-            let head = r.cq.head();
-            if regs.try_write32(head.into(), self.cq_doorbell).is_err() {
-                pr_err!("queue {}: doorbell beyond the BAR\n", self.qid);
-            }
-        }
-        out
     }
 
     /// Whether the command in slot `cid` is the request of tag `tag` (still in flight).
@@ -266,19 +305,30 @@ impl IoQueue {
     }
 
     /// Ends every command still in flight with `EIO`. Only once the controller is disabled
-    /// (it no longer touches the data): the mappings end here.
+    /// (it no longer touches the data): the mappings end here. Each is taken off its slot under
+    /// the lock and ended without it, as in [`IoQueue::reap`].
     pub(crate) fn fail_all(&self) -> u32 {
         let mut n = 0;
-        let mut r = self.rings.lock();
-        for slot in r.slots.iter_mut() {
-            if let Some(rq) = slot.take().and_then(InFlight::into_request) {
+        loop {
+            let what = {
+                let mut r = self.rings.lock();
+                r.slots.iter_mut().find_map(Option::take)
+            };
+            let Some(what) = what else {
+                return n;
+            };
+            if let Some(rq) = what.into_request() {
                 n += 1;
                 if Request::end(rq, Err(EIO)).is_err() {
                     pr_err!("queue {}: a failed request is still referenced\n", self.qid);
                 }
             }
         }
-        n
+    }
+
+    /// The commands completed on the queue so far.
+    pub(crate) fn completed(&self) -> u32 {
+        self.completed.load(Ordering::Relaxed)
     }
 
     /// The queue's identifier.
