@@ -49,6 +49,7 @@ help:
 	@echo '           RUN_SWIOTLB_ARG=512,force (make run: swiotlb= of the Rust NVMe boot)'
 	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
 	@echo '           BENCH_STORAGE=0 (make bench without its storage boots; =only: them alone)'
+	@echo '           BENCH_RNVME=0 (make bench without the C-vs-Rust NVMe row; =only: it alone)'
 
 deps:
 	@mk/deps.sh

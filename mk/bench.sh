@@ -10,13 +10,18 @@
 # but with the kernel's own idle rule (30 s), not the 2 s of make test, which
 # gives pools back in the lull between the two disks, and times the dd jobs
 # of its workload per disk; BENCH_STORAGE=0 leaves
-# these boots out, BENCH_STORAGE=only makes only these.
+# these boots out, BENCH_STORAGE=only makes only these. Then the C-vs-Rust
+# NVMe row (mk/bench-rnvme.sh; BENCH_RNVME=0 leaves it out, =only runs it
+# alone).
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 BENCH_SECS=${BENCH_SECS:-2}
 BENCH_ARGS=${BENCH_ARGS:-"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_idle_ms=5000"}
 BENCH_STORAGE=${BENCH_STORAGE:-1}
+# BENCH_RNVME: the C-vs-Rust NVMe row (mk/bench-rnvme.sh); 0 leaves it out,
+# only runs it alone.
+BENCH_RNVME=${BENCH_RNVME:-1}
 RESULTS=${RESULTS:-$TOP/bench/results}
 export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/configs/storage.config $TOP/bench/bench.config"
 
@@ -61,10 +66,11 @@ if [ -n "${REPORT_ONLY:-}" ]; then
 	exit
 fi
 
-"$TOP/mk/bench-tree.sh"
+[ "$BENCH_RNVME" = only ] || "$TOP/mk/bench-tree.sh"
 
 # Both kernels, ours first: the baseline then finds nearly everything in ccache.
 for v in ours base; do
+	[ "$BENCH_RNVME" = only ] && break
 	src=$KSRC
 	[ $v = base ] && src=$BUILD/linux-base
 	KSRC=$src KOBJ=$BUILD/obj-bench-$v FRAG=$BUILD/fragment-bench-$v.config \
@@ -90,6 +96,7 @@ logged "$LOGS/bench-tool.log" gcc -static -O2 -I"$BUILD/bench-inc" -o "$root/bin
 
 # Alternate: base ours base ours ...
 for r in $(seq 1 "$ROUNDS"); do
+	[ "$BENCH_RNVME" = only ] && break
 	for v in base ours; do
 		[ "$BENCH_STORAGE" = only ] && break
 		log=$LOGS/bench-$v-$r.log
@@ -111,4 +118,5 @@ for r in $(seq 1 "$ROUNDS"); do
 		check_storage "$log"
 	done
 done
-report
+[ "$BENCH_RNVME" = only ] || report
+[ "$BENCH_RNVME" = 0 ] || ROUNDS=$ROUNDS BENCH_INITRD=$out "$TOP/mk/bench-rnvme.sh"

@@ -68,6 +68,8 @@ struct Identity {
     firmware: [u8; 8],
     /// Maximum data transfer size: 2^mdts controller pages; 0 for no limit.
     mdts: u8,
+    /// Whether the controller has a volatile write cache (VWC).
+    write_cache: bool,
 }
 
 /// Namespace 1 as Identify Namespace gives it.
@@ -93,18 +95,19 @@ fn identify(ctrl: &Controller) -> Result<(Identity, Namespace)> {
     let page = data.dma_address();
 
     // CNS 1: the controller. Serial number at byte 4, model at 24, firmware revision at 64,
-    // MDTS at 77.
+    // MDTS at 77, VWC at 525.
     ctrl.admin(
         nvme::Command::new(opcode::IDENTIFY, 0)
             .prps(page, 0)
             .dword(10, 1),
     )?;
-    let (head, next) = (data.read(0)?, data.read(1)?);
+    let (head, next, vwc) = (data.read(0)?, data.read(1)?, data.read(8)?);
     let mut id = Identity {
         serial: [0; 20],
         model: [0; 40],
         firmware: [0; 8],
         mdts: next[77 - 64],
+        write_cache: vwc[525 - 512] & 1 != 0,
     };
     id.serial.copy_from_slice(&head[4..24]);
     id.model.copy_from_slice(&head[24..64]);
@@ -139,8 +142,8 @@ fn identify(ctrl: &Controller) -> Result<(Identity, Namespace)> {
 /// The driver's data for one bound controller.
 ///
 /// Teardown order (its drop, then its fields): the disk goes first (removing it waits for the
-/// requests in flight, which need the interrupt), then the controller is disabled, then the
-/// interrupt is freed, then the controller's queues.
+/// requests in flight, which need the interrupt), then the controller is shut down (its write
+/// cache written) and disabled, then the interrupt is freed, then the controller's queues.
 struct NvmePci {
     disk: Option<GenDisk<Disk>>,
     name: u32,
@@ -151,6 +154,8 @@ struct NvmePci {
 impl Drop for NvmePci {
     fn drop(&mut self) {
         drop(self.disk.take());
+        // What the controller's cache holds is written before it is disabled.
+        let _ = nvme::shutdown(&self.ctrl.regs, &self.ctrl.caps);
         if nvme::disable(&self.ctrl.regs, &self.ctrl.caps).is_err() {
             pr_err!("rnvme{}n1: controller does not stop\n", self.name);
         }
@@ -296,10 +301,11 @@ impl pci::Driver for NvmePci {
             .max_segments(MAX_SEGMENTS)
             .virt_boundary_mask(PAGE as u64 - 1)
             .dma_alignment(3)
+            .write_cache(id.write_cache)
             .build(format_args!("rnvme{}n1", name), tagset, ctrl.clone())?;
 
         pr_info!(
-            "{:04x}:{:04x} vs={}.{}.{} mqes={} to_ms={} irq={} model=\"{}\" serial=\"{}\" firmware=\"{}\" disk=rnvme{}n1 blocks={} lba={} queues={} depth={}\n",
+            "{:04x}:{:04x} vs={}.{}.{} mqes={} to_ms={} irq={} model=\"{}\" serial=\"{}\" firmware=\"{}\" disk=rnvme{}n1 blocks={} lba={} queues={} depth={} write_cache={}\n",
             dev.vendor_id(),
             dev.device_id(),
             vs >> 16,
@@ -315,7 +321,8 @@ impl pci::Driver for NvmePci {
             ns.blocks,
             block,
             ctrl.queue_count(),
-            depth
+            depth,
+            id.write_cache
         );
         Ok(KBox::pin(
             NvmePci {

@@ -43,8 +43,12 @@ pub(crate) mod reg {
     pub(crate) const CC_EN: u32 = 1;
     /// 64-byte submission and 16-byte completion entries, 4 KiB pages, NVM command set.
     pub(crate) const CC_ENTRY_SIZES: u32 = (6 << 16) | (4 << 20);
+    pub(crate) const CC_SHN_MASK: u32 = 3 << 14;
+    pub(crate) const CC_SHN_NORMAL: u32 = 1 << 14;
     pub(crate) const CSTS_RDY: u32 = 1;
     pub(crate) const CSTS_CFS: u32 = 2;
+    pub(crate) const CSTS_SHST_MASK: u32 = 3 << 2;
+    pub(crate) const CSTS_SHST_DONE: u32 = 2 << 2;
 }
 
 /// The registers, as mapped from BAR 0.
@@ -145,6 +149,26 @@ pub(crate) fn disable(regs: &Regs, caps: &Caps) -> Result {
         regs.write32(cc & !reg::CC_EN, reg::CC);
     }
     wait_ready(regs, caps, false)
+}
+
+/// Shuts the controller down the normal way (`CC.SHN` = 01) and waits, for at most `CAP.TO`,
+/// until it says it is done (`CSTS.SHST` = 10): it has written what its volatile cache held.
+pub(crate) fn shutdown(regs: &Regs, caps: &Caps) -> Result {
+    let cc = regs.read32(reg::CC);
+    if cc & reg::CC_EN == 0 {
+        return Ok(());
+    }
+    regs.write32((cc & !reg::CC_SHN_MASK) | reg::CC_SHN_NORMAL, reg::CC);
+    poll_timeout(caps.timeout_ms, 1, || {
+        let csts = regs.read32(reg::CSTS);
+        (csts == u32::MAX || csts & reg::CSTS_SHST_MASK == reg::CSTS_SHST_DONE).then_some(())
+    })
+    .inspect_err(|_| {
+        pr_err!(
+            "controller did not finish its shutdown within CAP.TO ({} ms)\n",
+            caps.timeout_ms
+        )
+    })
 }
 
 /// A submission queue entry being built.
