@@ -17,6 +17,10 @@ ROUNDS=${ROUNDS:-5}
 RESULTS=${RESULTS:-$TOP/bench/results}
 initrd=${BENCH_INITRD:-$BUILD/bench-initramfs.cpio}
 [ -f "$initrd" ] || die "no $initrd: mk/bench.sh builds it"
+# make test's kernel, configured from configs/*.config whatever the caller
+# (mk/bench.sh exports the benchmark kernels' fragments).
+unset CONFIG_FRAGMENTS FRAG KOBJ
+. "$TOP/mk/lib.sh"
 "$TOP/mk/config.sh"
 "$TOP/mk/build.sh"
 
