@@ -18,7 +18,9 @@
 #   map-fail     pool memory cannot be added and a map waits 1 ms at most:
 #                maps fail, their requests are requeued until they fit
 #
-# RNVME_CASES picks some (default: all).
+# RNVME_CASES picks some (default: all); RNVME_LOG_PREFIX names the logs
+# (default rnvme: build/logs/rnvme-<case>.log; the debug run boots the timeout
+# case on its kernel as debug-rnvme-timeout).
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/mk/initramfs.sh"
@@ -34,11 +36,12 @@ declare -A args=(
 rc=0
 for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail}; do
 	[ -n "${args[$c]:-}" ] || die "unknown case $c (RNVME_CASES)"
-	rm -f "$img" "$LOGS/rnvme-$c.log"
+	log=$LOGS/${RNVME_LOG_PREFIX:-rnvme}-$c.log
+	rm -f "$img" "$log"
 	truncate -s 64M "$img"
-	step "rust-pci: $c (log: ${LOGS#"$TOP"/}/rnvme-$c.log)"
+	step "rust-pci: $c (log: ${log#"$TOP"/})"
 	crc=0
-	"$TOP/mk/qemu.sh" "$LOGS/rnvme-$c.log" "${RUST_PCI_TIMEOUT:-300}" \
+	"$TOP/mk/qemu.sh" "$log" "${RUST_PCI_TIMEOUT:-300}" \
 		"hung_task_panic=1 swiotlb=512,force kunit.enable=0 nvme_bounce.count=0 initcall_blacklist=nvme_init ${args[$c]} ${RUST_PCI_ARGS:-}" \
 		-initrd "$BUILD/initramfs.cpio" \
 		-drive "if=none,id=nvme0,file=$img,format=raw,cache=unsafe" \

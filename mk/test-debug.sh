@@ -59,3 +59,14 @@ check "debug-boot: the Rust NVMe driver unbound cleanly and bound again" \
 	"$TOP/mk/check-rnvme.sh" "$log" rebind
 check "debug-boot: the Rust NVMe driver's odd offsets and lengths read back and sit at their LBAs" \
 	"$TOP/mk/check-rnvme.sh" "$log" odd-io
+
+# The Rust NVMe driver's timeout case on the debug kernel: stopping the
+# controller, failing the requests in flight, unbind and rebind, under KASAN,
+# lockdep and kmemleak.
+QEMU_QUIET=1 QEMU_MEM=${DEBUG_MEM:-2048} RNVME_CASES=timeout RNVME_LOG_PREFIX=debug-rnvme \
+	RUST_PCI_TIMEOUT=${DEBUG_TIMEOUT:-1800} "$TOP/mk/rust-pci.sh" || true
+tlog=$LOGS/debug-rnvme-timeout.log
+check "debug-rnvme-timeout: a timed-out command stops the controller cleanly, unbind and rebind work" \
+	"$TOP/mk/check-rnvme.sh" "$tlog" timeout
+check "debug-rnvme-timeout: no KASAN, lockdep, RCU, DMA-API, kmemleak or WARN report" \
+	bash -c "[ -s '$tlog' ] && python3 '$TOP/mk/check-reports.py' '$tlog'"

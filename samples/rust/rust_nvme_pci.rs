@@ -302,6 +302,7 @@ impl pci::Driver for NvmePci {
             .virt_boundary_mask(PAGE as u64 - 1)
             .dma_alignment(3)
             .write_cache(id.write_cache)
+            .parent(dev.as_dev())
             .build(format_args!("rnvme{}n1", name), tagset, ctrl.clone())?;
 
         pr_info!(
