@@ -28,6 +28,9 @@ def main():
     a = ap.parse_args()
     mbps = {'c': [], 'rust': []}
     waits = {'c': [], 'rust': []}
+    tries = {'c': [], 'rust': []}
+    waited_ms = {'c': [], 'rust': []}
+    mib = 0
     for spec in a.logs:
         drv, path = spec.split(':', 1)
         with open(path, errors='replace') as f:
@@ -37,9 +40,13 @@ def main():
         kv = dict(PAIR.findall(m.group(1)))
         if kv.get('verified') != kv.get('jobs'):
             raise SystemExit(f'report_rnvme: not every job verified in {path}')
+        if not kv.get('dev') or 'waits' not in kv:
+            raise SystemExit(f'report_rnvme: no swiotlb counters of the disk\'s device in {path}')
         mbps[drv].append(2 * float(kv['bytes']) / float(kv['secs']) / 1e6)
-        if 'waits' in kv:
-            waits[drv].append(float(kv['waits']))
+        waits[drv].append(float(kv['waits']))
+        tries[drv].append(float(kv['wait_attempts']))
+        waited_ms[drv].append(float(kv['wait_us']) / 1000)
+        mib = float(kv['bytes']) / 2**20
 
     def cell(vals, fmt='{:.1f}'):
         if not vals:
@@ -68,11 +75,16 @@ def main():
           '`swiotlb=512,force` (a 1 MiB pool: every request bounces, and waits when the pool is '
           'full). Workload: 8 `dd` jobs in parallel each write 32 MiB in 1 MiB `O_DIRECT` writes, '
           'read it back the same way and compare MD5 sums (`mk/initramfs/lib/storage-jobs.sh`); '
-          'throughput = 512 MiB written + 512 MiB read over the wall time of the jobs (MD5 sums '
-          'included). Median of the rounds, spread (min–max) in brackets.', '',
-          '| driver | MB/s | waits for bounce buffers |', '|---|---|---|',
-          f"| {NAMES['c']} | {cell(c)} | {cell(waits['c'], '{:.0f}')} |",
-          f"| {NAMES['rust']} | {cell(r)} | {cell(waits['rust'], '{:.0f}')} |", '',
+          f'throughput = {mib:.0f} MiB written + {mib:.0f} MiB read over the wall time of the jobs '
+          '(MD5 sums included). Median of the rounds, spread (min–max) in brackets. The swiotlb '
+          'counters are the disk\'s device\'s (waits) and the whole swiotlb\'s (tries for room '
+          'while first in line, time waited summed over the waits).', '',
+          '| driver | MB/s | waits for bounce buffers | tries for room | time waited, ms |',
+          '|---|---|---|---|---|',
+          f"| {NAMES['c']} | {cell(c)} | {cell(waits['c'], '{:.0f}')} | "
+          f"{cell(tries['c'], '{:.0f}')} | {cell(waited_ms['c'], '{:.0f}')} |",
+          f"| {NAMES['rust']} | {cell(r)} | {cell(waits['rust'], '{:.0f}')} | "
+          f"{cell(tries['rust'], '{:.0f}')} | {cell(waited_ms['rust'], '{:.0f}')} |", '',
           f"**Rust / C: {'n/a' if ratio is None else f'{ratio:.2f}'}** ({verdict}); "
           f'target at least 0.80: {target}.', '']
     with open(a.out + '.md', 'w') as f:

@@ -15,7 +15,9 @@
 #   queues      every I/O queue completed commands (per_queue=a/b/...)
 #   interrupts  completions came by interrupt (the unbind line counts them)
 #   rebind      unbind released everything: the driver bound again
-#   exclusive   the C NVMe driver did not take the controller
+#   exclusive   sysfs shows the controller bound to rust_nvme_pci and no
+#               function bound to the C nvme driver
+#   flushes     the disk (write cache) got flush requests (dd conv=fsync)
 #   never-ready probe failed, saying the controller did not become ready
 #               within CAP.TO; no disk
 #   empty-ns    probe failed, saying namespace 1 has no blocks; no disk
@@ -62,7 +64,10 @@ queues)
 	[ -n "$q" ] && [[ $q == */* ]] && ! grep -qE '(^|/)0(/|$)' <<<"$q" ;;
 interrupts) grep -qE 'rust_nvme_pci: rnvme[0-9]+n1 unbound: .* interrupts=[1-9][0-9]*$' "$log" ;;
 rebind) grep -q '^rnvme: rebind ok ' "$log" ;;
-exclusive) ! grep -qE '^(\[[^]]*\] )?nvme nvme[0-9]' "$log" ;;
+exclusive) grep -qE '^rnvme: [0-9a-f:.]+ driver=rust_nvme_pci c_driver_functions=0$' "$log" ;;
+flushes)
+	need_sum
+	[ "$(field flushes)" -gt 0 ] ;;
 never-ready)
 	grep -q 'rust_nvme_pci: controller did not become ready within CAP.TO ([1-9][0-9]* ms)' "$log" &&
 		grep -q 'rust_nvme_pci.*probe with driver rust_nvme_pci failed with error -110' "$log" &&

@@ -3,7 +3,8 @@
 # qemu.sh LOG SECONDS APPEND [QEMU ARGS...]: boot our bzImage under TCG with
 # the serial console on stdout and in LOG; give up after SECONDS.
 # Exit status: QEMU's, or 124 when the time ran out.
-# QEMU_CPU (default max), QEMU_SMP (2) and QEMU_MEM (1024 MiB) shape the machine.
+# QEMU_MACHINE (default pc), QEMU_CPU (max), QEMU_SMP (2) and QEMU_MEM (1024 MiB)
+# shape the machine.
 . "$(dirname "$0")/lib.sh"
 
 log=$1 secs=$2 append=$3
@@ -15,7 +16,7 @@ bios=()
 [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios qboot.rom)
 set +e
 timeout --kill-after=10 "$secs" qemu-system-x86_64 -nodefaults -nographic \
-	-machine pc -accel tcg -cpu "${QEMU_CPU:-max}" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-1024}" \
+	-machine "${QEMU_MACHINE:-pc}" -accel tcg -cpu "${QEMU_CPU:-max}" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-1024}" \
 	"${bios[@]}" -no-reboot -serial stdio -kernel "$kernel" \
 	-append "console=ttyS0 panic=-1 $append" "$@" </dev/null 2>&1 |
 	tr -d '\r' | tee "$log" | { if [ -n "${QEMU_QUIET:-}" ]; then cat >/dev/null; else cat; fi; }

@@ -57,7 +57,9 @@ check "rnvme: every I/O queue completed commands" "$cr" "$LOGS/run.log" queues
 check "rnvme: completions came by interrupt" "$cr" "$LOGS/run.log" interrupts
 check "rnvme: unbind released the BAR, interrupt and queues: the driver bound again" \
 	"$cr" "$LOGS/run.log" rebind
-check "rnvme: the C NVMe driver stayed off the controller" "$cr" "$LOGS/run.log" exclusive
+check "rnvme: the C NVMe driver stayed off the controller (sysfs)" "$cr" "$LOGS/run.log" exclusive
+check "rnvme: fsync on the disk reached the controller as flushes (write cache)" \
+	"$cr" "$LOGS/run.log" flushes
 
 if [ "${RUST_PCI_RUN:-1}" != 0 ]; then
 	rc=0

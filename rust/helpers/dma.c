@@ -110,3 +110,8 @@ void rust_helper_dma_set_min_align_mask(struct device *dev,
 {
 	dma_set_min_align_mask(dev, min_align_mask);
 }
+
+void rust_helper_dma_set_max_seg_size(struct device *dev, unsigned int size)
+{
+	dma_set_max_seg_size(dev, size);
+}

@@ -305,6 +305,17 @@ impl EnabledDevice {
         unsafe { bindings::pci_set_master(self.0.dev.as_raw()) };
     }
 
+    /// Stops the function's DMA: bus mastering off (the command register is written through
+    /// configuration space, which completes before this returns). The way to keep a device
+    /// that no longer answers (or no longer stops when told) from writing to memory the driver
+    /// is about to free.
+    ///
+    /// Context: process context.
+    pub fn clear_master(&self) {
+        // SAFETY: The function is valid and enabled.
+        unsafe { bindings::pci_clear_master(self.0.dev.as_raw()) };
+    }
+
     /// Requests memory BAR `bar` for the driver, under `name`, and maps all of it.
     ///
     /// Fails with `EINVAL` for a BAR number above 5 or a BAR that is not memory, `ENODEV` for an
@@ -641,6 +652,11 @@ pub struct DmaConfig {
     /// NVMe does with PRPs, needs a bounced segment at the same offset in such a page as the
     /// original (4 KiB - 1 for NVMe). 0 keeps none.
     pub min_align_mask: u32,
+    /// The longest segment of a scatter-gather list the function takes, in bytes
+    /// (`dma_set_max_seg_size()`); 0 keeps the bus's default (64 KiB for PCI). A block driver
+    /// whose queue has a virtual boundary gets segments of any length from the block layer,
+    /// so it must say how long they may be (`u32::MAX`: no limit, as for NVMe's PRPs).
+    pub max_seg_size: u32,
 }
 
 impl DmaConfig {
@@ -648,6 +664,7 @@ impl DmaConfig {
     pub const DEFAULT: DmaConfig = DmaConfig {
         mask_bits: 0,
         min_align_mask: 0,
+        max_seg_size: 0,
     };
 
     /// Applies the settings to `dev`.
@@ -665,6 +682,11 @@ impl DmaConfig {
             // SAFETY: `dev` is a valid PCI function, which has DMA parameters; no mapping of it
             // exists, so none was made under another alignment.
             unsafe { bindings::dma_set_min_align_mask(dev.as_dev().as_raw(), self.min_align_mask) };
+        }
+        if self.max_seg_size != 0 {
+            // SAFETY: `dev` is a valid PCI function, which has DMA parameters; no mapping of it
+            // exists.
+            unsafe { bindings::dma_set_max_seg_size(dev.as_dev().as_raw(), self.max_seg_size) };
         }
         Ok(())
     }

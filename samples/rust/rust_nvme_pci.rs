@@ -21,7 +21,7 @@
 //! `rust_nvme_pci: <vendor>:<device> vs=<x.y.z> mqes=<n> to_ms=<n> irq=<kind> model="..."
 //! serial="..." firmware="..." disk=rnvme<N>n1 blocks=<n> lba=<bytes> queues=<n> depth=<n>`
 //! and at unbind
-//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... bytes=<n> errors=<n> bounced=<n> map_failures=<n>
+//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... flushes=<n> bytes=<n> errors=<n> bounced=<n> map_failures=<n>
 //! timeouts=<n> aborted=<n> stray=<n> interrupts=<n>`.
 //! Parameters (`rnvme.<name>=`): see `nvme_pci_params.c`.
 
@@ -156,15 +156,14 @@ impl Drop for NvmePci {
         drop(self.disk.take());
         // What the controller's cache holds is written before it is disabled.
         let _ = nvme::shutdown(&self.ctrl.regs, &self.ctrl.caps);
-        if nvme::disable(&self.ctrl.regs, &self.ctrl.caps).is_err() {
-            pr_err!("rnvme{}n1: controller does not stop\n", self.name);
-        }
+        self.ctrl.quiesce();
         let c = &self.ctrl.counters;
         pr_info!(
-            "rnvme{}n1 unbound: ios={} per_queue={} bytes={} errors={} bounced={} map_failures={} timeouts={} aborted={} stray={} interrupts={}\n",
+            "rnvme{}n1 unbound: ios={} per_queue={} flushes={} bytes={} errors={} bounced={} map_failures={} timeouts={} aborted={} stray={} interrupts={}\n",
             self.name,
             c.completed.load(Ordering::Relaxed),
             self.ctrl.per_queue(),
+            c.flushes.load(Ordering::Relaxed),
             c.bytes.load(Ordering::Relaxed),
             c.errors.load(Ordering::Relaxed),
             c.bounced.load(Ordering::Relaxed),
@@ -186,10 +185,12 @@ impl pci::Driver for NvmePci {
         DeviceId::END,
     ]);
     // 64-bit addresses; a bounced segment keeps its offset in the controller's page, as PRPs
-    // need.
+    // need; segments of any length (the queue's virtual boundary lets the block layer build
+    // them, and PRPs take them).
     const DMA: DmaConfig = DmaConfig {
         mask_bits: 64,
         min_align_mask: PAGE as u32 - 1,
+        max_seg_size: u32::MAX,
     };
 
     fn probe(dev: &pci::Device, _id: &DeviceId) -> Result<Pin<KBox<Self>>> {
@@ -213,7 +214,7 @@ impl pci::Driver for NvmePci {
             );
             return Err(ENODEV);
         }
-        let mut ctrl = Controller::new(dev.as_dev(), regs, caps, admin, intx_mask)?;
+        let mut ctrl = Controller::new(enabled.clone(), regs, caps, admin, intx_mask)?;
         // Admin commands are polled: the interrupt stays masked until the I/O queues exist.
         ctrl.mask_interrupts(true);
         nvme::enable(
@@ -262,7 +263,21 @@ impl pci::Driver for NvmePci {
         let depth = params::get(&params::DEPTH)
             .clamp(2, 1024)
             .min(ctrl.caps.mqes) as u16;
-        for qid in 1..=queues as u16 {
+        // One hardware context per queue pair: the block layer makes no more contexts than
+        // there are CPUs, and the controller gets as many pairs as there are contexts.
+        let tagset = Arc::pin_init(
+            TagSet::with_options(
+                queues,
+                u32::from(depth - 1),
+                1,
+                TagSetOptions {
+                    blocking: true,
+                    timeout_ms: params::get(&params::TIMEOUT_MS),
+                },
+            ),
+            GFP_KERNEL,
+        )?;
+        for qid in 1..=tagset.nr_hw_queues() as u16 {
             ctrl.add_queue(qid, depth)?;
         }
         if params::get(&params::INJECT_STRAY_CID) != 0 {
@@ -279,18 +294,6 @@ impl pci::Driver for NvmePci {
         )?;
         ctrl.mask_interrupts(false);
 
-        let tagset = Arc::pin_init(
-            TagSet::with_options(
-                ctrl.queue_count() as u32,
-                u32::from(depth - 1),
-                1,
-                TagSetOptions {
-                    blocking: true,
-                    timeout_ms: params::get(&params::TIMEOUT_MS),
-                },
-            ),
-            GFP_KERNEL,
-        )?;
         let name = DISKS.fetch_add(1, Ordering::Relaxed);
         let block = 1u32 << ns.lba_shift;
         let disk = GenDiskBuilder::new()

@@ -11,7 +11,7 @@
 # and bound again (which fails if the BAR region or the interrupt leaked),
 # and one line sums it all up:
 #
-#   rnvme: ios=2048 bytes=268435456 verified=8/8 errors=0 bounced=2048
+#   rnvme: ios=2048 flushes=1 bytes=268435456 verified=8/8 errors=0 bounced=2048
 #          waited=35 transient=0 map_failures=0 timeouts=0 stray=0 secs=9.81
 #                                                         (one line)
 #
@@ -42,6 +42,10 @@ for d in /sys/bus/pci/devices/*; do
 	[ "$(cat $d/class)" = 0x010802 ] && addr=${d##*/}
 done
 [ -n "$addr" ] || { echo "rnvme: no NVMe controller in this guest"; exit 0; }
+# Which driver has the controller, from sysfs (the C driver's own messages
+# are quiet).
+echo "rnvme: $addr driver=$(basename "$(readlink /sys/bus/pci/devices/$addr/driver)" 2>/dev/null)" \
+	"c_driver_functions=$(ls /sys/bus/pci/drivers/nvme 2>/dev/null | grep -c '^0000:')"
 if [ ! -e $drv/$addr ]; then
 	echo "rnvme: $addr not bound to rust_nvme_pci"
 	msgs
@@ -68,7 +72,11 @@ fi
 start=$(now)
 i=0
 while [ $i -lt $JOBS ]; do
-	dd if=$data/$i of=/dev/$disk bs=1M seek=$((i * MIB)) count=$MIB oflag=direct \
+	# The first writer ends with fsync: a flush, which the disk's write cache
+	# (VWC) makes the block layer send.
+	sync=
+	[ $i = 0 ] && sync=conv=fsync
+	dd if=$data/$i of=/dev/$disk bs=1M seek=$((i * MIB)) count=$MIB oflag=direct $sync \
 		2>$data/w.$i.err || echo "rnvme: region $i: write failed: $(err $data/w.$i.err)" &
 	i=$((i + 1))
 done
@@ -107,7 +115,7 @@ val() { echo "$line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 set -- $before
 w0=$2 t0=$1
 set -- $after
-echo "rnvme: ios=$(val ios) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
+echo "rnvme: ios=$(val ios) flushes=$(val flushes) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
 
 echo "$addr" >$drv/bind
 msgs

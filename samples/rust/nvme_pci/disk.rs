@@ -10,10 +10,11 @@ use crate::params;
 use crate::queue::{InFlight, IoQueue, Reaped, Submit};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::{
-    block::mq::{Command as BlockCommand, Operations, Request, TimedOut, TimeoutAction},
+    block::mq::{Command as BlockCommand, Operations, Rejected, Request, TimedOut, TimeoutAction},
     device::Device,
     dma::{Attrs, Coherent, MappedRequest},
     irq,
+    pci::EnabledDevice,
     prelude::*,
     sync::{Arc, ArcBorrow},
     types::ARef,
@@ -33,6 +34,8 @@ pub(crate) struct Counters {
     pub(crate) errors: AtomicU32,
     /// Bytes of requests completed without error.
     pub(crate) bytes: AtomicU64,
+    /// Flush requests (the disk has a write cache).
+    pub(crate) flushes: AtomicU32,
     /// Requests whose data went through bounce buffers.
     pub(crate) bounced: AtomicU32,
     /// Requests whose data could not be mapped (given back to the block layer).
@@ -61,6 +64,9 @@ struct Faults {
 pub(crate) struct Controller {
     pub(crate) regs: Arc<Regs>,
     pub(crate) caps: Caps,
+    /// The enabled function: its bus mastering is turned off when the controller cannot be
+    /// disabled.
+    pci: EnabledDevice,
     dev: ARef<Device>,
     admin: Option<Admin>,
     /// A page for the data of admin commands (Identify); freed with the queues.
@@ -80,17 +86,19 @@ impl Controller {
     /// A controller with its admin queues (it must be enabled and have them); the I/O queues
     /// come with [`Controller::add_queue`].
     pub(crate) fn new(
-        dev: &Device,
+        pci: EnabledDevice,
         regs: Arc<Regs>,
         caps: Caps,
         admin: Admin,
         intx_mask: bool,
     ) -> Result<Controller> {
-        let scratch = Coherent::alloc(dev, nvme::PAGE / 64, GFP_KERNEL)?;
+        let dev: ARef<Device> = pci.device().as_dev().into();
+        let scratch = Coherent::alloc(&dev, nvme::PAGE / 64, GFP_KERNEL)?;
         Ok(Controller {
             regs,
             caps,
-            dev: dev.into(),
+            pci,
+            dev,
             admin: Some(admin),
             scratch: Some(scratch),
             queues: KVec::new(),
@@ -179,12 +187,16 @@ impl Controller {
             .map_err(|(e, _)| e)
     }
 
-    fn queue_rq(&self, hw_queue: u32, rq: ARef<Request<Disk>>) -> Result {
+    fn queue_rq(&self, hw_queue: u32, rq: ARef<Request<Disk>>) -> Result<(), Rejected<Disk>> {
         if self.dead.load(Ordering::Acquire) {
-            return Err(EIO);
+            return Err(Rejected::new(EIO, rq));
         }
-        let q = self.queues.get(hw_queue as usize).ok_or(EIO)?;
-        let cid = u16::try_from(rq.tag()).map_err(|_| EIO)?;
+        let Some(q) = self.queues.get(hw_queue as usize) else {
+            return Err(Rejected::new(EIO, rq));
+        };
+        let Ok(cid) = u16::try_from(rq.tag()) else {
+            return Err(Rejected::new(EIO, rq));
+        };
         let what = match rq.command() {
             BlockCommand::Read | BlockCommand::Write => {
                 match MappedRequest::map(&self.dev, rq, Attrs::MAY_BLOCK, GFP_NOIO) {
@@ -198,13 +210,16 @@ impl Controller {
                         // Nothing is mapped: the block layer requeues the request (ENOMEM)
                         // or fails it whole; it is never partly transferred.
                         self.counters.map_failures.fetch_add(1, Ordering::Relaxed);
-                        return Err(e.error);
+                        return Err(Rejected::new(e.error, e.value));
                     }
                 }
             }
-            BlockCommand::Flush => InFlight::NoData(rq),
+            BlockCommand::Flush => {
+                self.counters.flushes.fetch_add(1, Ordering::Relaxed);
+                InFlight::NoData(rq)
+            }
             // The disk advertises no other command (no discard, no write zeroes).
-            _ => return Err(EIO),
+            _ => return Err(Rejected::new(EIO, rq)),
         };
         let n = self.counters.submitted.fetch_add(1, Ordering::Relaxed) + 1;
         let nsid = if n == self.faults.bad_nsid {
@@ -222,11 +237,13 @@ impl Controller {
             lba_shift: self.lba_shift,
             lost,
         };
-        q.submit(&self.regs, &self.dead, what, cid, how)
-            .map_err(|(e, what)| {
-                drop(what);
-                e
-            })
+        match q.submit(&self.regs, &self.dead, what, cid, how) {
+            Ok(()) => Ok(()),
+            Err((e, what)) => match what.into_request() {
+                Some(rq) => Err(Rejected::new(e, rq)),
+                None => Ok(()),
+            },
+        }
     }
 
     fn timeout(&self, rq: TimedOut<'_, Disk>) -> TimeoutAction {
@@ -255,29 +272,31 @@ impl Controller {
             cid,
             params::get(&params::TIMEOUT_MS)
         );
-        if self.stop() {
-            TimeoutAction::Done
-        } else {
-            TimeoutAction::ResetTimer
+        self.stop();
+        TimeoutAction::Done
+    }
+
+    /// Disables the controller, or, if it does not stop (or reads as absent), turns its bus
+    /// mastering off: either way it no longer touches memory afterwards.
+    pub(crate) fn quiesce(&self) {
+        if nvme::disable(&self.regs, &self.caps).is_err() {
+            pr_err!("controller does not stop: bus mastering turned off\n");
+            self.pci.clear_master();
         }
     }
 
     /// Stops the controller for good and fails every request in flight with `EIO`; later
     /// requests fail at once. The requests' mappings end only once the controller is
-    /// disabled; if it does not stop, they stay mapped and in flight, and this says `false`.
-    pub(crate) fn stop(&self) -> bool {
+    /// quiesced ([`Controller::quiesce`]).
+    pub(crate) fn stop(&self) {
         self.dead.store(true, Ordering::Release);
-        if nvme::disable(&self.regs, &self.caps).is_err() {
-            pr_err!("controller does not stop: the requests in flight stay mapped\n");
-            return false;
-        }
+        self.quiesce();
         let n: u32 = self.queues.iter().map(|q| q.fail_all()).sum();
         self.counters.aborted.fetch_add(n, Ordering::Relaxed);
         pr_err!(
             "controller stopped: {} requests failed with EIO; the disk fails I/O until the driver is bound again\n",
             n
         );
-        true
     }
 
     /// The commands each I/O queue completed, `a/b/...`, for the unbind message.
@@ -287,13 +306,10 @@ impl Controller {
 }
 
 impl Drop for Controller {
+    /// The queues and pages the controller was given are freed once it can no longer touch
+    /// them.
     fn drop(&mut self) {
-        if nvme::disable(&self.regs, &self.caps).is_err() {
-            pr_err!("controller still running: its queues are leaked\n");
-            core::mem::forget(core::mem::replace(&mut self.queues, KVec::new()));
-            core::mem::forget(self.admin.take());
-            core::mem::forget(self.scratch.take());
-        }
+        self.quiesce();
     }
 }
 
@@ -324,7 +340,7 @@ impl Operations for Disk {
         hw_queue: u32,
         rq: ARef<Request<Self>>,
         _is_last: bool,
-    ) -> Result {
+    ) -> Result<(), Rejected<Self>> {
         ctrl.queue_rq(hw_queue, rq)
     }
 

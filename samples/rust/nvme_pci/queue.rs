@@ -6,8 +6,8 @@
 //! Locking: each queue pair's state is behind a spinlock, taken in process context only: by
 //! `queue_rq` (a blocking tag set), by the interrupt thread and by the block layer's timeout
 //! work. Requests are mapped for DMA before the lock is taken (the map may wait for bounce
-//! buffers) and ended under it (ending a request does not sleep and does not call back into
-//! the driver: a blocking queue is run again from a work item).
+//! buffers), and ended after it is dropped (ending one may submit another: see
+//! [`IoQueue::reap`]).
 
 use crate::nvme::{opcode, Caps, Command, CompletionRing, Regs, CQE_DWORDS, PAGE, SQE_SIZE};
 use crate::Disk;
@@ -36,7 +36,7 @@ pub(crate) enum InFlight {
 
 impl InFlight {
     /// Ends the mapping, if any, and gives the request back.
-    fn into_request(self) -> Option<ARef<Request<Disk>>> {
+    pub(crate) fn into_request(self) -> Option<ARef<Request<Disk>>> {
         match self {
             InFlight::Data(m) => Some(m.unmap()),
             InFlight::NoData(rq) => Some(rq),
@@ -240,7 +240,10 @@ impl IoQueue {
     ///
     /// Each completion is taken off the ring under the lock, then its request is unmapped and
     /// ended without it: ending a request may submit another on this queue (a stacked driver
-    /// that resubmits from its completion), which takes the lock.
+    /// that resubmits from its completion), which takes the lock. Such a submission, run on
+    /// the interrupt thread, may wait there for bounce buffers that only the completions this
+    /// thread has not reaped yet would free: it then waits until the block layer's timeout
+    /// reaps them (`Controller::timeout`), or the wait's own time limit.
     pub(crate) fn reap(&self, regs: &Regs) -> Reaped {
         let mut out = Reaped::default();
         loop {
