@@ -21,7 +21,7 @@
 #define MODULE_PARAM_PREFIX "rnvme."
 
 module_param_named(io_queues, rnvme_io_queues, uint, 0444);
-MODULE_PARM_DESC(io_queues, "I/O queue pairs asked of the controller (1-16; default 2)");
+MODULE_PARM_DESC(io_queues, "I/O queue pairs at most (1-16; default 16): one per CPU up to that");
 
 module_param_named(depth, rnvme_depth, uint, 0444);
 MODULE_PARM_DESC(depth, "entries per I/O queue (2-1024, at most the controller's MQES; default 64)");

@@ -19,10 +19,11 @@
 //!
 //! It prints at probe
 //! `rust_nvme_pci: <vendor>:<device> vs=<x.y.z> mqes=<n> to_ms=<n> irq=<kind> model="..."
-//! serial="..." firmware="..." disk=rnvme<N>n1 blocks=<n> lba=<bytes> queues=<n> depth=<n>`
+//! serial="..." firmware="..." disk=rnvme<N>n1 blocks=<n> lba=<bytes> queues=<n> depth=<n>
+//! write_cache=<bool>`
 //! and at unbind
-//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... flushes=<n> bytes=<n> errors=<n> bounced=<n> map_failures=<n>
-//! timeouts=<n> aborted=<n> stray=<n> interrupts=<n>`.
+//! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... flushes=<n> bytes=<n>
+//! errors=<n> bounced=<n> map_failures=<n> timeouts=<n> aborted=<n> stray=<n> interrupts=<n>`.
 //! Parameters (`rnvme.<name>=`): see `nvme_pci_params.c`.
 
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -252,7 +253,8 @@ impl pci::Driver for NvmePci {
             m => MAX_REQUEST_SECTORS.min((PAGE as u32 >> 9) << m.min(8)),
         };
 
-        // Queues: as many as asked (default 2), as many as the controller gives.
+        // Queues: one per CPU (below), at most as many as asked (default 16) and as the
+        // controller gives.
         let want = params::get(&params::IO_QUEUES).clamp(1, 16);
         let granted = ctrl.admin(
             nvme::Command::new(opcode::SET_FEATURES, 0)

@@ -16,8 +16,9 @@ macro_rules! params {
 }
 
 params! {
-    /// I/O queue pairs asked of the controller.
-    IO_QUEUES: "rnvme_io_queues" = 2;
+    /// I/O queue pairs asked of the controller: one per CPU (the block layer makes no more
+    /// hardware contexts than CPUs), at most this many.
+    IO_QUEUES: "rnvme_io_queues" = 16;
     /// Entries per I/O queue.
     DEPTH: "rnvme_depth" = 64;
     /// Time an I/O command may take, in milliseconds.
