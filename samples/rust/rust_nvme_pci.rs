@@ -11,7 +11,7 @@
 //! (one vector for all queues: INTx on a kernel without `CONFIG_PCI_MSI`) and add the disk
 //! `rnvme<N>n1`. A request is mapped as a scatterlist with `DMA_ATTR_MAY_BLOCK` (the tag set is
 //! blocking: `queue_rq` may wait for bounce buffers), described to the controller with PRPs
-//! (a PRP list page per command slot for requests of more than two pages, up to 128 KiB), and
+//! (a PRP list page per command slot for requests of more than two pages, up to 256 KiB), and
 //! ended by the interrupt thread from its completion entry. A command that times out stops
 //! the controller: every request in flight fails with `EIO` once it no longer runs. Unbind
 //! removes the disk (which waits for the requests in flight), disables the controller, then
@@ -20,7 +20,7 @@
 //! It prints at probe
 //! `rust_nvme_pci: <vendor>:<device> vs=<x.y.z> mqes=<n> to_ms=<n> irq=<kind> model="..."
 //! serial="..." firmware="..." disk=rnvme<N>n1 blocks=<n> lba=<bytes> queues=<n> depth=<n>
-//! write_cache=<bool>`
+//! max_kib=<n> write_cache=<bool>`
 //! and at unbind
 //! `rust_nvme_pci: rnvme<N>n1 unbound: ios=<n> per_queue=<n>/<n>... flushes=<n> bytes=<n>
 //! errors=<n> bounced=<n> map_failures=<n> timeouts=<n> aborted=<n> stray=<n> interrupts=<n>`.
@@ -55,10 +55,11 @@ module! {
     license: "GPL",
 }
 
-/// The largest request: 128 KiB, 32 controller pages (PRP1 and a list of 31 or 32).
-const MAX_REQUEST_SECTORS: u32 = 256;
+/// The largest request: 256 KiB, 64 controller pages (PRP1 and a list of up to 64), less if
+/// the controller (MDTS) or the DMA layer (the largest bounce buffer) says so.
+const MAX_REQUEST_SECTORS: u32 = 512;
 /// Segments of a request at most: one per page.
-const MAX_SEGMENTS: u16 = 32;
+const MAX_SEGMENTS: u16 = 64;
 /// Disks added so far, for their names.
 static DISKS: AtomicU32 = AtomicU32::new(0);
 
@@ -247,11 +248,19 @@ impl pci::Driver for NvmePci {
             return Err(ENODEV);
         }
         ctrl.lba_shift = ns.lba_shift;
-        // At most 128 KiB a request, less if the controller says so.
-        let max_sectors = match id.mdts {
+        // At most 256 KiB a request, less if the controller says so, and no more than one
+        // mapping can hold (with swiotlb, the largest bounce buffer: each segment of a request
+        // bounces on its own, and one may be as long as the request), in whole pages.
+        let mdts_sectors = match id.mdts {
             0 => MAX_REQUEST_SECTORS,
-            m => MAX_REQUEST_SECTORS.min((PAGE as u32 >> 9) << m.min(8)),
+            m => (PAGE as u32 >> 9) << m.min(8),
         };
+        let map_sectors = (kernel::dma::max_mapping_size(dev.as_dev()) / PAGE) as u32 * 8;
+        let max_sectors = MAX_REQUEST_SECTORS.min(mdts_sectors).min(map_sectors);
+        if max_sectors < 8 {
+            pr_err!("requests of less than a page: not supported\n");
+            return Err(ENODEV);
+        }
 
         // Queues: one per CPU (below), at most as many as asked (default 16) and as the
         // controller gives.
@@ -311,7 +320,7 @@ impl pci::Driver for NvmePci {
             .build(format_args!("rnvme{}n1", name), tagset, ctrl.clone())?;
 
         pr_info!(
-            "{:04x}:{:04x} vs={}.{}.{} mqes={} to_ms={} irq={} model=\"{}\" serial=\"{}\" firmware=\"{}\" disk=rnvme{}n1 blocks={} lba={} queues={} depth={} write_cache={}\n",
+            "{:04x}:{:04x} vs={}.{}.{} mqes={} to_ms={} irq={} model=\"{}\" serial=\"{}\" firmware=\"{}\" disk=rnvme{}n1 blocks={} lba={} queues={} depth={} max_kib={} write_cache={}\n",
             dev.vendor_id(),
             dev.device_id(),
             vs >> 16,
@@ -328,6 +337,7 @@ impl pci::Driver for NvmePci {
             block,
             ctrl.queue_count(),
             depth,
+            max_sectors / 2,
             id.write_cache
         );
         Ok(KBox::pin(
