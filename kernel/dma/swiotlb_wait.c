@@ -30,7 +30,10 @@
  *
  * Locking: mem->wait_lock (irq-safe: unmaps, which wake waiters, come from
  * any context) protects the queue and its length. It is never held while
- * allocating or sleeping, and no other lock is taken under it.
+ * allocating or sleeping, and no other lock is taken under it. An unmap
+ * reads the queue's length without a barrier, after the area lock under
+ * which it gave its slots back; waiters look at slots only under area locks
+ * (see swiotlb_wake_after_release() for why no wake-up is lost).
  */
 
 #include <linux/dma-mapping.h>
@@ -67,26 +70,10 @@ bool swiotlb_can_sleep(void)
 	       (!preempt_count() && !rcu_preempt_depth());
 }
 
-/**
- * swiotlb_wake_waiters() - let the oldest waiter try again
- * @mem:	allocator that may have room now
- *
- * Called when slots are freed and when a pool is added.
- *
- * Context: any.
- */
-void swiotlb_wake_waiters(struct io_tlb_mem *mem)
+static void swiotlb_wake_oldest(struct io_tlb_mem *mem)
 {
 	struct swiotlb_waiter *w;
 	unsigned long flags;
-
-	/*
-	 * The slots just freed are visible before the queue is read; pairs
-	 * with the barrier a waiter issues between queueing and trying.
-	 */
-	smp_mb();
-	if (!READ_ONCE(mem->nwaiters))
-		return;
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	w = list_first_entry_or_null(&mem->waiters, struct swiotlb_waiter, node);
@@ -95,6 +82,64 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 		wake_up_process(w->task);
 	}
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
+}
+
+/**
+ * swiotlb_wake_waiters() - let the oldest waiter try again
+ * @mem:	allocator that may have room now
+ *
+ * For any change a waiter may not have seen through an area lock: a pool
+ * added, or a waiter leaving the queue (the next one is first now).
+ *
+ * Context: any.
+ */
+void swiotlb_wake_waiters(struct io_tlb_mem *mem)
+{
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "full barrier for waiters");
+	/*
+	 * What changed is visible before the queue is read; pairs with the
+	 * barrier a waiter issues between queueing and trying.
+	 */
+	smp_mb();
+	if (READ_ONCE(mem->nwaiters))
+		swiotlb_wake_oldest(mem);
+}
+
+/**
+ * swiotlb_wake_after_release() - let the oldest waiter try again, after
+ * slots were given back
+ * @mem:	allocator of the pool the slots went back to
+ *
+ * The caller gave the slots back under their area's lock
+ * (swiotlb_slots_release()) and calls this after taking that lock. No full
+ * barrier is needed then, and nothing but this read is paid when nobody
+ * waits. Why no wake-up is lost:
+ *
+ * A waiter adds itself to the queue (mem->nwaiters, under mem->wait_lock)
+ * before it tries for room, and every try looks at the slots only under
+ * the lock of each area it looks at (swiotlb_slots_alloc(); the slot count
+ * of a whole list, swiotlb_mem_used_locked()); a try that fails has taken
+ * the lock of every area whose freed slots could serve it. Take the area
+ * whose lock this caller took, and the waiter's last try before it sleeps:
+ *
+ *  - if the try held that lock before this caller did, the lock passes
+ *    the waiter's store to mem->nwaiters (made before the try, and so
+ *    before its unlock) on to this caller's lock and the reads after it:
+ *    the read below sees the waiter and wakes it (it cleared its flag
+ *    before trying, so the wake-up is not lost either);
+ *  - if it held the lock after this caller, it saw the slots given back,
+ *    and did not sleep for want of them.
+ *
+ * So the read below needs no barrier, provided it comes after the caller
+ * took the area lock, and waiters never decide to sleep on slot counts
+ * read without the area locks.
+ *
+ * Context: any.
+ */
+void swiotlb_wake_after_release(struct io_tlb_mem *mem)
+{
+	if (unlikely(READ_ONCE(mem->nwaiters)))
+		swiotlb_wake_oldest(mem);
 }
 
 /* Count a wait that lasted @ns and whether it ended without room. */
