@@ -184,6 +184,11 @@ struct io_tlb_pool {
  * @grow_nslabs: slots of the pools @grow_work adds; 0: as many as the
  *		default pool of the boot allocator
  * @grow_work:	adds a dynamic pool
+ * @grow_inline: a mapping that may sleep and finds the pools full adds a
+ *		dynamic pool itself, when memory can be had at once, rather
+ *		than wait for @grow_work (the default allocator's way; private
+ *		allocators of tests and test devices leave it off)
+ * @grow_busy:	bit 0 set while a mapping adds a pool that way
  * @idle_ms:	how long a dynamic pool stays unused before it is given back
  * @shrink_work: gives idle dynamic pools back
  * @debugfs:	debugfs directory of this allocator
@@ -214,6 +219,8 @@ struct io_tlb_mem {
 	u64 grow_limit;
 	unsigned long grow_nslabs;
 	struct work_struct grow_work;
+	bool grow_inline;
+	unsigned long grow_busy;
 	unsigned int idle_ms;
 	struct delayed_work shrink_work;
 #endif

@@ -515,7 +515,9 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
  * Without it an attempt would take entries only to give them back, and
  * meanwhile leave callers that cannot wait a fuller pool than there is.
  * Pools a device reserved, and transient pools (once growth failed, or for
- * entries out of reach of the pools), are not counted: then it tries.
+ * entries out of reach of the pools), are not counted: then it tries. When
+ * the slots are not there, a dynamic pool is added at once if memory
+ * allows (swiotlb_grow_now()), and it tries.
  */
 static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *l)
 {
@@ -537,8 +539,18 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 	    swiotlb_mem_used_locked(mem) + l->nslots <= READ_ONCE(mem->nslabs))
 		return true;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow))
+	if (READ_ONCE(mem->can_grow)) {
+		/* A pool of its own if memory allows (one at a time), as a single map. */
+		switch (swiotlb_grow_now(mem)) {
+		case SWIOTLB_GREW_ADDED:
+			return true;
+		case SWIOTLB_GREW_BUSY:
+			return false;
+		case SWIOTLB_GREW_NO:
+			break;
+		}
 		swiotlb_request_growth(mem);
+	}
 #endif
 	return false;
 }

@@ -1317,6 +1317,51 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 		   counter(&st->waits), div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
 }
 
+/*
+ * Where memory can be had at once, a mapping that may sleep and finds the
+ * pools full adds a dynamic pool itself: it waits for no worker (this
+ * allocator's worker only counts requests: waiting for it would time out),
+ * and never takes a transient pool.
+ */
+static void may_sleep_caller_grows_pools_itself_when_memory_allows(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+	u64 start, ms;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+
+	start = ktime_get_ns();
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+	kunit_info(test, "full pools, may-sleep map: %s after %llu ms, %ld waits\n",
+		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped", ms,
+		   counter(&st->waits));
+
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tm->grow_requests), 0);
+	KUNIT_EXPECT_LT(test, ms, 1000);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, 2 * IO_TLB_SEGSIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
 {
 	struct test_mem *tm;
@@ -2147,6 +2192,7 @@ static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
+	KUNIT_CASE(may_sleep_caller_grows_pools_itself_when_memory_allows),
 	KUNIT_CASE(waiters_are_served_in_arrival_order),
 	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
@@ -2577,7 +2623,40 @@ static void failed_reservation_leaves_nothing_behind(struct kunit *test)
 	swiotlb_dev_pool_release(pool);
 }
 
+/*
+ * When memory is short (the allocation of the pool fails), the mapping that
+ * may sleep waits for room as before, and still takes no transient pool
+ * while the worker has not failed.
+ */
+static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&tm->grow_requests), 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_faults_cases[] = {
+	KUNIT_CASE(may_sleep_caller_waits_when_memory_is_short),
 	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
 	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),
 	KUNIT_CASE(failed_growth_and_memory_end_a_wait_cleanly),

@@ -35,6 +35,12 @@
  */
 #define SWIOTLB_GROW_RETRY_MS	100
 
+/*
+ * A mapping that may sleep adds a dynamic pool itself (swiotlb_grow_now())
+ * only while the pools stay within this many times the default pool.
+ */
+#define SWIOTLB_GROW_INLINE_TIMES	2
+
 /* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
 #define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
 
@@ -192,6 +198,15 @@ void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
 void swiotlb_grow(struct work_struct *work);
 void swiotlb_request_growth(struct io_tlb_mem *mem);
+
+/* What swiotlb_grow_now() did. */
+enum swiotlb_grew {
+	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
+	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
+	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
+};
+
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
 #endif
 
 /* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
@@ -205,6 +220,8 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 				     int *head, unsigned long attrs);
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head);
+struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head);
 bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx);
 bool swiotlb_can_sleep(void);

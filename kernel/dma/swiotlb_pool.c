@@ -64,6 +64,7 @@ struct io_tlb_mem io_tlb_default_mem = {
 	.pools_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.pools_lock),
 	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
 	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
+	.grow_inline = true,
 	.idle_ms = CONFIG_SWIOTLB_IDLE_POOL_MS,
 	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
 						  swiotlb_shrink_work, 0),
@@ -790,7 +791,9 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	pool = kzalloc(sizeof(*pool), gfp);
 	if (!pool)
 		return NULL;
-	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)), gfp);
+	/* kvzalloc() does not take __GFP_NORETRY (swiotlb_grow_now() passes it). */
+	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)),
+			      gfp & ~__GFP_NORETRY);
 	if (!block_meta) {
 		kfree(pool);
 		return NULL;
@@ -1032,6 +1035,57 @@ void swiotlb_grow(struct work_struct *work)
 	}
 	/* Either way the oldest waiter has something new to try. */
 	swiotlb_wake_waiters(mem);
+}
+
+/**
+ * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
+ * @mem:	an allocator that can grow, with mem->grow_inline
+ *
+ * For a mapping that may sleep and found the pools full: it adds the pool
+ * the worker would, at once, instead of waiting for the worker to be
+ * scheduled, but only with memory that can be had without reclaim that
+ * waits for I/O and without retrying (GFP_NOIO, __GFP_NORETRY); when memory
+ * is short it gives up, and the caller waits as before. Not within
+ * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker, one caller at a
+ * time (the others wait for the pool it adds), and only while the pools
+ * would stay within SWIOTLB_GROW_INLINE_TIMES the default pool: beyond
+ * that, callers wait for slots to come back and for the worker, so that a
+ * burst of callers that can wait does not pin more memory than it must.
+ *
+ * Context: process context; sleeps (allocates, shares memory with the host
+ * of a confidential guest).
+ * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
+ * one) or %SWIOTLB_GREW_NO (no memory, or not now).
+ */
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+{
+	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
+	struct io_tlb_pool *pool;
+
+	might_sleep();
+	if (!READ_ONCE(mem->grow_inline))
+		return SWIOTLB_GREW_NO;
+	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return SWIOTLB_GREW_NO;
+	if (READ_ONCE(mem->nslabs) + nslabs > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
+		return SWIOTLB_GREW_NO;
+	if (test_and_set_bit_lock(0, &mem->grow_busy))
+		return SWIOTLB_GREW_BUSY;
+	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
+				   default_nareas, SWIOTLB_POOL_DYNAMIC,
+				   GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+	if (pool) {
+		swiotlb_pool_publish(pool);
+		swiotlb_arm_shrink(mem);
+	}
+	clear_bit_unlock(0, &mem->grow_busy);
+	if (!pool)
+		return SWIOTLB_GREW_NO;
+	/* Those waiting behind may fit in what is left of it. */
+	swiotlb_wake_waiters(mem);
+	return SWIOTLB_GREW_ADDED;
 }
 
 static void swiotlb_shrink_work(struct work_struct *work)

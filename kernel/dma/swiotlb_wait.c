@@ -6,7 +6,12 @@
  * caller can afford:
  *
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
- *    waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    first adds a dynamic pool itself, where its allocator does that
+ *    (mem->grow_inline: the default allocator) and memory can be had at
+ *    once without I/O or retries, up to twice the default pool
+ *    (swiotlb_grow_now(); one caller at a time, the others wait for its
+ *    pool). Otherwise (memory short, or the pools grown that far),
+ *    it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt wakes
  *    nobody: see swiotlb_map_sg().)
@@ -182,11 +187,48 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
 				     int *head)
 {
 	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
+
+	if (pool)
+		return pool;
+	return swiotlb_grow_room(dev, req, head);
+}
+
+/**
+ * swiotlb_grow_room() - room for a caller that may sleep and found the pools
+ * full
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * A dynamic pool added here at once if memory can be had without waiting
+ * (swiotlb_grow_now()), and the mapping in it; else the worker is asked for
+ * one and, if adding one failed, a transient pool is taken, allocated as the
+ * caller's context allows (a memalloc_noio_save() scope on the I/O path).
+ *
+ * Context: process context; may sleep.
+ * Return: the pool holding the mapping, or %NULL: wait for room.
+ */
+struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head)
+{
+	struct io_tlb_pool *pool = NULL;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	if (pool || !READ_ONCE(mem->can_grow))
-		return pool;
+	if (!READ_ONCE(mem->can_grow))
+		return NULL;
+	switch (swiotlb_grow_now(mem)) {
+	case SWIOTLB_GREW_ADDED:
+		pool = swiotlb_find_room(dev, req, head);
+		if (pool)
+			return pool;
+		break;
+	case SWIOTLB_GREW_BUSY:
+		/* The pool on its way wakes the queue. */
+		return NULL;
+	case SWIOTLB_GREW_NO:
+		break;
+	}
 	swiotlb_request_growth(mem);
 	if (READ_ONCE(mem->grow_failed))
 		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
@@ -340,8 +382,17 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		} else {
 			struct swiotlb_single one = { .req = req, .head = head };
 
-			swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
-			pool = one.pool;
+			/*
+			 * Nobody waits and the pools are full: a pool of its
+			 * own if memory allows, before any wait.
+			 */
+			pool = NULL;
+			if (!READ_ONCE(mem->nwaiters))
+				pool = swiotlb_grow_room(dev, req, head);
+			if (!pool) {
+				swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
+				pool = one.pool;
+			}
 		}
 		memalloc_noio_restore(noio);
 		return pool;
