@@ -47,7 +47,8 @@ help:
 	@echo '           STORAGE_RUN=0 (make test without the storage boot)'
 	@echo '           RUST_PCI_RUN=0 (make test without the Rust NVMe bad-input boots)'
 	@echo '           RUN_SWIOTLB_ARG=512,force (make run: swiotlb= of the Rust NVMe boot)'
-	@echo '           ROUNDS=3  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
+	@echo '           ROUNDS=5  BENCH_SECS=2 (make bench: rounds, seconds per map_benchmark case)'
+	@echo '           BENCH_SMP="2 4" (make bench: guest CPU counts, one report each; default 2)'
 	@echo '           BENCH_STORAGE=0 (make bench without its storage boots; =only: them alone)'
 	@echo '           BENCH_RNVME=0 (make bench without the C-vs-Rust NVMe row; =only: it alone)'
 

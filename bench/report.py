@@ -7,7 +7,9 @@ usage: report.py --out PREFIX --qemu VERSION --args ARGS --rounds N KIND:LOG...
 KIND is "base" (upstream's swiotlb) or "ours". Every "bench: <workload>
 key=value ..." line of every log is collected; each figure is the median
 over the rounds, with the spread (min-max) beside it. Ratios are ours over
-upstream: below 1 is better for times, above 1 for throughputs.
+upstream: below 1 is better for times, above 1 for throughputs. Each ratio
+comes with its spread (the lowest and highest ratio the two ranges allow),
+and is marked a win or a loss only when the two ranges do not overlap.
 """
 import argparse
 import os
@@ -64,9 +66,34 @@ class Series:
             return None
         return o / b
 
-    def ratio_cell(self):
+    def ratio_spread(self):
+        """(lowest, highest) ours / upstream that the two ranges allow, or None."""
+        b, o = self.v['base'], self.v['ours']
+        if not b or not o or min(b) <= 0:
+            return None
+        return min(o) / max(b), max(o) / min(b)
+
+    def verdict(self, higher_better=False):
+        """'win' or 'loss' when the ranges of the two kernels do not overlap, else ''."""
+        b, o = self.v['base'], self.v['ours']
+        if not b or not o:
+            return ''
+        if max(o) < min(b):
+            return 'loss' if higher_better else 'win'
+        if min(o) > max(b):
+            return 'win' if higher_better else 'loss'
+        return ''
+
+    def ratio_cell(self, higher_better=False):
         r = self.ratio()
-        return 'n/a' if r is None else f'{r:.2f}'
+        if r is None:
+            return 'n/a'
+        cell = f'{r:.2f}'
+        sp = self.ratio_spread()
+        if sp and (len(self.v['base']) > 1 or len(self.v['ours']) > 1):
+            cell += f' ({sp[0]:.2f}–{sp[1]:.2f})'
+        v = self.verdict(higher_better)
+        return f'{cell} **{v}**' if v else cell
 
 
 STORAGE_KEYS = ('secs', 'waits', 'wait_attempts', 'transient', 'timeouts', 'failed', 'wait_us',
@@ -102,6 +129,10 @@ def collect(logs):
                     if k in ('newest_sync_ns', 'unmap_ns') and kv.get('held') == '0':
                         continue
                     data[key + (k,)].add(kind, kv.get(k))
+            elif work in ('lookup_oldest', 'lookup_transient'):
+                for k, v in kv.items():
+                    if k.endswith('_ns') or k in ('pools', 'held'):
+                        data[(work, k)].add(kind, v)
             elif work == 'copy':
                 key = ('copy', kv['size'])
                 for k in ('bounce_MBps', 'memcpy_MBps'):
@@ -145,7 +176,7 @@ def report(a, data, errors):
     md += [
         f'Produced by `make bench` (commit {rev or "?"}), {a.rounds} rounds per kernel, run '
         'alternately (upstream, ours, upstream, ...) on the same QEMU: '
-        f'{a.qemu}, TCG (no KVM), `-smp 2 -m 1024`, host CPU {cpu or "?"}. '
+        f'{a.qemu}, TCG (no KVM), `-smp {a.smp} -m 1024`, host CPU {cpu or "?"}. '
         + (f'Kernel arguments of both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). '
            if a.args else '') +
         'Both kernels are Linux 6.12 '
@@ -154,7 +185,11 @@ def report(a, data, errors):
         '`kernel/dma/swiotlb_bench.c`, built into both).',
         '',
         'Each cell is the median over the rounds, with the spread (min–max) in brackets. '
-        '**ratio** is ours / upstream: below 1 is better for times, above 1 for throughputs. '
+        '**ratio** is ours / upstream (of the medians): below 1 is better for times, above 1 '
+        'for throughputs; in brackets the lowest and highest ratio the two spreads allow '
+        '(ours min / upstream max, ours max / upstream min). A ratio is marked **win** or '
+        '**loss** only where the two spreads do not overlap; unmarked, the rounds cannot tell '
+        'the kernels apart. '
         'TCG emulates every instruction: absolute times are far from real hardware, only ratios '
         'taken in the same run mean anything.',
         '']
@@ -189,8 +224,9 @@ def report(a, data, errors):
     for mode in ('sleep', 'atomic'):
         for k, label in labels:
             s = data[('burst', mode, k)]
-            rows.append([mode, label, s.cell('base', '{:.0f}'), s.cell('ours', '{:.0f}')])
-    md += [table(['context', 'figure', 'upstream', 'ours'], rows), '']
+            ratio = s.ratio_cell() if k in ('map_total_us', 'map_max_us', 'completion_ms') else ''
+            rows.append([mode, label, s.cell('base', '{:.0f}'), s.cell('ours', '{:.0f}'), ratio])
+    md += [table(['context', 'figure', 'upstream', 'ours', 'ratio'], rows), '']
 
     md += ['## 3. Bounce memory (MiB: all pools, transient ones included)', '']
     rows = []
@@ -218,6 +254,7 @@ def report(a, data, errors):
     md += [table(['pools wanted', 'pools reached (up / ours)', 'sync default up, ns', 'ours',
                   'ratio', 'sync newest up, ns', 'ours', 'ratio', 'unmap up, ns', 'ours',
                   'ratio'], rows), '']
+    md += lookup_worst_section(data)
 
     md += ['## 5. Copy: bounce throughput against memcpy() of the same size', '',
            'A bidirectional map + unmap copies the buffer twice; MB/s counts both copies. '
@@ -231,12 +268,42 @@ def report(a, data, errors):
             bm, cm = b.med(kind), c.med(kind)
             return f'{bm / cm:.2f}' if bm and cm else 'n/a'
         rows.append([SIZES.get(size, size), b.cell('base', '{:.0f}'), b.cell('ours', '{:.0f}'),
-                     b.ratio_cell(), of('base'), of('ours')])
+                     b.ratio_cell(higher_better=True), of('base'), of('ours')])
     md += [table(['size', 'upstream MB/s', 'ours MB/s', 'ratio', 'upstream of memcpy',
                   'ours of memcpy'], rows), '']
     md += storage_section(data)
     md += [f'Plot: `{os.path.basename(a.out)}.png`.', '']
     return '\n'.join(md)
+
+
+def lookup_worst_section(data):
+    """Section 4's worst cases for a list walk: the oldest of many dynamic pools, and
+    a device with many live transient pools."""
+    md = []
+    cases = [
+        ('lookup_oldest', 'dynamic pools',
+         'Mappings that may sleep (ours: `DMA_ATTR_MAY_BLOCK`; upstream has no such attribute) '
+         'held until they have landed in 64 dynamic pools: a sync pair and the mean unmap of '
+         'the mappings in the *oldest* dynamic pool (the end of the list upstream walks) and in '
+         'the newest.'),
+        ('lookup_transient', 'live transient pools',
+         'With the pools full, mappings made with preemption off land in transient pools of the '
+         'device; held until 64 of them are live: a sync pair on the mapping in the oldest '
+         'and in the newest transient pool, and the mean unmap of all of them.'),
+    ]
+    for work, what, text in cases:
+        if not any(k[0] == work for k in data):
+            continue
+        p = data[(work, 'pools')]
+        md += [f'### {what.capitalize()}: {p.cell("base", "{:.0f}")} (upstream) / '
+               f'{p.cell("ours", "{:.0f}")} (ours) {what} reached', '', text, '']
+        rows = []
+        for k in sorted({k[1] for k in data if k[0] == work and k[1].endswith('_ns')}):
+            s = data[(work, k)]
+            rows.append([k[:-3].replace('_', ' '), s.cell('base', '{:.0f}'),
+                         s.cell('ours', '{:.0f}'), s.ratio_cell()])
+        md += [table(['figure, ns', 'upstream', 'ours', 'ratio'], rows), '']
+    return md
 
 
 def disk_label(disk):
@@ -325,6 +392,10 @@ def plot(a, data):
     for want in ('1', '8', '64'):
         groups.append((f'sync default, {want} pools', data[('lookup', want, 'default_sync_ns')].ratio()))
         groups.append((f'sync newest, {want} pools', data[('lookup', want, 'newest_sync_ns')].ratio()))
+    for work in ('lookup_oldest', 'lookup_transient'):
+        for k in sorted({k[1] for k in data if k[0] == work and k[1].endswith('_ns')}):
+            groups.append((f"{work.split('_')[1]}: {k[:-3].replace('_', ' ')}",
+                           data[(work, k)].ratio()))
     for size in ('4096', '65536', '262144'):
         r = data[('copy', size, 'bounce_MBps')].ratio()
         groups.append((f'copy {SIZES[size]} (1/throughput)', 1 / r if r else None))
@@ -350,6 +421,7 @@ def main():
     ap.add_argument('--qemu', default='')
     ap.add_argument('--args', default='')
     ap.add_argument('--rounds', default='?')
+    ap.add_argument('--smp', default='2')
     ap.add_argument('logs', nargs='+')
     a = ap.parse_args()
     data, errors = collect(a.logs)

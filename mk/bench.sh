@@ -10,12 +10,16 @@
 # but with the kernel's own idle rule (30 s), not the 2 s of make test, which
 # gives pools back in the lull between the two disks, and times the dd jobs
 # of its workload per disk; BENCH_STORAGE=0 leaves
-# these boots out, BENCH_STORAGE=only makes only these. Then the C-vs-Rust
-# NVMe row (mk/bench-rnvme.sh; BENCH_RNVME=0 leaves it out, =only runs it
+# these boots out, BENCH_STORAGE=only makes only these. BENCH_SMP lists the
+# CPU counts of the guests (default 2; "2 4" boots every kernel with -smp 2
+# and with -smp 4 in each round, and writes one report per count, the -smp 4
+# one as bench/results/<date>-smp4.md). Then the C-vs-Rust NVMe row
+# (mk/bench-rnvme.sh, -smp 2; BENCH_RNVME=0 leaves it out, =only runs it
 # alone).
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+BENCH_SMP=${BENCH_SMP:-2}
 BENCH_SECS=${BENCH_SECS:-2}
 BENCH_ARGS=${BENCH_ARGS:-"swiotlb=${SWIOTLB_ARG:-2048,force} swiotlb_idle_ms=5000"}
 BENCH_STORAGE=${BENCH_STORAGE:-1}
@@ -27,22 +31,37 @@ export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/configs/storage.config $T
 
 DEPS_EXTRA="python3-matplotlib libc6-dev" "$TOP/mk/deps.sh"
 
-# report: bench/report.py over the logs of every round (Debian's Python, with matplotlib).
+# smp_tag N: what the logs and report of -smp N are told apart by ("" for 2).
+smp_tag() {
+	[ "$1" = 2 ] || echo "-smp$1"
+}
+
+# report N: bench/report.py over the logs of every round with -smp N
+# (Debian's Python, with matplotlib).
 report() {
-	local logs=() r v
+	local logs=() r v t
+	t=$(smp_tag "$1")
 	for r in $(seq 1 "$ROUNDS"); do
 		for v in base ours; do
-			[ "$BENCH_STORAGE" = only ] || logs+=("$v:$LOGS/bench-$v-$r.log")
-			[ "$BENCH_STORAGE" = 0 ] || logs+=("$v:$LOGS/bench-storage-$v-$r.log")
+			[ "$BENCH_STORAGE" = only ] || logs+=("$v:$LOGS/bench-$v-$r$t.log")
+			[ "$BENCH_STORAGE" = 0 ] || logs+=("$v:$LOGS/bench-storage-$v-$r$t.log")
 		done
 	done
 	mkdir -p "$RESULTS"
-	step "bench: report"
+	step "bench: report (-smp $1)"
 	/usr/bin/python3 "$TOP/bench/report.py" \
-		--out "$RESULTS/$(date +%Y-%m-%d)$([ "$BENCH_STORAGE" != only ] || echo -storage)" \
+		--out "$RESULTS/$(date +%Y-%m-%d)$([ "$BENCH_STORAGE" != only ] || echo -storage)$t" \
 		--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
 		--args "$([ "$BENCH_STORAGE" = only ] || echo "$BENCH_ARGS")" \
-		--rounds "$ROUNDS" "${logs[@]}"
+		--rounds "$ROUNDS" --smp "$1" "${logs[@]}"
+}
+
+report_all() {
+	local n rc=0
+	for n in $BENCH_SMP; do
+		report "$n" || rc=1
+	done
+	return $rc
 }
 
 # check_storage LOG: both disks ran and every job of each read back what it
@@ -62,7 +81,7 @@ check_storage() {
 
 # REPORT_ONLY=1: the report again from the logs of the last run.
 if [ -n "${REPORT_ONLY:-}" ]; then
-	report
+	report_all
 	exit
 fi
 
@@ -94,29 +113,33 @@ logged "$LOGS/bench-tool.log" gcc -static -O2 -I"$BUILD/bench-inc" -o "$root/bin
 	"$KSRC/tools/testing/selftests/dma/dma_map_benchmark.c"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$out"
 
-# Alternate: base ours base ours ...
+# Alternate: base ours base ours ..., each CPU count of BENCH_SMP in turn.
 for r in $(seq 1 "$ROUNDS"); do
 	[ "$BENCH_RNVME" = only ] && break
-	for v in base ours; do
-		[ "$BENCH_STORAGE" = only ] && break
-		log=$LOGS/bench-$v-$r.log
-		step "bench: round $r/$ROUNDS, $([ $v = base ] && echo "upstream's" || echo our) swiotlb (log: ${log#"$TOP"/})"
-		KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 "$TOP/mk/qemu.sh" "$log" "${BENCH_TIMEOUT:-600}" \
-			"quiet $BENCH_ARGS bench.secs=$BENCH_SECS" -initrd "$out" -device edu ||
-			die "the $v kernel did not finish its run; see $log"
-		grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
-	done
-	[ "$BENCH_STORAGE" = 0 ] && continue
-	for v in base ours; do
-		log=$LOGS/bench-storage-$v-$r.log
-		step "bench: round $r/$ROUNDS, storage, $([ $v = base ] && echo "upstream's swiotlb and drivers" ||
-			echo "our swiotlb and drivers") (log: ${log#"$TOP"/})"
-		KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 STORAGE_LOG=$log STORAGE_INITRD=$out \
-			STORAGE_ARGS=bench.storage STORAGE_IDLE_MS= "$TOP/mk/storage.sh" ||
-			die "the $v kernel did not finish its storage run; see $log"
-		grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
-		check_storage "$log"
+	for n in $BENCH_SMP; do
+		t=$(smp_tag "$n")
+		for v in base ours; do
+			[ "$BENCH_STORAGE" = only ] && break
+			log=$LOGS/bench-$v-$r$t.log
+			step "bench: round $r/$ROUNDS, -smp $n, $([ $v = base ] && echo "upstream's" || echo our) swiotlb (log: ${log#"$TOP"/})"
+			KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 QEMU_SMP=$n "$TOP/mk/qemu.sh" "$log" \
+				"${BENCH_TIMEOUT:-600}" "quiet $BENCH_ARGS bench.secs=$BENCH_SECS" \
+				-initrd "$out" -device edu ||
+				die "the $v kernel did not finish its run; see $log"
+			grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
+		done
+		[ "$BENCH_STORAGE" = 0 ] && continue
+		for v in base ours; do
+			log=$LOGS/bench-storage-$v-$r$t.log
+			step "bench: round $r/$ROUNDS, -smp $n, storage, $([ $v = base ] && echo "upstream's swiotlb and drivers" ||
+				echo "our swiotlb and drivers") (log: ${log#"$TOP"/})"
+			KOBJ=$BUILD/obj-bench-$v QEMU_QUIET=1 QEMU_SMP=$n STORAGE_LOG=$log STORAGE_INITRD=$out \
+				STORAGE_ARGS=bench.storage STORAGE_IDLE_MS= "$TOP/mk/storage.sh" ||
+				die "the $v kernel did not finish its storage run; see $log"
+			grep -q '^bench: done' "$log" || die "no 'bench: done' in $log"
+			check_storage "$log"
+		done
 	done
 done
-[ "$BENCH_RNVME" = only ] || report
+[ "$BENCH_RNVME" = only ] || report_all
 [ "$BENCH_RNVME" = 0 ] || ROUNDS=$ROUNDS BENCH_INITRD=$out "$TOP/mk/bench-rnvme.sh"

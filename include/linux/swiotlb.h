@@ -69,9 +69,9 @@ enum swiotlb_pool_kind {
 
 /**
  * struct swiotlb_stats - what an allocator did, for debugfs and tests
- * @used:	slots in use, per pool kind (kept with CONFIG_DEBUG_FS only:
- *		it costs an atomic operation per map and unmap)
- * @used_hiwater: highest @used seen, per pool kind (likewise)
+ * @used_hiwater: highest number of slots in use seen, per pool kind (kept
+ *		with CONFIG_DEBUG_FS only; the slots in use are counted per
+ *		CPU, see &io_tlb_mem.used)
  * @pools_added: pools added, per kind
  * @pools_freed: pools freed (after their grace period), per kind
  * @transient_failed: transient pools that could not be allocated
@@ -83,7 +83,6 @@ enum swiotlb_pool_kind {
  * @map_failures: mappings that failed for want of room
  */
 struct swiotlb_stats {
-	atomic_long_t used[SWIOTLB_POOL_KINDS];
 	atomic_long_t used_hiwater[SWIOTLB_POOL_KINDS];
 	atomic_long_t pools_added[SWIOTLB_POOL_KINDS];
 	atomic_long_t pools_freed[SWIOTLB_POOL_KINDS];
@@ -98,6 +97,7 @@ struct swiotlb_stats {
 
 struct swiotlb_area;
 struct swiotlb_slot;
+struct swiotlb_used;
 struct swiotlb_chunk;
 
 /**
@@ -184,11 +184,20 @@ struct io_tlb_pool {
  * @grow_nslabs: slots of the pools @grow_work adds; 0: as many as the
  *		default pool of the boot allocator
  * @grow_work:	adds a dynamic pool
+ * @grow_inline: a mapping that may sleep and finds the pools full adds a
+ *		dynamic pool itself, when memory can be had at once, rather
+ *		than wait for @grow_work (the default allocator's way; private
+ *		allocators of tests and test devices leave it off)
+ * @grow_busy:	bit 0 set while a mapping adds a pool that way
  * @idle_ms:	how long a dynamic pool stays unused before it is given back
  * @shrink_work: gives idle dynamic pools back
  * @debugfs:	debugfs directory of this allocator
- * @total_used:	slots in use in all pools, transient ones included
- * @used_hiwater: highest @total_used seen (debugfs can reset it)
+ * @used:	per CPU, slots taken and given back on that CPU, per pool
+ *		kind and in all, and how far each may go before the high-water
+ *		marks must be looked at: see swiotlb_stats.c
+ * @used_lock:	serialises the moves of those limits between CPUs
+ * @used_hiwater: highest number of slots in use in all pools seen, transient
+ *		ones included (debugfs can reset it)
  * @transient_nslabs: slots of all live transient pools
  * @stats:	what the allocator did
  */
@@ -210,12 +219,15 @@ struct io_tlb_mem {
 	u64 grow_limit;
 	unsigned long grow_nslabs;
 	struct work_struct grow_work;
+	bool grow_inline;
+	unsigned long grow_busy;
 	unsigned int idle_ms;
 	struct delayed_work shrink_work;
 #endif
 	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_FS
-	atomic_long_t total_used;
+	struct swiotlb_used __percpu *used;
+	spinlock_t used_lock;	/* moves of budget between CPUs in @used */
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
 #endif

@@ -486,7 +486,9 @@ struct swiotlb_list {
 	enum dma_data_direction dir;
 	unsigned long attrs;
 	unsigned long nslots;	/* of all entries together */
+	u64 lowest;		/* swiotlb_pools_lowest(), once per call */
 	bool out_of_reach;	/* some entry reaches no pool */
+	bool waiting;		/* in the queue: see swiotlb_list_may_fit() */
 };
 
 /*
@@ -513,7 +515,9 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
  * Without it an attempt would take entries only to give them back, and
  * meanwhile leave callers that cannot wait a fuller pool than there is.
  * Pools a device reserved, and transient pools (once growth failed, or for
- * entries out of reach of the pools), are not counted: then it tries.
+ * entries out of reach of the pools), are not counted: then it tries. When
+ * the slots are not there, a dynamic pool is added at once if memory
+ * allows (swiotlb_grow_now()), and it tries.
  */
 static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *l)
 {
@@ -526,9 +530,27 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 #endif
 	if (swiotlb_mem_used(mem) + l->nslots <= READ_ONCE(mem->nslabs))
 		return true;
+	/*
+	 * A waiter must not sleep on a count read without the area locks:
+	 * slots given back meanwhile would wake nobody. Count again under
+	 * them (see swiotlb_wake_after_release()).
+	 */
+	if (l->waiting &&
+	    swiotlb_mem_used_locked(mem) + l->nslots <= READ_ONCE(mem->nslabs))
+		return true;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow))
+	if (READ_ONCE(mem->can_grow)) {
+		/* A pool of its own if memory allows (one at a time), as a single map. */
+		switch (swiotlb_grow_now(mem)) {
+		case SWIOTLB_GREW_ADDED:
+			return true;
+		case SWIOTLB_GREW_BUSY:
+			return false;
+		case SWIOTLB_GREW_NO:
+			break;
+		}
 		swiotlb_request_growth(mem);
+	}
 #endif
 	return false;
 }
@@ -542,7 +564,7 @@ static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct sw
 					     const struct swiotlb_req *req, int *head)
 {
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (l->out_of_reach && !swiotlb_reaches_pools(dev, req))
+	if (l->out_of_reach && !swiotlb_req_reaches(req, l->lowest))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 #endif
 	return swiotlb_try_room(dev, req, head);
@@ -641,6 +663,7 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 
 	if (!is_swiotlb_force_bounce(dev) || !swiotlb_can_sleep())
 		return -EOPNOTSUPP;
+	l.lowest = swiotlb_pools_lowest(dev);
 	for_each_sg(sgl, sg, nents, i) {
 		if (is_pci_p2pdma_page(sg_page(sg)))
 			return -EOPNOTSUPP;
@@ -648,7 +671,7 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 				     swiotlb_dev_limit(dev), &req))
 			return -EINVAL;
 		/* Room freed in the pools is no use to such an entry. */
-		if (!swiotlb_reaches_pools(dev, &req))
+		if (!swiotlb_req_reaches(&req, l.lowest))
 			l.out_of_reach = true;
 		total += sg->length;
 		l.nslots += req.nslots;
@@ -660,8 +683,11 @@ int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 
 	might_sleep();
 	noio = memalloc_noio_save();
-	mapped = (!READ_ONCE(mem->nwaiters) && swiotlb_list_try(dev, &l)) ||
-		 swiotlb_wait_for(dev, total, swiotlb_list_try, &l);
+	mapped = !READ_ONCE(mem->nwaiters) && swiotlb_list_try(dev, &l);
+	if (!mapped) {
+		l.waiting = true;
+		mapped = swiotlb_wait_for(dev, total, swiotlb_list_try, &l);
+	}
 	memalloc_noio_restore(noio);
 	if (!mapped) {
 		/* The whole list's size: it waited for all of it at once. */
@@ -751,7 +777,7 @@ int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c)
 		return -ENODEV;
 	st = &mem->stats;
 	for (k = 0; k < SWIOTLB_POOL_KINDS; k++) {
-		c->used[k] = atomic_long_read(&st->used[k]);
+		c->used[k] = swiotlb_stats_used(mem, k);
 		c->used_hiwater[k] = atomic_long_read(&st->used_hiwater[k]);
 		c->pools_added[k] = atomic_long_read(&st->pools_added[k]);
 		c->pools_freed[k] = atomic_long_read(&st->pools_freed[k]);

@@ -59,7 +59,7 @@ static int bad_input_init(struct kunit *test)
 
 static unsigned long used_slots(void)
 {
-	return atomic_long_read(&io_tlb_default_mem.total_used);
+	return swiotlb_stats_used(&io_tlb_default_mem, SWIOTLB_USED_ALL);
 }
 
 static dma_addr_t map_buf(struct kunit *test, void *buf, size_t size,

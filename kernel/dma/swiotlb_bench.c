@@ -15,6 +15,11 @@
  *   lookup                     the cost of finding a mapping's pool (a
  *                              64-byte sync pair) and of an unmap, with 1,
  *                              8 and 64 pools present
+ *   lookup_transient           the same for a device with 64 live transient
+ *                              pools: on the oldest and the newest of them
+ *   lookup_oldest              the same with 64 dynamic pools: on the oldest
+ *                              and the newest of them (the worst case of a
+ *                              walk of the list of pools is the oldest)
  *   copy                       bounce throughput (map + unmap, both
  *                              directions) against memcpy() of the same size
  *
@@ -272,6 +277,201 @@ static int bench_lookup_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(bench_lookup);
 
+/* ---- Lookup, worst cases of a list walk ---- */
+
+#define WORST_SIZE	SZ_64K
+#define WORST_POOLS	64
+#define WORST_MAX_HELD	4600	/* 64 pools of 4 MiB hold 4096 of them */
+
+struct worst {
+	dma_addr_t *addr;
+	struct io_tlb_pool **pool;
+	struct io_tlb_pool *seen[WORST_POOLS];
+	unsigned int nheld, npools;
+	void *buf;
+};
+
+static int worst_start(struct worst *w)
+{
+	w->addr = kvcalloc(WORST_MAX_HELD, sizeof(*w->addr), GFP_KERNEL);
+	w->pool = kvcalloc(WORST_MAX_HELD, sizeof(*w->pool), GFP_KERNEL);
+	w->buf = kmalloc(WORST_SIZE, GFP_KERNEL);
+	w->nheld = 0;
+	w->npools = 0;
+	if (!w->addr || !w->pool || !w->buf)
+		return -ENOMEM;
+	memset(w->buf, 0x3c, WORST_SIZE);
+	return 0;
+}
+
+/* Note that a held mapping is in @pool; count @pool if it is new. */
+static void worst_note(struct worst *w, struct io_tlb_pool *pool)
+{
+	unsigned int i;
+
+	w->pool[w->nheld] = pool;
+	for (i = 0; i < w->npools && w->seen[i] != pool; i++)
+		;
+	if (i == w->npools && w->npools < WORST_POOLS)
+		w->seen[w->npools++] = pool;
+}
+
+/* A held mapping in @pool, or DMA_MAPPING_ERROR. */
+static dma_addr_t worst_in(struct worst *w, struct io_tlb_pool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; pool && i < w->nheld; i++)
+		if (w->pool[i] == pool)
+			return w->addr[i];
+	return DMA_MAPPING_ERROR;
+}
+
+static u64 worst_sync_ns(dma_addr_t addr)
+{
+	return addr == DMA_MAPPING_ERROR ? 0 : lookup_sync_ns(addr);
+}
+
+/*
+ * Unmap the held mappings in @pool (all if %NULL); add their number to *@n
+ * and return the ns they took.
+ */
+static u64 worst_unmap(struct worst *w, struct io_tlb_pool *pool, unsigned int *n)
+{
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < w->nheld; i++) {
+		if (w->addr[i] == DMA_MAPPING_ERROR || (pool && w->pool[i] != pool))
+			continue;
+		dma_unmap_single(bench_dev, w->addr[i], WORST_SIZE, DMA_TO_DEVICE);
+		w->addr[i] = DMA_MAPPING_ERROR;
+		(*n)++;
+	}
+	return ktime_get_ns() - start;
+}
+
+/* Mean ns per unmap of the held mappings in @pool. */
+static u64 worst_unmap_mean(struct worst *w, struct io_tlb_pool *pool)
+{
+	unsigned int n = 0;
+	u64 ns = worst_unmap(w, pool, &n);
+
+	return n ? ns / n : 0;
+}
+
+static void worst_end(struct worst *w)
+{
+	unsigned int n = 0;
+
+	if (w->addr && w->pool)
+		worst_unmap(w, NULL, &n);
+	kfree(w->buf);
+	kvfree(w->pool);
+	kvfree(w->addr);
+	/* Let retired pools go before what comes next. */
+	synchronize_rcu();
+	msleep(100);
+}
+
+/*
+ * 64 KiB mappings made with preemption off (so that both swiotlbs put them
+ * in transient pools once the pools are full) are held until 64 transient
+ * pools of the device are live; those that land elsewhere are held too.
+ */
+static int bench_lookup_transient_show(struct seq_file *m, void *v)
+{
+	struct worst w;
+	struct io_tlb_pool *pool;
+	u64 oldest_ns = 0, newest_ns = 0, unmap_ns = 0;
+	unsigned int i, npools, n = 0;
+	dma_addr_t addr;
+	int err = worst_start(&w);
+
+	while (!err && w.npools < WORST_POOLS && w.nheld < WORST_MAX_HELD) {
+		preempt_disable();
+		addr = dma_map_single_attrs(bench_dev, w.buf, WORST_SIZE, DMA_TO_DEVICE,
+					    DMA_ATTR_NO_WARN);
+		preempt_enable();
+		if (dma_mapping_error(bench_dev, addr))
+			break;
+		w.addr[w.nheld] = addr;
+		if (bench_where(addr, &pool) == BENCH_TRANSIENT)
+			worst_note(&w, pool);
+		else
+			w.pool[w.nheld] = NULL;
+		w.nheld++;
+	}
+	npools = w.npools;
+	if (!err && npools) {
+		oldest_ns = worst_sync_ns(worst_in(&w, w.seen[0]));
+		newest_ns = worst_sync_ns(worst_in(&w, w.seen[npools - 1]));
+		/* Every transient one, the newest pool first. */
+		for (i = npools; i-- > 0;)
+			unmap_ns += worst_unmap(&w, w.seen[i], &n);
+		unmap_ns = n ? unmap_ns / n : 0;
+	}
+	if (!err)
+		seq_printf(m, "bench: lookup_transient swiotlb=%s pools=%u held=%u oldest_sync_ns=%llu newest_sync_ns=%llu transient_unmap_ns=%llu\n",
+			   BENCH_SWIOTLB, npools, w.nheld, oldest_ns, newest_ns, unmap_ns);
+	worst_end(&w);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_lookup_transient);
+
+/*
+ * 64 KiB mappings that may sleep (ours: DMA_ATTR_MAY_BLOCK) are held until
+ * they have landed in 64 dynamic pools. One that lands in a transient pool
+ * (upstream, while its worker adds a pool) is unmapped again at once, and
+ * the worker given a moment.
+ */
+static int bench_lookup_oldest_show(struct seq_file *m, void *v)
+{
+	struct worst w;
+	struct io_tlb_pool *pool;
+	u64 oldest_ns = 0, newest_ns = 0, oldest_unmap = 0, newest_unmap = 0;
+	unsigned int n;
+	dma_addr_t addr;
+	int err = worst_start(&w);
+
+	while (!err && w.npools < WORST_POOLS && w.nheld < WORST_MAX_HELD) {
+		addr = dma_map_single_attrs(bench_dev, w.buf, WORST_SIZE, DMA_TO_DEVICE,
+					    BENCH_MAY_BLOCK | DMA_ATTR_NO_WARN);
+		if (dma_mapping_error(bench_dev, addr))
+			break;
+		switch (bench_where(addr, &pool)) {
+		case BENCH_TRANSIENT:
+			dma_unmap_single(bench_dev, addr, WORST_SIZE, DMA_TO_DEVICE);
+			usleep_range(1000, 2000);
+			continue;
+		case BENCH_DYNAMIC:
+			w.addr[w.nheld] = addr;
+			worst_note(&w, pool);
+			break;
+		default:
+			w.addr[w.nheld] = addr;
+			w.pool[w.nheld] = NULL;
+			break;
+		}
+		w.nheld++;
+	}
+	n = w.npools;
+	if (!err && n) {
+		oldest_ns = worst_sync_ns(worst_in(&w, w.seen[0]));
+		newest_ns = worst_sync_ns(worst_in(&w, w.seen[n - 1]));
+		oldest_unmap = worst_unmap_mean(&w, w.seen[0]);
+		if (n > 1)
+			newest_unmap = worst_unmap_mean(&w, w.seen[n - 1]);
+	}
+	if (!err)
+		seq_printf(m, "bench: lookup_oldest swiotlb=%s pools=%u held=%u oldest_sync_ns=%llu newest_sync_ns=%llu oldest_unmap_ns=%llu newest_unmap_ns=%llu\n",
+			   BENCH_SWIOTLB, n, w.nheld, oldest_ns, newest_ns, oldest_unmap,
+			   newest_unmap);
+	worst_end(&w);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_lookup_oldest);
+
 /* ---- Copy ---- */
 
 #define COPY_BYTES	(32 * SZ_1M)	/* per size and method */
@@ -352,6 +552,8 @@ static int __init swiotlb_bench_init(void)
 	debugfs_create_file("burst_sleep", 0400, dir, NULL, &bench_burst_sleep_fops);
 	debugfs_create_file("burst_atomic", 0400, dir, NULL, &bench_burst_atomic_fops);
 	debugfs_create_file("lookup", 0400, dir, NULL, &bench_lookup_fops);
+	debugfs_create_file("lookup_transient", 0400, dir, NULL, &bench_lookup_transient_fops);
+	debugfs_create_file("lookup_oldest", 0400, dir, NULL, &bench_lookup_oldest_fops);
 	debugfs_create_file("copy", 0400, dir, NULL, &bench_copy_fops);
 	return 0;
 }

@@ -432,6 +432,12 @@ struct test_mem {
 	atomic_t grow_requests;
 };
 
+/* Slots in use in all pools of @tm, as debugfs io_tlb_used shows them. */
+static long used_all(struct test_mem *tm)
+{
+	return swiotlb_stats_used(&tm->mem, SWIOTLB_USED_ALL);
+}
+
 /* Growth is only counted here: the tests decide what pools exist. */
 static void test_mem_grow(struct work_struct *work)
 {
@@ -452,6 +458,7 @@ static void test_mem_release(void *data)
 		if (pool != &tm->mem.defpool)
 			swiotlb_pool_retire(pool);
 	swiotlb_pools_settle();
+	swiotlb_mem_exit(&tm->mem);
 }
 
 /*
@@ -464,7 +471,7 @@ static struct test_mem *test_mem(struct kunit *test, struct device *dev,
 	struct test_mem *tm = kunit_kzalloc(test, sizeof(*tm), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, tm);
-	swiotlb_mem_init(&tm->mem);
+	KUNIT_ASSERT_EQ(test, swiotlb_mem_init(&tm->mem), 0);
 	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
 	tm->mem.can_grow = true;
 	tm->mem.grow_limit = DMA_BIT_MASK(32);
@@ -581,13 +588,13 @@ static void full_pools_ask_for_growth_and_use_a_transient_pool(struct kunit *tes
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(dev->dma_uses_io_tlb));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), pool->nslabs);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used),
+	KUNIT_EXPECT_EQ(test, used_all(tm),
 			IO_TLB_SEGSIZE + pool->nslabs);
 
 	unmap_phys(test, tlb, PAGE_SIZE);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
@@ -828,7 +835,6 @@ static void unmap_reads_nothing_of_a_pool_freed_once_its_slots_are_back(struct k
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	struct swiotlb_stats *st = &tm->mem.stats;
 	struct io_tlb_pool *pool;
 	phys_addr_t fill, tlb;
 
@@ -852,9 +858,9 @@ static void unmap_reads_nothing_of_a_pool_freed_once_its_slots_are_back(struct k
 
 	KUNIT_EXPECT_TRUE(test, release_race.entered);
 	KUNIT_EXPECT_TRUE_MSG(test, release_race.freed, "the pool was not freed in the window");
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DYNAMIC]), 0);
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DYNAMIC), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
@@ -884,9 +890,9 @@ static void callers_other_than_dma_direct_get_the_pools_whatever_the_mask(struct
 	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
 	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, tlb), &tm->mem.defpool);
 	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 1);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 1);
 	unmap_phys(test, tlb, 512);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
 /*
@@ -913,7 +919,7 @@ static void unusable_transient_pool_of_an_atomic_caller_is_freed_later(struct ku
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.transient_failed), 1);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	swiotlb_pools_settle();
 }
 
@@ -944,7 +950,7 @@ static void restricted_pool_alloc_is_aligned_to_its_order(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, swiotlb_free(dev, page, sizes[i]));
 	}
 	KUNIT_EXPECT_TRUE(test, swiotlb_free(dev, first, 1));
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 #endif
 
@@ -968,7 +974,161 @@ static void growth_worker_adds_a_findable_dynamic_pool(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, __swiotlb_find_pool(test->priv, last->end - 1), last);
 }
 
+/* Slow steps the current task took (SWIOTLB_TEST_SLOW_STEP), by name. */
+static struct {
+	struct task_struct *task;
+	const char *only;
+	atomic_t n;
+} slow_steps;
+
+static void count_slow_steps(enum swiotlb_test_point point, const void *arg)
+{
+	if (point != SWIOTLB_TEST_SLOW_STEP || READ_ONCE(slow_steps.task) != current)
+		return;
+	if (!slow_steps.only || !strcmp(arg, slow_steps.only))
+		atomic_inc(&slow_steps.n);
+}
+
+static void count_slow_steps_of_this_task(struct kunit *test, const char *only)
+{
+	slow_steps.task = current;
+	slow_steps.only = only;
+	atomic_set(&slow_steps.n, 0);
+	set_test_hook(test, count_slow_steps);
+}
+
+/*
+ * Once a device has mapped on a CPU, further maps and unmaps there (nobody
+ * waiting, the pools far from full) look up no device record in the table,
+ * issue no full barrier for waiters and move no counter budget: they touch
+ * no cache line that other CPUs write.
+ */
+static void warm_map_and_unmap_take_no_slow_step(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	phys_addr_t tlb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	migrate_disable();
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	count_slow_steps_of_this_task(test, NULL);
+	for (i = 0; i < 64; i++) {
+		tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+		unmap_phys(test, tlb, PAGE_SIZE);
+	}
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 2);
+	__free_pages(page, 0);
+}
+
+/* A list that may sleep looks at where the pools lie once, not per entry. */
+static void list_walks_the_pools_for_reach_once(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(16 * PAGE_SIZE));
+	struct scatterlist sg[16];
+	unsigned int i;
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	sg_init_table(sg, ARRAY_SIZE(sg));
+	for (i = 0; i < ARRAY_SIZE(sg); i++)
+		sg_set_page(&sg[i], page + i, PAGE_SIZE, 0);
+	count_slow_steps_of_this_task(test, "walk of the pools for reach");
+	n = dma_map_sg_attrs(dev, sg, ARRAY_SIZE(sg), DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_EQ(test, n, (int)ARRAY_SIZE(sg));
+	KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 1);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 32);
+	dma_unmap_sg_attrs(dev, sg, ARRAY_SIZE(sg), DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	__free_pages(page, get_order(16 * PAGE_SIZE));
+}
+
+/* One step of counters_stay_exact_when_unmaps_run_on_another_cpu(). */
+struct cpu_step {
+	struct kunit *test;
+	struct page *page;
+	phys_addr_t *tlb;
+	unsigned int n;
+	bool map;
+};
+
+static long cpu_step_fn(void *data)
+{
+	struct cpu_step *st = data;
+	unsigned int i;
+
+	for (i = 0; i < st->n; i++) {
+		if (st->map)
+			st->tlb[i] = swiotlb_tbl_map_single(st->test->priv, page_to_phys(st->page),
+							    PAGE_SIZE, 0, DMA_TO_DEVICE, 0);
+		else
+			swiotlb_tbl_unmap_single(st->test->priv, st->tlb[i], PAGE_SIZE,
+						 DMA_TO_DEVICE, 0);
+	}
+	return 0;
+}
+
+static void cpu_step(struct kunit *test, int cpu, bool map, phys_addr_t *tlb,
+		     unsigned int n, struct page *page)
+{
+	struct cpu_step st = { .test = test, .page = page, .tlb = tlb, .n = n, .map = map };
+	unsigned int i;
+
+	work_on_cpu(cpu, cpu_step_fn, &st);
+	for (i = 0; map && i < n; i++)
+		KUNIT_ASSERT_NE(test, tlb[i], (phys_addr_t)DMA_MAPPING_ERROR);
+}
+
+/*
+ * Slots are counted per CPU: a CPU that unmaps what another mapped goes
+ * below zero. The sums, and the high-water marks, stay exact.
+ */
+static void counters_stay_exact_when_unmaps_run_on_another_cpu(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	phys_addr_t a[3], b[2], c[3];
+	int one, two;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	one = cpumask_first(cpu_online_mask);
+	two = cpumask_next(one, cpu_online_mask);
+
+	cpu_step(test, one, true, a, 3, page);		/* 6 slots */
+	cpu_step(test, two, false, a, 3, page);		/* 0 */
+	cpu_step(test, one, true, b, 2, page);		/* 4 */
+	KUNIT_EXPECT_EQ(test, used_all(tm), 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 6);
+	cpu_step(test, two, true, c, 3, page);		/* 10 */
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT), 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 10);
+	cpu_step(test, one, false, c, 3, page);		/* 4 */
+	cpu_step(test, one, false, b, 2, page);		/* 0 */
+	cpu_step(test, two, true, a, 3, page);		/* 6 */
+	KUNIT_EXPECT_EQ(test, used_all(tm), 6);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.stats.used_hiwater[SWIOTLB_POOL_DEFAULT]),
+			10);
+	cpu_step(test, one, false, a, 3, page);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	__free_pages(page, 0);
+}
+
 static struct kunit_case swiotlb_pools_cases[] = {
+	KUNIT_CASE(warm_map_and_unmap_take_no_slow_step),
+	KUNIT_CASE(list_walks_the_pools_for_reach_once),
+	KUNIT_CASE(counters_stay_exact_when_unmaps_run_on_another_cpu),
 	KUNIT_CASE(lookup_finds_every_pool_among_many),
 	KUNIT_CASE(lookup_ignores_pools_of_another_allocator),
 	KUNIT_CASE(full_pools_ask_for_growth_and_use_a_transient_pool),
@@ -1152,9 +1312,54 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 0);
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	kunit_info(test, "may-sleep burst: 16 maps, 0 failed, 0 transient, %ld waits, max wait %lld us\n",
 		   counter(&st->waits), div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
+}
+
+/*
+ * Where memory can be had at once, a mapping that may sleep and finds the
+ * pools full adds a dynamic pool itself: it waits for no worker (this
+ * allocator's worker only counts requests: waiting for it would time out),
+ * and never takes a transient pool.
+ */
+static void may_sleep_caller_grows_pools_itself_when_memory_allows(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+	u64 start, ms;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+
+	start = ktime_get_ns();
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+	kunit_info(test, "full pools, may-sleep map: %s after %llu ms, %ld waits\n",
+		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped", ms,
+		   counter(&st->waits));
+
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tm->grow_requests), 0);
+	KUNIT_EXPECT_LT(test, ms, 1000);
+	KUNIT_EXPECT_EQ(test, tm->mem.nslabs, 2 * IO_TLB_SEGSIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
 static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
@@ -1176,7 +1381,7 @@ static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 16);
 	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_TRANSIENT), 0);
 	KUNIT_EXPECT_GE(test, counter(&st->used_hiwater[SWIOTLB_POOL_TRANSIENT]), 32);
 	kunit_info(test, "atomic burst: 16 maps, 0 failed, %ld transient pools, 0 waits\n",
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
@@ -1506,7 +1711,7 @@ static void two_lists_over_a_full_pool_never_wait_on_one_another(struct kunit *t
 	KUNIT_EXPECT_GE(test, atomic_read(&lists_meet.mapped[1]), 2);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	/*
 	 * The list that waits tries when it becomes the oldest waiter and
 	 * once per unmap of the other list at most, not in a loop for the
@@ -1554,11 +1759,11 @@ static void list_giving_back_its_entries_does_not_wake_itself(struct kunit *test
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 1);
 	/* Once as the oldest waiter, once more at the deadline at most. */
 	KUNIT_EXPECT_LE(test, counter(&tm->mem.stats.wait_attempts), 2);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 2 * (SZ_64K / IO_TLB_SIZE));
+	KUNIT_EXPECT_EQ(test, used_all(tm), 2 * (SZ_64K / IO_TLB_SIZE));
 
 	unmap_phys(test, hold[0], SZ_64K);
 	unmap_phys(test, hold[2], SZ_64K);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	sg_free_table(&sgt);
 	__free_pages(page, get_order(SZ_128K));
 }
@@ -1594,14 +1799,14 @@ static void list_larger_than_fixed_pools_is_refused_without_waiting(struct kunit
 		 (unsigned long)n * (SZ_64K / IO_TLB_SIZE), IO_TLB_SEGSIZE);
 	SWIOTLB_EXPECT_WARNINGS(test, 1, want);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 
 	/* One entry fewer fits: it is mapped. */
 	sgt.orig_nents = n - 1;
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), (long)(n - 1) * (SZ_64K / IO_TLB_SIZE));
+	KUNIT_EXPECT_EQ(test, used_all(tm), (long)(n - 1) * (SZ_64K / IO_TLB_SIZE));
 	dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	sgt.orig_nents = n;
 	sg_free_table(&sgt);
 	__free_pages(page, get_order(n * SZ_64K));
@@ -1653,7 +1858,7 @@ static void idle_dynamic_pool_is_given_back(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, swiotlb_find_pool(test->priv, tlb));
 	swiotlb_pools_settle();
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_DYNAMIC]), 1);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
@@ -1685,15 +1890,15 @@ static void counters_follow_each_pool_kind(struct kunit *test)
 	phys_addr_t tlb;
 
 	/* The fill: 128 default slots. */
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 128);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT), 128);
 	tlb = map_phys(test, page_to_phys(b->page), 3 * IO_TLB_SIZE);
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 3);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 131);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_TRANSIENT), 3);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 131);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.used_hiwater), 131);
 	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
 	burst_release_fill(b);
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_DEFAULT]), 0);
-	KUNIT_EXPECT_EQ(test, counter(&st->used[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_TRANSIENT), 0);
 	KUNIT_EXPECT_EQ(test, counter(&st->used_hiwater[SWIOTLB_POOL_DEFAULT]), 128);
 	KUNIT_EXPECT_EQ(test, counter(&st->used_hiwater[SWIOTLB_POOL_TRANSIENT]), 3);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
@@ -1917,7 +2122,7 @@ static void may_sleep_list_below_every_pool_takes_memory_below_its_mask_at_once(
 		dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
 	}
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 
 	/* Where no pool can be added, it fails at once. */
 	tm->mem.can_grow = false;
@@ -1927,7 +2132,7 @@ static void may_sleep_list_below_every_pool_takes_memory_below_its_mask_at_once(
 	KUNIT_EXPECT_EQ(test, ret, -EIO);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	sg_free_table(&sgt);
 	__free_page(page);
 }
@@ -1951,7 +2156,7 @@ static void may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added
 	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
 /*
@@ -1981,12 +2186,13 @@ static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
 		}
 	}
 	dma_set_min_align_mask(dev, 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
+	KUNIT_CASE(may_sleep_caller_grows_pools_itself_when_memory_allows),
 	KUNIT_CASE(waiters_are_served_in_arrival_order),
 	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
@@ -2231,7 +2437,7 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 	/* Back to the start: nothing held, nobody waiting, every transient pool freed. */
 	cancel_work_sync(&tm->mem.grow_work);
 	swiotlb_pools_settle();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
@@ -2292,7 +2498,7 @@ static void expect_transient_map_fails_cleanly(struct kunit *test, struct test_m
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 1);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, used_all(tm), IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
 
 	/* Once allocations work again, so does the same map. */
@@ -2301,7 +2507,7 @@ static void expect_transient_map_fails_cleanly(struct kunit *test, struct test_m
 	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
 	unmap_phys(test, tlb, PAGE_SIZE);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	swiotlb_pools_settle();
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
@@ -2366,7 +2572,7 @@ static void failed_growth_and_memory_end_a_wait_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
 	unmap_phys(test, tlb, PAGE_SIZE);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
@@ -2382,9 +2588,9 @@ static void failed_device_record_leaves_mapping_working(struct kunit *test)
 	swiotlb_fail_arm(SWIOTLB_FAIL_DEV_STATS, 1);
 	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
 	KUNIT_EXPECT_NULL(test, swiotlb_dev_stats_find(dev));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 2);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 2);
 	unmap_phys(test, tlb, PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.total_used), 0);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 
 	/* The next mapping gets its record. */
 	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
@@ -2417,7 +2623,40 @@ static void failed_reservation_leaves_nothing_behind(struct kunit *test)
 	swiotlb_dev_pool_release(pool);
 }
 
+/*
+ * When memory is short (the allocation of the pool fails), the mapping that
+ * may sleep waits for room as before, and still takes no transient pool
+ * while the worker has not failed.
+ */
+static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&tm->grow_requests), 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_faults_cases[] = {
+	KUNIT_CASE(may_sleep_caller_waits_when_memory_is_short),
 	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
 	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),
 	KUNIT_CASE(failed_growth_and_memory_end_a_wait_cleanly),

@@ -35,6 +35,12 @@
  */
 #define SWIOTLB_GROW_RETRY_MS	100
 
+/*
+ * A mapping that may sleep adds a dynamic pool itself (swiotlb_grow_now())
+ * only while the pools stay within this many times the default pool.
+ */
+#define SWIOTLB_GROW_INLINE_TIMES	2
+
 /* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
 #define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
 
@@ -152,6 +158,7 @@ int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
 unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
 unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
+unsigned long swiotlb_pool_used_locked(struct io_tlb_pool *pool);
 bool swiotlb_pool_close(struct io_tlb_pool *pool);
 void swiotlb_pool_seal(struct io_tlb_pool *pool);
 
@@ -178,6 +185,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 				      int *head);
 bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
+unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
 					unsigned long nslabs, unsigned long min_nslabs,
@@ -190,6 +198,15 @@ void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
 void swiotlb_grow(struct work_struct *work);
 void swiotlb_request_growth(struct io_tlb_mem *mem);
+
+/* What swiotlb_grow_now() did. */
+enum swiotlb_grew {
+	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
+	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
+	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
+};
+
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
 #endif
 
 /* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
@@ -203,15 +220,27 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 				     int *head, unsigned long attrs);
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head);
+struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head);
 bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx);
 bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
+void swiotlb_wake_after_release(struct io_tlb_mem *mem);
 
 /* swiotlb_pool.c, for the wait policy and the allocators of tests */
-void swiotlb_mem_init(struct io_tlb_mem *mem);
+int swiotlb_mem_init(struct io_tlb_mem *mem);
+void swiotlb_mem_exit(struct io_tlb_mem *mem);
 void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
+u64 swiotlb_pools_lowest(struct device *dev);
+
+/* Can a buffer for @req lie in a pool, the lowest of which starts at @lowest? */
+static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest)
+{
+	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
+}
+
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 bool swiotlb_dev_has_reservation(struct device *dev);
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
@@ -230,11 +259,18 @@ void swiotlb_shrink(struct io_tlb_mem *mem);
  *                           &struct swiotlb_test_memory
  *   SWIOTLB_TEST_MAPPED     a bounce buffer was just filled; @arg is the
  *                           device
+ *   SWIOTLB_TEST_SLOW_STEP  a map, unmap or list took a step the common
+ *                           case should not need (a lookup in the table
+ *                           of devices, a full barrier for waiters, a walk
+ *                           of the pools, a move of counter budget); @arg
+ *                           is a string naming it. May be called with
+ *                           interrupts off.
  */
 enum swiotlb_test_point {
 	SWIOTLB_TEST_RELEASED,
 	SWIOTLB_TEST_MEMORY,
 	SWIOTLB_TEST_MAPPED,
+	SWIOTLB_TEST_SLOW_STEP,
 };
 
 /**
@@ -305,6 +341,7 @@ enum swiotlb_dev_event {
  * @node:	in the table of devices, keyed by @dev
  * @rcu:	frees the record after a grace period
  * @dev:	the device (compared, never dereferenced after its release)
+ * @dropped:	the device is being released: the record is no longer found
  * @name:	its name, kept for the debugfs listing
  * @used:	slots its mappings hold now
  * @used_hiwater: highest @used seen
@@ -314,14 +351,37 @@ struct swiotlb_dev_stats {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	struct device *dev;
+	bool dropped;
 	char name[32];
 	atomic_long_t used;
 	atomic_long_t used_hiwater;
 	atomic_long_t events[SWIOTLB_DEV_EVENTS];
 };
 
+/* Index of the count of all kinds together in &struct swiotlb_used. */
+#define SWIOTLB_USED_ALL	SWIOTLB_POOL_KINDS
+
+/**
+ * struct swiotlb_used - one CPU's share of an allocator's slot counts
+ * @used:	slots taken on this CPU less slots given back on it, per pool
+ *		kind and (at %SWIOTLB_USED_ALL) in all; negative when this CPU
+ *		gave back more than it took
+ * @budget:	how high each of @used may go before the high-water mark
+ *		must be looked at (see swiotlb_stats.c)
+ *
+ * Written by its CPU with interrupts off; @budget also under
+ * &io_tlb_mem.used_lock by other CPUs, read by folds without a lock.
+ */
+struct swiotlb_used {
+	long used[SWIOTLB_POOL_KINDS + 1];
+	long budget[SWIOTLB_POOL_KINDS + 1];
+};
+
 /* swiotlb_stats.c: counters kept for debugfs, free without it. */
 #ifdef CONFIG_DEBUG_FS
+int swiotlb_stats_init(struct io_tlb_mem *mem);
+void swiotlb_stats_exit(struct io_tlb_mem *mem);
+long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which);
 void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
 void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
@@ -336,6 +396,20 @@ static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 	atomic_long_add(nslots, &mem->transient_nslabs);
 }
 #else
+static inline int swiotlb_stats_init(struct io_tlb_mem *mem)
+{
+	return 0;
+}
+
+static inline void swiotlb_stats_exit(struct io_tlb_mem *mem)
+{
+}
+
+static inline long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
+{
+	return 0;
+}
+
 static inline void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 				      unsigned int nslots)
 {

@@ -40,7 +40,14 @@
 /* Slots in use, in every pool of the device's swiotlb (io_tlb_used). */
 static unsigned long pool_used_slots(struct device *dev)
 {
-	return atomic_long_read(&dev->dma_io_tlb_mem->total_used);
+	struct swiotlb_counters c;
+	unsigned long used = 0;
+	int k;
+
+	swiotlb_read_counters(dev, &c);
+	for (k = 0; k < SWIOTLB_POOL_KINDS; k++)
+		used += c.used[k];
+	return used;
 }
 
 /* Slots of all pools together (io_tlb_nslabs). */

@@ -51,6 +51,11 @@
 static void swiotlb_shrink_work(struct work_struct *work);
 #endif
 
+#ifdef CONFIG_DEBUG_FS
+/* The slot counts of the default allocator, per CPU: see swiotlb_stats.c. */
+static DEFINE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
+#endif
+
 struct io_tlb_mem io_tlb_default_mem = {
 	.wait_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.wait_lock),
 	.waiters = LIST_HEAD_INIT(io_tlb_default_mem.waiters),
@@ -59,9 +64,14 @@ struct io_tlb_mem io_tlb_default_mem = {
 	.pools_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.pools_lock),
 	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
 	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
+	.grow_inline = true,
 	.idle_ms = CONFIG_SWIOTLB_IDLE_POOL_MS,
 	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
 						  swiotlb_shrink_work, 0),
+#endif
+#ifdef CONFIG_DEBUG_FS
+	.used = &swiotlb_default_used,
+	.used_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
 #endif
 };
 
@@ -69,9 +79,14 @@ struct io_tlb_mem io_tlb_default_mem = {
  * swiotlb_mem_init() - prepare an allocator other than the default one
  * @mem:	zeroed allocator; its pools are added afterwards
  *
- * Its policy knobs start from the default allocator's.
+ * Its policy knobs start from the default allocator's. Undo with
+ * swiotlb_mem_exit() if it is ever freed.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOMEM (the per-CPU counters); @mem is usable either way,
+ * without counting slots in use when it failed.
  */
-void swiotlb_mem_init(struct io_tlb_mem *mem)
+int swiotlb_mem_init(struct io_tlb_mem *mem)
 {
 	spin_lock_init(&mem->wait_lock);
 	INIT_LIST_HEAD(&mem->waiters);
@@ -83,6 +98,16 @@ void swiotlb_mem_init(struct io_tlb_mem *mem)
 	mem->idle_ms = READ_ONCE(io_tlb_default_mem.idle_ms);
 	INIT_DELAYED_WORK(&mem->shrink_work, swiotlb_shrink_work);
 #endif
+	return swiotlb_stats_init(mem);
+}
+
+/**
+ * swiotlb_mem_exit() - free what swiotlb_mem_init() allocated
+ * @mem:	an allocator nobody uses any more
+ */
+void swiotlb_mem_exit(struct io_tlb_mem *mem)
+{
+	swiotlb_stats_exit(mem);
 }
 
 /* "swiotlb_wait_ms=": how long a mapping that may sleep waits for room. */
@@ -766,7 +791,9 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 	pool = kzalloc(sizeof(*pool), gfp);
 	if (!pool)
 		return NULL;
-	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)), gfp);
+	/* kvzalloc() does not take __GFP_NORETRY (swiotlb_grow_now() passes it). */
+	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)),
+			      gfp & ~__GFP_NORETRY);
 	if (!block_meta) {
 		kfree(pool);
 		return NULL;
@@ -1008,6 +1035,57 @@ void swiotlb_grow(struct work_struct *work)
 	}
 	/* Either way the oldest waiter has something new to try. */
 	swiotlb_wake_waiters(mem);
+}
+
+/**
+ * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
+ * @mem:	an allocator that can grow, with mem->grow_inline
+ *
+ * For a mapping that may sleep and found the pools full: it adds the pool
+ * the worker would, at once, instead of waiting for the worker to be
+ * scheduled, but only with memory that can be had without reclaim that
+ * waits for I/O and without retrying (GFP_NOIO, __GFP_NORETRY); when memory
+ * is short it gives up, and the caller waits as before. Not within
+ * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker, one caller at a
+ * time (the others wait for the pool it adds), and only while the pools
+ * would stay within SWIOTLB_GROW_INLINE_TIMES the default pool: beyond
+ * that, callers wait for slots to come back and for the worker, so that a
+ * burst of callers that can wait does not pin more memory than it must.
+ *
+ * Context: process context; sleeps (allocates, shares memory with the host
+ * of a confidential guest).
+ * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
+ * one) or %SWIOTLB_GREW_NO (no memory, or not now).
+ */
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+{
+	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
+	struct io_tlb_pool *pool;
+
+	might_sleep();
+	if (!READ_ONCE(mem->grow_inline))
+		return SWIOTLB_GREW_NO;
+	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return SWIOTLB_GREW_NO;
+	if (READ_ONCE(mem->nslabs) + nslabs > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
+		return SWIOTLB_GREW_NO;
+	if (test_and_set_bit_lock(0, &mem->grow_busy))
+		return SWIOTLB_GREW_BUSY;
+	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
+				   default_nareas, SWIOTLB_POOL_DYNAMIC,
+				   GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+	if (pool) {
+		swiotlb_pool_publish(pool);
+		swiotlb_arm_shrink(mem);
+	}
+	clear_bit_unlock(0, &mem->grow_busy);
+	if (!pool)
+		return SWIOTLB_GREW_NO;
+	/* Those waiting behind may fit in what is left of it. */
+	swiotlb_wake_waiters(mem);
+	return SWIOTLB_GREW_ADDED;
 }
 
 static void swiotlb_shrink_work(struct work_struct *work)
@@ -1307,6 +1385,7 @@ bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req)
 	bool reaches = false;
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "walk of the pools for reach");
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
 		if (swiotlb_pool_reachable(dev, pool, req)) {
@@ -1320,6 +1399,35 @@ bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req)
 	reaches = swiotlb_pool_reachable(dev, pool, req);
 #endif
 	return reaches;
+}
+
+/**
+ * swiotlb_pools_lowest() - where the lowest of an allocator's pools starts
+ * @dev:	a device that bounces
+ *
+ * One walk of the pools for a caller with many buffers to place: a buffer
+ * reaches a pool (swiotlb_reaches_pools()) exactly when it can start at
+ * the lowest one, which swiotlb_req_reaches() tells from this address.
+ *
+ * Return: the DMA address (as @dev sees it) of the lowest pool's first
+ * slot, or U64_MAX if the allocator has no pool.
+ */
+u64 swiotlb_pools_lowest(struct device *dev)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	u64 lowest = U64_MAX;
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_pool *pool;
+
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "walk of the pools for reach");
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node)
+		lowest = min_t(u64, lowest, phys_to_dma_unencrypted(dev, pool->start));
+	rcu_read_unlock();
+#else
+	lowest = phys_to_dma_unencrypted(dev, mem->defpool.start);
+#endif
+	return lowest;
 }
 
 /**
@@ -1412,7 +1520,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 		swiotlb_dev_pool_put(pool);
 		/* Its owner may be waiting for the room just freed. */
 		if (wake)
-			swiotlb_wake_waiters(mem);
+			swiotlb_wake_after_release(mem);
 		return true;
 	}
 	if (kind == SWIOTLB_POOL_TRANSIENT) {
@@ -1422,8 +1530,9 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 		return true;
 	}
 #endif
+	/* After swiotlb_slots_release() took the area lock: see there. */
 	if (wake)
-		swiotlb_wake_waiters(mem);
+		swiotlb_wake_after_release(mem);
 	return true;
 }
 
@@ -1445,6 +1554,32 @@ unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
 	list_for_each_entry_rcu(pool, &mem->pools, node)
 		if (pool != &mem->defpool)
 			used += swiotlb_pool_used(pool);
+	rcu_read_unlock();
+#endif
+	return used;
+}
+
+/**
+ * swiotlb_mem_used_locked() - slots in use in an allocator's pools, read
+ * under their area locks
+ * @mem:	the allocator
+ *
+ * As swiotlb_mem_used(), for a waiter that decides on the count whether to
+ * try: see swiotlb_wake_after_release().
+ *
+ * Context: any; takes the area locks one at a time.
+ * Return: a snapshot.
+ */
+unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem)
+{
+	unsigned long used = swiotlb_pool_used_locked(&mem->defpool);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_pool *pool;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &mem->pools, node)
+		if (pool != &mem->defpool)
+			used += swiotlb_pool_used_locked(pool);
 	rcu_read_unlock();
 #endif
 	return used;
@@ -1499,7 +1634,8 @@ static int rmem_swiotlb_device_init(struct reserved_mem *rmem, struct device *de
 			return -ENOMEM;
 		nareas = swiotlb_fit_nareas(nslabs, roundup_pow_of_two(num_possible_cpus()));
 		meta = kvzalloc(swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
-		if (!meta) {
+		if (!meta || swiotlb_mem_init(mem)) {
+			kvfree(meta);
 			kfree(mem);
 			return -ENOMEM;
 		}
@@ -1510,7 +1646,6 @@ static int rmem_swiotlb_device_init(struct reserved_mem *rmem, struct device *de
 		mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
 		mem->force_bounce = true;
 		mem->for_alloc = true;
-		swiotlb_mem_init(mem);
 		swiotlb_add_pool(mem, &mem->defpool);
 		rmem->priv = mem;
 		swiotlb_create_debugfs_files(mem, rmem->name);

@@ -68,7 +68,7 @@ static struct io_tlb_mem *test_mem(struct kunit *test)
 /* Slots in use in the pool, as debugfs shows them (io_tlb_used). */
 static unsigned long used_slots(struct io_tlb_mem *mem)
 {
-	return atomic_long_read(&mem->total_used);
+	return swiotlb_stats_used(mem, SWIOTLB_USED_ALL);
 }
 
 /* The same, counted by the slot allocator's areas. */

@@ -345,6 +345,30 @@ unsigned long swiotlb_pool_used(struct io_tlb_pool *pool)
 	return used;
 }
 
+/**
+ * swiotlb_pool_used_locked() - slots of @pool in use, each area read under
+ * its lock
+ * @pool:	the pool
+ *
+ * Context: any; takes the area locks one at a time, interrupts disabled.
+ * Return: a snapshot, as swiotlb_pool_used(), but ordered after any release
+ * the locks saw before (see swiotlb_wake_after_release()).
+ */
+unsigned long swiotlb_pool_used_locked(struct io_tlb_pool *pool)
+{
+	struct swiotlb_area *area;
+	unsigned long used = 0, flags;
+	unsigned int i;
+
+	for (i = 0; i < pool->nareas; i++) {
+		area = &pool->areas[i];
+		spin_lock_irqsave(&area->lock, flags);
+		used += area->used;
+		spin_unlock_irqrestore(&area->lock, flags);
+	}
+	return used;
+}
+
 static void swiotlb_area_set_closed(struct swiotlb_area *area, bool closed)
 {
 	unsigned long flags;

@@ -18,14 +18,42 @@
  *   idle_pool_ms             (rw) how long a dynamic pool stays unused
  *                            before it is given back
  *
- * Locking: the counters are atomics, updated after the slot allocator has
- * done its work; a reader may see them a moment behind it. The table of
- * per-device records is read under RCU and changed under
- * swiotlb_devices_lock (irq-safe; nothing is taken under it).
+ * Slots in use are counted per CPU (mem->used: slots taken on the CPU less
+ * slots given back on it, per pool kind and in all), so that a map or an
+ * unmap writes no cache line that other CPUs write too; a reader adds up
+ * the CPUs (swiotlb_stats_used()). The high-water marks need to know when
+ * the sum goes higher than ever, which no CPU sees alone. So each CPU has a
+ * budget per count, the budgets of all CPUs adding up to no more than the
+ * mark: while every CPU stays within its budget, the sum stays within the
+ * mark, and the mark cannot have moved. A CPU that goes over its budget
+ * takes the lock and moves budget from CPUs that have some to spare (a CPU
+ * that gave back more than it took has); only when none is left is the sum
+ * at a new high, and the mark is raised to it. In a steady load (each CPU
+ * giving back what it takes, or within what it held at the peak) nothing is
+ * shared; when mappings are made on one CPU and ended on another, the
+ * mapping CPU takes the lock whenever it has used up what the other CPU
+ * freed.
+ *
+ * Locking: each CPU's counts are written by that CPU with interrupts off;
+ * mem->used_lock (irq-safe, taken with interrupts off by the map path)
+ * serialises the moves of budget and the raising of the marks, and no
+ * other lock is taken under it. A reader may see the counts a moment behind
+ * the allocator: a sum of CPUs is exact when no map or unmap runs meanwhile.
+ * Budgets of other CPUs are written under the lock while their CPUs may be
+ * reading them: a peak made by CPUs mapping at the same moment as the budgets
+ * move may be missed by the mark, never a peak made one map at a time.
+ *
+ * The table of per-device records is read under RCU and changed under
+ * swiotlb_devices_lock (irq-safe; nothing is taken under it). Each CPU
+ * remembers the record it used last (swiotlb_dev_recent), so that a map or
+ * unmap for the same device as the one before finds its record without a
+ * lookup in the table; a record being dropped is first marked as such and
+ * taken out of every CPU's memory, then freed after a grace period.
  */
 
 #include <linux/debugfs.h>
 #include <linux/math64.h>
+#include <linux/percpu.h>
 #include <linux/hashtable.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -45,6 +73,7 @@
  */
 static DEFINE_HASHTABLE(swiotlb_devices, 6);
 static DEFINE_SPINLOCK(swiotlb_devices_lock);
+static DEFINE_PER_CPU(struct swiotlb_dev_stats *, swiotlb_dev_recent);
 
 /**
  * swiotlb_dev_stats_find() - the record of @dev, if it has one
@@ -67,13 +96,14 @@ struct swiotlb_dev_stats *swiotlb_dev_stats_find(struct device *dev)
 	return found;
 }
 
-static struct swiotlb_dev_stats *swiotlb_dev_stats_get(struct device *dev)
+/* The record of @dev from the table; with @create, made if missing. */
+static struct swiotlb_dev_stats *swiotlb_dev_stats_lookup(struct device *dev, bool create)
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_find(dev);
 	struct swiotlb_dev_stats *other;
 	unsigned long flags;
 
-	if (likely(ds))
+	if (likely(ds) || !create)
 		return ds;
 	if (swiotlb_should_fail(SWIOTLB_FAIL_DEV_STATS, sizeof(*ds)))
 		return NULL;
@@ -95,6 +125,61 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_get(struct device *dev)
 	return ds;
 }
 
+/*
+ * Remember @ds as this CPU's last record. A record being dropped may have
+ * been taken out of every CPU's memory just before this store: then it
+ * must not stay. The drop marks the record, then clears the CPUs' memory;
+ * this stores, then reads the mark. With a full barrier on each side, either
+ * the drop sees the record stored here and clears it, or this sees the mark
+ * and takes the record out itself.
+ */
+static void swiotlb_dev_stats_remember(struct swiotlb_dev_stats *ds)
+{
+	struct swiotlb_dev_stats **slot = raw_cpu_ptr(&swiotlb_dev_recent);
+
+	WRITE_ONCE(*slot, ds);
+	/* The store before the read of the mark: see above. */
+	smp_mb();
+	if (unlikely(READ_ONCE(ds->dropped)))
+		cmpxchg(slot, ds, NULL);
+}
+
+/*
+ * The record of @dev when it is the one this CPU used last: no table
+ * lookup. The caller holds the RCU read lock, which keeps whatever this
+ * CPU's memory points to from being freed (a record is taken out of it
+ * before its grace period starts).
+ */
+static struct swiotlb_dev_stats *swiotlb_dev_stats_recent(struct device *dev)
+{
+	struct swiotlb_dev_stats *ds = READ_ONCE(*raw_cpu_ptr(&swiotlb_dev_recent));
+
+	if (likely(ds && ds->dev == dev && !READ_ONCE(ds->dropped)))
+		return ds;
+	return NULL;
+}
+
+/*
+ * The record of @dev for a map or unmap: this CPU's last one if it is
+ * @dev's, else from the table (then remembered); with @create, made if
+ * missing.
+ */
+static struct swiotlb_dev_stats *swiotlb_dev_stats_fast(struct device *dev, bool create)
+{
+	struct swiotlb_dev_stats *ds;
+
+	rcu_read_lock();
+	ds = swiotlb_dev_stats_recent(dev);
+	if (unlikely(!ds)) {
+		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "device record lookup");
+		ds = swiotlb_dev_stats_lookup(dev, create);
+		if (ds)
+			swiotlb_dev_stats_remember(ds);
+	}
+	rcu_read_unlock();
+	return ds;
+}
+
 /**
  * swiotlb_dev_stats_drop() - forget the record of a device being released
  * @dev:	the device
@@ -103,14 +188,22 @@ void swiotlb_dev_stats_drop(struct device *dev)
 {
 	struct swiotlb_dev_stats *ds;
 	unsigned long flags;
+	int cpu;
 
 	spin_lock_irqsave(&swiotlb_devices_lock, flags);
 	ds = swiotlb_dev_stats_find(dev);
-	if (ds)
+	if (ds) {
 		hash_del_rcu(&ds->node);
+		WRITE_ONCE(ds->dropped, true);
+	}
 	spin_unlock_irqrestore(&swiotlb_devices_lock, flags);
-	if (ds)
-		kfree_rcu(ds, rcu);
+	if (!ds)
+		return;
+	/* Pairs with the barrier in swiotlb_dev_stats_remember(). */
+	smp_mb();
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&swiotlb_dev_recent, cpu), ds, NULL);
+	kfree_rcu(ds, rcu);
 }
 
 /**
@@ -120,7 +213,7 @@ void swiotlb_dev_stats_drop(struct device *dev)
  */
 void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
 {
-	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_get(dev);
+	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_lookup(dev, true);
 
 	if (ds)
 		atomic_long_inc(&ds->events[event]);
@@ -136,6 +229,145 @@ static void swiotlb_raise(atomic_long_t *mark, long val)
 		;
 }
 
+/* The high-water mark of count @which (a pool kind or %SWIOTLB_USED_ALL). */
+static atomic_long_t *swiotlb_used_mark(struct io_tlb_mem *mem, unsigned int which)
+{
+	return which == SWIOTLB_USED_ALL ? &mem->used_hiwater :
+					   &mem->stats.used_hiwater[which];
+}
+
+/**
+ * swiotlb_stats_init() - set up the per-CPU counts of an allocator
+ * @mem:	an allocator other than the default one (whose counts are static)
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int swiotlb_stats_init(struct io_tlb_mem *mem)
+{
+	spin_lock_init(&mem->used_lock);
+	mem->used = alloc_percpu(struct swiotlb_used);
+	return mem->used ? 0 : -ENOMEM;
+}
+
+/**
+ * swiotlb_stats_exit() - free what swiotlb_stats_init() set up
+ * @mem:	the allocator, no longer used
+ */
+void swiotlb_stats_exit(struct io_tlb_mem *mem)
+{
+	free_percpu(mem->used);
+	mem->used = NULL;
+}
+
+/**
+ * swiotlb_stats_used() - slots in use in an allocator, added up over the CPUs
+ * @mem:	the allocator
+ * @which:	a pool kind, or %SWIOTLB_USED_ALL for all kinds together
+ *
+ * Exact when no map or unmap of @mem runs meanwhile; a moment behind the
+ * allocator otherwise.
+ *
+ * Return: the slots.
+ */
+long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
+{
+	long sum = 0;
+	int cpu;
+
+	if (!mem->used)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(mem->used, cpu)->used[which]);
+	return sum;
+}
+
+/*
+ * Count @which of this CPU (@mine) went over its budget: move budget to it
+ * from CPUs that have more than they use, or, if there is not enough,
+ * raise the mark to the new high and leave every CPU the budget it uses.
+ * The budgets of all CPUs never add up to more than the mark. Interrupts
+ * are off and mem->used_lock is held.
+ */
+static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *mine,
+				   unsigned int which)
+{
+	long need = mine->used[which] - mine->budget[which];
+	struct swiotlb_used *u;
+	long spare, take;
+	int cpu;
+
+	if (need <= 0)
+		return;
+	for_each_possible_cpu(cpu) {
+		u = per_cpu_ptr(mem->used, cpu);
+		if (u == mine)
+			continue;
+		spare = READ_ONCE(u->budget[which]) - READ_ONCE(u->used[which]);
+		if (spare <= 0)
+			continue;
+		/* What is needed, and half of the rest: fewer moves under drift. */
+		take = min(spare, need + (spare - min(spare, need)) / 2);
+		WRITE_ONCE(u->budget[which], u->budget[which] - take);
+		WRITE_ONCE(mine->budget[which], mine->budget[which] + take);
+		need -= take;
+		if (need <= 0)
+			return;
+	}
+	/*
+	 * No CPU has budget to spare: the sum is at a new high. Every other
+	 * CPU was left its use as budget, this one gets its own: the budgets
+	 * add up to the sum, which becomes the mark.
+	 */
+	WRITE_ONCE(mine->budget[which], mine->used[which]);
+	swiotlb_raise(swiotlb_used_mark(mem, which), swiotlb_stats_used(mem, which));
+}
+
+/* Count @n slots taken (@n > 0) or given back (@n < 0) on this CPU. */
+static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind, long n)
+{
+	struct swiotlb_used *u;
+	unsigned long flags;
+
+	if (unlikely(!mem->used))
+		return;
+	local_irq_save(flags);
+	u = this_cpu_ptr(mem->used);
+	WRITE_ONCE(u->used[kind], u->used[kind] + n);
+	WRITE_ONCE(u->used[SWIOTLB_USED_ALL], u->used[SWIOTLB_USED_ALL] + n);
+	if (unlikely(u->used[kind] > READ_ONCE(u->budget[kind]) ||
+		     u->used[SWIOTLB_USED_ALL] > READ_ONCE(u->budget[SWIOTLB_USED_ALL]))) {
+		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
+		spin_lock(&mem->used_lock);
+		swiotlb_used_rebalance(mem, u, kind);
+		swiotlb_used_rebalance(mem, u, SWIOTLB_USED_ALL);
+		spin_unlock(&mem->used_lock);
+	}
+	local_irq_restore(flags);
+}
+
+/*
+ * Start the high-water mark of all kinds again from the slots in use now
+ * (debugfs io_tlb_used_hiwater). Every CPU is left its use as budget, so
+ * that the budgets add up to the new mark.
+ */
+static void swiotlb_used_restart(struct io_tlb_mem *mem)
+{
+	struct swiotlb_used *u;
+	unsigned long flags;
+	int cpu;
+
+	if (!mem->used)
+		return;
+	spin_lock_irqsave(&mem->used_lock, flags);
+	for_each_possible_cpu(cpu) {
+		u = per_cpu_ptr(mem->used, cpu);
+		WRITE_ONCE(u->budget[SWIOTLB_USED_ALL], READ_ONCE(u->used[SWIOTLB_USED_ALL]));
+	}
+	atomic_long_set(&mem->used_hiwater, swiotlb_stats_used(mem, SWIOTLB_USED_ALL));
+	spin_unlock_irqrestore(&mem->used_lock, flags);
+}
+
 /**
  * swiotlb_stats_take() - count slots taken by @dev from a pool of kind @kind
  * @dev:	device of the mapping
@@ -145,12 +377,9 @@ static void swiotlb_raise(atomic_long_t *mark, long val)
 void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_get(dev);
+	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, true);
 
-	swiotlb_raise(&mem->used_hiwater, atomic_long_add_return(nslots, &mem->total_used));
-	swiotlb_raise(&mem->stats.used_hiwater[kind],
-		      atomic_long_add_return(nslots, &mem->stats.used[kind]));
+	swiotlb_used_add(dev->dma_io_tlb_mem, kind, nslots);
 	if (ds)
 		swiotlb_raise(&ds->used_hiwater, atomic_long_add_return(nslots, &ds->used));
 }
@@ -164,11 +393,9 @@ void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_find(dev);
+	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, false);
 
-	atomic_long_sub(nslots, &mem->total_used);
-	atomic_long_sub(nslots, &mem->stats.used[kind]);
+	swiotlb_used_add(dev->dma_io_tlb_mem, kind, -(long)nslots);
 	if (ds)
 		atomic_long_sub(nslots, &ds->used);
 }
@@ -226,7 +453,7 @@ static int stats_show(struct seq_file *m, void *unused)
 		   "hiwater", "added", "freed");
 	for (k = 0; k < SWIOTLB_POOL_KINDS; k++)
 		seq_printf(m, "%-10s %10lu %10ld %10ld %8ld %8ld\n", swiotlb_kind_names[k],
-			   swiotlb_kind_slots(mem, k), atomic_long_read(&st->used[k]),
+			   swiotlb_kind_slots(mem, k), swiotlb_stats_used(mem, k),
 			   atomic_long_read(&st->used_hiwater[k]),
 			   atomic_long_read(&st->pools_added[k]),
 			   atomic_long_read(&st->pools_freed[k]));
@@ -252,15 +479,29 @@ static int counter_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
 
-/* A high-water mark, which only takes 0 (to start again). */
+/* Slots in use in all pools of the allocator @data. */
+static int used_get(void *data, u64 *val)
+{
+	*val = swiotlb_stats_used(data, SWIOTLB_USED_ALL);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(used_fops, used_get, NULL, "%llu\n");
+
+/* The high-water mark of allocator @data, which only takes 0 (to start again). */
+static int hiwater_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&((struct io_tlb_mem *)data)->used_hiwater);
+	return 0;
+}
+
 static int hiwater_set(void *data, u64 val)
 {
 	if (val)
 		return -EINVAL;
-	atomic_long_set(data, 0);
+	swiotlb_used_restart(data);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, counter_get, hiwater_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, hiwater_get, hiwater_set, "%llu\n");
 
 /**
  * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
@@ -275,10 +516,8 @@ void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 
 	mem->debugfs = debugfs_create_dir(dirname, parent);
 	debugfs_create_ulong("io_tlb_nslabs", 0400, mem->debugfs, &mem->nslabs);
-	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, &mem->total_used,
-			    &counter_fops);
-	debugfs_create_file("io_tlb_used_hiwater", 0600, mem->debugfs, &mem->used_hiwater,
-			    &hiwater_fops);
+	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, mem, &used_fops);
+	debugfs_create_file("io_tlb_used_hiwater", 0600, mem->debugfs, mem, &hiwater_fops);
 	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs,
 			    &mem->transient_nslabs, &counter_fops);
 	debugfs_create_file("stats", 0400, mem->debugfs, mem, &stats_fops);

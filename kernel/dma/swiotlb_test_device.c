@@ -64,6 +64,7 @@ static void swiotlb_test_device_free(struct work_struct *work)
 	/* Transient pools of this allocator count into it when freed. */
 	swiotlb_pools_settle();
 #endif
+	swiotlb_mem_exit(&td->mem);
 	kvfree(td->meta);
 	if (td->pages)
 		__free_pages(td->pages, td->order);
@@ -125,7 +126,7 @@ struct device *swiotlb_test_device_create(const char *name, size_t pool_bytes)
 	if (!td)
 		return ERR_PTR(-ENOMEM);
 	/* Ready before anything can fail: the release path cancels its work. */
-	swiotlb_mem_init(&td->mem);
+	err = swiotlb_mem_init(&td->mem);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	INIT_WORK(&td->mem.grow_work, swiotlb_test_device_no_growth);
 #endif
@@ -135,7 +136,8 @@ struct device *swiotlb_test_device_create(const char *name, size_t pool_bytes)
 	td->dma_mask = DMA_BIT_MASK(64);
 	td->dev.dma_mask = &td->dma_mask;
 	td->dev.coherent_dma_mask = DMA_BIT_MASK(64);
-	err = dev_set_name(&td->dev, "%s", name);
+	if (!err)
+		err = dev_set_name(&td->dev, "%s", name);
 	if (!err)
 		err = swiotlb_test_device_pool(td, nslabs);
 	if (!err) {

@@ -6,7 +6,12 @@
  * caller can afford:
  *
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
- *    waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    first adds a dynamic pool itself, where its allocator does that
+ *    (mem->grow_inline: the default allocator) and memory can be had at
+ *    once without I/O or retries, up to twice the default pool
+ *    (swiotlb_grow_now(); one caller at a time, the others wait for its
+ *    pool). Otherwise (memory short, or the pools grown that far),
+ *    it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt wakes
  *    nobody: see swiotlb_map_sg().)
@@ -30,7 +35,10 @@
  *
  * Locking: mem->wait_lock (irq-safe: unmaps, which wake waiters, come from
  * any context) protects the queue and its length. It is never held while
- * allocating or sleeping, and no other lock is taken under it.
+ * allocating or sleeping, and no other lock is taken under it. An unmap
+ * reads the queue's length without a barrier, after the area lock under
+ * which it gave its slots back; waiters look at slots only under area locks
+ * (see swiotlb_wake_after_release() for why no wake-up is lost).
  */
 
 #include <linux/dma-mapping.h>
@@ -67,26 +75,10 @@ bool swiotlb_can_sleep(void)
 	       (!preempt_count() && !rcu_preempt_depth());
 }
 
-/**
- * swiotlb_wake_waiters() - let the oldest waiter try again
- * @mem:	allocator that may have room now
- *
- * Called when slots are freed and when a pool is added.
- *
- * Context: any.
- */
-void swiotlb_wake_waiters(struct io_tlb_mem *mem)
+static void swiotlb_wake_oldest(struct io_tlb_mem *mem)
 {
 	struct swiotlb_waiter *w;
 	unsigned long flags;
-
-	/*
-	 * The slots just freed are visible before the queue is read; pairs
-	 * with the barrier a waiter issues between queueing and trying.
-	 */
-	smp_mb();
-	if (!READ_ONCE(mem->nwaiters))
-		return;
 
 	spin_lock_irqsave(&mem->wait_lock, flags);
 	w = list_first_entry_or_null(&mem->waiters, struct swiotlb_waiter, node);
@@ -95,6 +87,64 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 		wake_up_process(w->task);
 	}
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
+}
+
+/**
+ * swiotlb_wake_waiters() - let the oldest waiter try again
+ * @mem:	allocator that may have room now
+ *
+ * For any change a waiter may not have seen through an area lock: a pool
+ * added, or a waiter leaving the queue (the next one is first now).
+ *
+ * Context: any.
+ */
+void swiotlb_wake_waiters(struct io_tlb_mem *mem)
+{
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "full barrier for waiters");
+	/*
+	 * What changed is visible before the queue is read; pairs with the
+	 * barrier a waiter issues between queueing and trying.
+	 */
+	smp_mb();
+	if (READ_ONCE(mem->nwaiters))
+		swiotlb_wake_oldest(mem);
+}
+
+/**
+ * swiotlb_wake_after_release() - let the oldest waiter try again, after
+ * slots were given back
+ * @mem:	allocator of the pool the slots went back to
+ *
+ * The caller gave the slots back under their area's lock
+ * (swiotlb_slots_release()) and calls this after taking that lock. No full
+ * barrier is needed then, and nothing but this read is paid when nobody
+ * waits. Why no wake-up is lost:
+ *
+ * A waiter adds itself to the queue (mem->nwaiters, under mem->wait_lock)
+ * before it tries for room, and every try looks at the slots only under
+ * the lock of each area it looks at (swiotlb_slots_alloc(); the slot count
+ * of a whole list, swiotlb_mem_used_locked()); a try that fails has taken
+ * the lock of every area whose freed slots could serve it. Take the area
+ * whose lock this caller took, and the waiter's last try before it sleeps:
+ *
+ *  - if the try held that lock before this caller did, the lock passes
+ *    the waiter's store to mem->nwaiters (made before the try, and so
+ *    before its unlock) on to this caller's lock and the reads after it:
+ *    the read below sees the waiter and wakes it (it cleared its flag
+ *    before trying, so the wake-up is not lost either);
+ *  - if it held the lock after this caller, it saw the slots given back,
+ *    and did not sleep for want of them.
+ *
+ * So the read below needs no barrier, provided it comes after the caller
+ * took the area lock, and waiters never decide to sleep on slot counts
+ * read without the area locks.
+ *
+ * Context: any.
+ */
+void swiotlb_wake_after_release(struct io_tlb_mem *mem)
+{
+	if (unlikely(READ_ONCE(mem->nwaiters)))
+		swiotlb_wake_oldest(mem);
 }
 
 /* Count a wait that lasted @ns and whether it ended without room. */
@@ -137,11 +187,48 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
 				     int *head)
 {
 	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
+
+	if (pool)
+		return pool;
+	return swiotlb_grow_room(dev, req, head);
+}
+
+/**
+ * swiotlb_grow_room() - room for a caller that may sleep and found the pools
+ * full
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * A dynamic pool added here at once if memory can be had without waiting
+ * (swiotlb_grow_now()), and the mapping in it; else the worker is asked for
+ * one and, if adding one failed, a transient pool is taken, allocated as the
+ * caller's context allows (a memalloc_noio_save() scope on the I/O path).
+ *
+ * Context: process context; may sleep.
+ * Return: the pool holding the mapping, or %NULL: wait for room.
+ */
+struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
+				      int *head)
+{
+	struct io_tlb_pool *pool = NULL;
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	if (pool || !READ_ONCE(mem->can_grow))
-		return pool;
+	if (!READ_ONCE(mem->can_grow))
+		return NULL;
+	switch (swiotlb_grow_now(mem)) {
+	case SWIOTLB_GREW_ADDED:
+		pool = swiotlb_find_room(dev, req, head);
+		if (pool)
+			return pool;
+		break;
+	case SWIOTLB_GREW_BUSY:
+		/* The pool on its way wakes the queue. */
+		return NULL;
+	case SWIOTLB_GREW_NO:
+		break;
+	}
 	swiotlb_request_growth(mem);
 	if (READ_ONCE(mem->grow_failed))
 		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
@@ -295,8 +382,17 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		} else {
 			struct swiotlb_single one = { .req = req, .head = head };
 
-			swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
-			pool = one.pool;
+			/*
+			 * Nobody waits and the pools are full: a pool of its
+			 * own if memory allows, before any wait.
+			 */
+			pool = NULL;
+			if (!READ_ONCE(mem->nwaiters))
+				pool = swiotlb_grow_room(dev, req, head);
+			if (!pool) {
+				swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
+				pool = one.pool;
+			}
 		}
 		memalloc_noio_restore(noio);
 		return pool;
