@@ -40,6 +40,20 @@ devcount() {
 # stat_of KEY: the value of KEY in swiotlb/stats (our swiotlb only).
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $sw/stats; }
 
+# fail_pool_memory WHO: from now on every allocation of pool memory fails
+# (fail_swiotlb, site 1): the pools can grow no more. Says so as "WHO: fixed
+# pool: ..."; fails if the kernel has no fault-injection debugfs.
+fail_pool_memory() {
+	local f=/sys/kernel/debug/fail_swiotlb
+	[ -w $f/sites ] || { echo "$1: FAILED: no $f (CONFIG_FAULT_INJECTION_DEBUG_FS)"; return 1; }
+	echo 1 >$f/sites
+	echo 0 >$f/verbose
+	echo 1 >$f/interval
+	echo -1 >$f/times
+	echo 100 >$f/probability
+	echo "$1: fixed pool: every allocation of pool memory fails"
+}
+
 # make_data: the JOBS data files and their MD5 sums.
 make_data() {
 	local i=0

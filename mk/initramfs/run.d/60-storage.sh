@@ -67,14 +67,7 @@ maywait_transient() {
 }
 
 if grep -qw storage_fixed_pool /proc/cmdline; then
-	f=/sys/kernel/debug/fail_swiotlb
-	[ -w $f/sites ] || { echo "storage: FAILED: no $f (CONFIG_FAULT_INJECTION_DEBUG_FS)"; exit 1; }
-	echo 1 >$f/sites
-	echo 0 >$f/verbose
-	echo 1 >$f/interval
-	echo -1 >$f/times
-	echo 100 >$f/probability
-	echo "storage: fixed pool: every allocation of pool memory fails"
+	fail_pool_memory storage || exit 1
 fi
 
 echo "storage: disks: $disks; making $JOBS x $MIB MiB of random data"

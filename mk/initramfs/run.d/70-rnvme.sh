@@ -60,14 +60,7 @@ err() { grep -m 1 -iE 'error|fail' "$1" || tail -n 1 "$1"; }
 before=$(devcount $addr)
 make_data
 if [ "${RNVME_FIXED_POOL:-0}" = 1 ]; then
-	f=/sys/kernel/debug/fail_swiotlb
-	[ -w $f/sites ] || { echo "rnvme: FAILED: no $f (CONFIG_FAULT_INJECTION_DEBUG_FS)"; exit 1; }
-	echo 1 >$f/sites
-	echo 0 >$f/verbose
-	echo 1 >$f/interval
-	echo -1 >$f/times
-	echo 100 >$f/probability
-	echo "rnvme: fixed pool: every allocation of pool memory fails"
+	fail_pool_memory rnvme || exit 1
 fi
 start=$(now)
 i=0
