@@ -493,9 +493,14 @@ struct swiotlb_list {
 
 /*
  * Give back the bounce buffers of the first @n entries (their dma_address
- * still physical), taken in this same attempt and never handed out. Nobody
- * is woken: there is no more room than before the attempt, and the oldest
- * waiter, which may be the caller, would only try again at once.
+ * still physical), taken in this same attempt and never handed out.
+ *
+ * A list in the queue wakes nobody: it tries only as the oldest waiter, so
+ * nobody has queued behind it for want of these slots, and waking itself
+ * would only make it try again at once. A list that has not queued yet
+ * wakes the oldest waiter, as any unmap would: that waiter may have queued
+ * during the attempt, finding the pools full because of these very slots,
+ * and gone to sleep (it costs one read of mem->nwaiters when nobody waits).
  */
 static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 {
@@ -506,7 +511,8 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 	for_each_sg(l->sgl, sg, n, i) {
 		pool = swiotlb_find_pool(dev, sg->dma_address);
 		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
-		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address), false);
+		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
+				!l->waiting);
 	}
 }
 

@@ -2189,6 +2189,112 @@ static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
+/* A single mapping that finds the pool full while a list holds part of it. */
+static struct {
+	struct task_struct *list_task;
+	struct device *dev;
+	struct io_tlb_mem *mem;
+	phys_addr_t orig;
+	phys_addr_t fill;
+	phys_addr_t single;
+	u64 single_ms;
+	struct completion single_done;
+	bool started;
+} list_blocks;
+
+static int list_blocks_single_fn(void *data)
+{
+	u64 start = ktime_get_ns();
+
+	list_blocks.single = swiotlb_tbl_map_single(list_blocks.dev, list_blocks.orig, SZ_128K,
+						    0, DMA_TO_DEVICE,
+						    DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	list_blocks.single_ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+	complete_all(&list_blocks.single_done);
+	return 0;
+}
+
+/*
+ * Once the list has its first entry (64 slots): 48 more slots go to a
+ * mapping that cannot wait, leaving 16, and a mapping of 64 slots that may
+ * sleep queues and goes to sleep; only then does the list go on (and fail
+ * on its second entry, 32 slots).
+ */
+static void list_blocks_a_single_mapping(enum swiotlb_test_point point, const void *arg)
+{
+	struct task_struct *task;
+	unsigned int n;
+
+	if (point != SWIOTLB_TEST_MAPPED || current != READ_ONCE(list_blocks.list_task) ||
+	    list_blocks.started)
+		return;
+	list_blocks.started = true;
+	list_blocks.fill = swiotlb_tbl_map_single(list_blocks.dev, list_blocks.orig,
+						  48 * IO_TLB_SIZE, 0, DMA_TO_DEVICE, 0);
+	task = kthread_run(list_blocks_single_fn, NULL, "swiotlb-single");
+	if (IS_ERR(task)) {
+		list_blocks.single = DMA_MAPPING_ERROR;
+		complete_all(&list_blocks.single_done);
+		return;
+	}
+	for (n = 0; n < 1000 && !READ_ONCE(list_blocks.mem->nwaiters); n++)
+		usleep_range(1000, 2000);
+	/* Asleep in its wait by now. */
+	msleep(50);
+}
+
+/*
+ * A list that has not queued yet gives back the entries of a failed attempt
+ * waking the oldest waiter: a mapping may have queued meanwhile, finding the
+ * pool full because of those very entries. Woken by nobody, it would sleep
+ * until its wait ran out (and find room only in its last look, or time out),
+ * though the pool had room for it.
+ */
+static void list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	struct sg_table sgt;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.wait_timeout_ms = 500;
+	memset(&list_blocks, 0, sizeof(list_blocks));
+	list_blocks.dev = dev;
+	list_blocks.mem = &tm->mem;
+	list_blocks.orig = page_to_phys(page);
+	init_completion(&list_blocks.single_done);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt.sgl[0], page, 64 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt.sgl[1], page, 32 * IO_TLB_SIZE, 0);
+	WRITE_ONCE(list_blocks.list_task, current);
+	set_test_hook(test, list_blocks_a_single_mapping);
+
+	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	WRITE_ONCE(list_blocks.list_task, NULL);
+	KUNIT_ASSERT_TRUE(test, list_blocks.started);
+	wait_for_completion(&list_blocks.single_done);
+	kunit_info(test, "single mapping %s after %llu ms (wait %u ms), list %d, %ld waits, %ld timed out\n",
+		   list_blocks.single == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   list_blocks.single_ms, tm->mem.wait_timeout_ms, ret,
+		   counter(&tm->mem.stats.waits), counter(&tm->mem.stats.wait_timeouts));
+
+	KUNIT_EXPECT_NE(test, list_blocks.single, (phys_addr_t)DMA_MAPPING_ERROR);
+	/* Woken when the list gave its entry back, some 50 ms after it queued. */
+	KUNIT_EXPECT_LT(test, list_blocks.single_ms, tm->mem.wait_timeout_ms / 2);
+	/* The list then waits behind it, for more than is left: that one times out. */
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 1);
+	if (list_blocks.single != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, list_blocks.single, SZ_128K);
+	if (list_blocks.fill != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, list_blocks.fill, 48 * IO_TLB_SIZE);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(SZ_128K));
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -2211,6 +2317,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(counters_follow_each_pool_kind),
 	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
 	KUNIT_CASE(per_device_counters_follow_each_device),
+	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
 	{}
 };
 

@@ -13,8 +13,8 @@
  *    pool). Otherwise (memory short, or the pools grown that far),
  *    it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
- *    (A list that gives back entries it took in a failed attempt wakes
- *    nobody: see swiotlb_map_sg().)
+ *    (A list that gives back entries it took in a failed attempt while it
+ *    waits wakes nobody: see swiotlb_list_undo().)
  *    Only the oldest waiter tries for room: later ones, however small, wait
  *    behind it, so a large request is not starved. New callers that may
  *    sleep do not pass the queue either. While it waits, the oldest waiter
