@@ -2189,6 +2189,39 @@ static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
+/*
+ * What the tests below see of the memory asked for dynamic pools: how many
+ * requests the task under test made, the flags of the last one and the
+ * most slots in use in its allocator when one was made.
+ */
+static struct {
+	struct task_struct *task;
+	struct test_mem *tm;
+	unsigned int n;
+	gfp_t gfp;
+	long max_used;
+} pool_memory;
+
+static void watch_pool_memory(enum swiotlb_test_point point, const void *arg)
+{
+	const struct swiotlb_test_memory *what = arg;
+
+	if (point != SWIOTLB_TEST_MEMORY || what->per_mapping ||
+	    current != READ_ONCE(pool_memory.task))
+		return;
+	pool_memory.n++;
+	pool_memory.gfp = what->gfp;
+	pool_memory.max_used = max(pool_memory.max_used, used_all(pool_memory.tm));
+}
+
+static void watch_pool_memory_start(struct kunit *test, struct test_mem *tm)
+{
+	memset(&pool_memory, 0, sizeof(pool_memory));
+	pool_memory.tm = tm;
+	WRITE_ONCE(pool_memory.task, current);
+	set_test_hook(test, watch_pool_memory);
+}
+
 /* A single mapping that finds the pool full while a list holds part of it. */
 static struct {
 	struct task_struct *list_task;
@@ -2762,7 +2795,46 @@ static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A mapping whose attempt to add a pool failed does not try again at once:
+ * not at its first look as the oldest waiter, nor at each wake-up, each
+ * attempt being an allocation (with reclaim) of the largest order that
+ * fails again while memory is short; not within SWIOTLB_GROW_RETRY_MS.
+ */
+static void failed_inline_growth_is_not_tried_again_at_once(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	/* Shorter than SWIOTLB_GROW_RETRY_MS: one attempt in all. */
+	tm->mem.wait_timeout_ms = SWIOTLB_GROW_RETRY_MS / 2;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	watch_pool_memory_start(test, tm);
+	/* The pool's memory is there, its records are not: the attempt fails. */
+	swiotlb_fail_arm(SWIOTLB_FAIL_META, -1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	swiotlb_fail_arm(0, 0);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "attempts to add a pool: %u in a wait of %u ms\n", pool_memory.n,
+		   tm->mem.wait_timeout_ms);
+
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, pool_memory.n, 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_faults_cases[] = {
+	KUNIT_CASE(failed_inline_growth_is_not_tried_again_at_once),
 	KUNIT_CASE(may_sleep_caller_waits_when_memory_is_short),
 	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
 	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),

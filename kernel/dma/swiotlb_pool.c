@@ -1046,7 +1046,10 @@ void swiotlb_grow(struct work_struct *work)
  * scheduled, but only with memory that can be had without reclaim that
  * waits for I/O and without retrying (GFP_NOIO, __GFP_NORETRY); when memory
  * is short it gives up, and the caller waits as before. Not within
- * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker, one caller at a
+ * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker or of a mapping
+ * (each attempt is an allocation from the largest order down, with
+ * reclaim: repeated at every wake-up of the oldest waiter while memory is
+ * short, it would only fail again), one caller at a
  * time (the others wait for the pool it adds), and only while the pools
  * would stay within SWIOTLB_GROW_INLINE_TIMES the default pool: beyond
  * that, callers wait for slots to come back and for the worker, so that a
@@ -1069,6 +1072,8 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 	if (smp_load_acquire(&mem->grow_failed) &&
 	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
 		return SWIOTLB_GREW_NO;
+	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
+		return SWIOTLB_GREW_NO;
 	if (READ_ONCE(mem->nslabs) + nslabs > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
@@ -1079,6 +1084,10 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 	if (pool) {
 		swiotlb_pool_publish(pool);
 		swiotlb_arm_shrink(mem);
+	} else {
+		/* Not again for a while (one that read the old time may try once). */
+		WRITE_ONCE(mem->grow_inline_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
 	}
 	clear_bit_unlock(0, &mem->grow_busy);
 	if (!pool)

@@ -10,8 +10,9 @@
  *    (mem->grow_inline: the default allocator) and memory can be had at
  *    once without I/O or retries, up to twice the default pool
  *    (swiotlb_grow_now(); one caller at a time, the others wait for its
- *    pool). Otherwise (memory short, or the pools grown that far),
- *    it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    pool; after a failed attempt, nobody tries again within
+ *    SWIOTLB_GROW_RETRY_MS). Otherwise (memory short, or the pools grown
+ *    that far), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt while it
  *    waits wakes nobody: see swiotlb_list_undo().)
