@@ -24,6 +24,7 @@
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/workqueue.h>
@@ -2328,6 +2329,42 @@ static void list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter(st
 	__free_pages(page, get_order(SZ_128K));
 }
 
+/*
+ * The memory of a dynamic pool that a mapping adds itself never comes from
+ * the emergency reserves, even where the caller may use them (a driver's
+ * I/O submitted from reclaim, PF_MEMALLOC): those are for reclaim to make
+ * progress, not for bounce buffers it can wait for.
+ */
+static void inline_growth_never_takes_emergency_reserves(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	unsigned int noreclaim;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	watch_pool_memory_start(test, tm);
+	noreclaim = memalloc_noreclaim_save();
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	memalloc_noreclaim_restore(noreclaim);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "pools asked for: %u, last with gfp %pGg\n", pool_memory.n,
+		   &pool_memory.gfp);
+
+	KUNIT_EXPECT_GE(test, pool_memory.n, 1);
+	KUNIT_EXPECT_TRUE(test, pool_memory.gfp & __GFP_NOMEMALLOC);
+	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -2351,6 +2388,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
 	KUNIT_CASE(per_device_counters_follow_each_device),
 	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
+	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
 	{}
 };
 

@@ -1044,8 +1044,10 @@ void swiotlb_grow(struct work_struct *work)
  * For a mapping that may sleep and found the pools full: it adds the pool
  * the worker would, at once, instead of waiting for the worker to be
  * scheduled, but only with memory that can be had without reclaim that
- * waits for I/O and without retrying (GFP_NOIO, __GFP_NORETRY); when memory
- * is short it gives up, and the caller waits as before. Not within
+ * waits for I/O, without retrying and without the emergency reserves
+ * (GFP_NOIO, __GFP_NORETRY, __GFP_NOMEMALLOC: the caller may be a driver
+ * submitting I/O for reclaim, PF_MEMALLOC); when memory is short it gives
+ * up, and the caller waits as before. Not within
  * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker or of a mapping
  * (each attempt is an allocation from the largest order down, with
  * reclaim: repeated at every wake-up of the oldest waiter while memory is
@@ -1080,7 +1082,7 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 		return SWIOTLB_GREW_BUSY;
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC,
-				   GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+				   GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN);
 	if (pool) {
 		swiotlb_pool_publish(pool);
 		swiotlb_arm_shrink(mem);

@@ -8,9 +8,9 @@
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
  *    first adds a dynamic pool itself, where its allocator does that
  *    (mem->grow_inline: the default allocator) and memory can be had at
- *    once without I/O or retries, up to twice the default pool
- *    (swiotlb_grow_now(); one caller at a time, the others wait for its
- *    pool; after a failed attempt, nobody tries again within
+ *    once without I/O, retries or emergency reserves, up to twice the
+ *    default pool (swiotlb_grow_now(); one caller at a time, the others
+ *    wait for its pool; after a failed attempt, nobody tries again within
  *    SWIOTLB_GROW_RETRY_MS). Otherwise (memory short, or the pools grown
  *    that far), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
