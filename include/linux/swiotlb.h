@@ -230,7 +230,7 @@ struct io_tlb_mem {
 	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_FS
 	struct swiotlb_used __percpu *used;
-	spinlock_t used_lock;	/* moves of budget between CPUs in @used */
+	raw_spinlock_t used_lock;	/* moves of budget between CPUs in @used */
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
 #endif

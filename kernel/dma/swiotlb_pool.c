@@ -71,7 +71,7 @@ struct io_tlb_mem io_tlb_default_mem = {
 #endif
 #ifdef CONFIG_DEBUG_FS
 	.used = &swiotlb_default_used,
-	.used_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
+	.used_lock = __RAW_SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
 #endif
 };
 

@@ -35,9 +35,10 @@
  * freed.
  *
  * Locking: each CPU's counts are written by that CPU with interrupts off;
- * mem->used_lock (irq-safe, taken with interrupts off by the map path)
- * serialises the moves of budget and the raising of the marks, and no
- * other lock is taken under it. A reader may see the counts a moment behind
+ * mem->used_lock (a raw spinlock: the map path takes it with interrupts
+ * off, where PREEMPT_RT allows no sleeping lock; held for a walk of the
+ * CPUs at most) serialises the moves of budget and the raising of the
+ * marks, and no other lock is taken under it. A reader may see the counts a moment behind
  * the allocator: a sum of CPUs is exact when no map or unmap runs meanwhile.
  * Budgets of other CPUs are written under the lock while their CPUs may be
  * reading them: a peak made by CPUs mapping at the same moment as the budgets
@@ -245,7 +246,7 @@ static atomic_long_t *swiotlb_used_mark(struct io_tlb_mem *mem, unsigned int whi
  */
 int swiotlb_stats_init(struct io_tlb_mem *mem)
 {
-	spin_lock_init(&mem->used_lock);
+	raw_spin_lock_init(&mem->used_lock);
 	mem->used = alloc_percpu(struct swiotlb_used);
 	return mem->used ? 0 : -ENOMEM;
 }
@@ -338,10 +339,10 @@ static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind
 	if (unlikely(u->used[kind] > READ_ONCE(u->budget[kind]) ||
 		     u->used[SWIOTLB_USED_ALL] > READ_ONCE(u->budget[SWIOTLB_USED_ALL]))) {
 		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
-		spin_lock(&mem->used_lock);
+		raw_spin_lock(&mem->used_lock);
 		swiotlb_used_rebalance(mem, u, kind);
 		swiotlb_used_rebalance(mem, u, SWIOTLB_USED_ALL);
-		spin_unlock(&mem->used_lock);
+		raw_spin_unlock(&mem->used_lock);
 	}
 	local_irq_restore(flags);
 }
@@ -359,13 +360,13 @@ static void swiotlb_used_restart(struct io_tlb_mem *mem)
 
 	if (!mem->used)
 		return;
-	spin_lock_irqsave(&mem->used_lock, flags);
+	raw_spin_lock_irqsave(&mem->used_lock, flags);
 	for_each_possible_cpu(cpu) {
 		u = per_cpu_ptr(mem->used, cpu);
 		WRITE_ONCE(u->budget[SWIOTLB_USED_ALL], READ_ONCE(u->used[SWIOTLB_USED_ALL]));
 	}
 	atomic_long_set(&mem->used_hiwater, swiotlb_stats_used(mem, SWIOTLB_USED_ALL));
-	spin_unlock_irqrestore(&mem->used_lock, flags);
+	raw_spin_unlock_irqrestore(&mem->used_lock, flags);
 }
 
 /**
