@@ -2223,6 +2223,54 @@ static void watch_pool_memory_start(struct kunit *test, struct test_mem *tm)
 	set_test_hook(test, watch_pool_memory);
 }
 
+/*
+ * A list that may sleep adds a dynamic pool only while it holds no slot:
+ * never between its entries, where the allocation (reclaim, a page-state
+ * change in a confidential guest) would keep the slots of the entries
+ * before it from everyone else. Here the count says the list fits (64 slots
+ * free, in two runs of 32) but its second entry (48 slots) does not: the
+ * list gives its first entry back, adds a pool, and maps.
+ */
+static void list_holds_no_slots_while_it_adds_a_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	phys_addr_t hold[3];
+	struct sg_table sgt;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	for (i = 0; i < ARRAY_SIZE(hold); i++)
+		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
+	unmap_phys(test, hold[1], SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt.sgl[0], page, 8 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt.sgl[1], page, 48 * IO_TLB_SIZE, 0);
+	watch_pool_memory_start(test, tm);
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK), 0);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "pools asked for: %u, most slots in use meanwhile: %ld\n",
+		   pool_memory.n, pool_memory.max_used);
+	KUNIT_EXPECT_GE(test, pool_memory.n, 1);
+	/* The two held buffers, nothing of the list. */
+	KUNIT_EXPECT_EQ(test, pool_memory.max_used, 2 * (SZ_64K / IO_TLB_SIZE));
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
+	dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
+
+	unmap_phys(test, hold[0], SZ_64K);
+	unmap_phys(test, hold[2], SZ_64K);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(SZ_128K));
+}
+
 /* A single mapping that finds the pool full while a list holds part of it. */
 static struct {
 	struct task_struct *list_task;
@@ -2387,6 +2435,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(counters_follow_each_pool_kind),
 	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
 	KUNIT_CASE(per_device_counters_follow_each_device),
+	KUNIT_CASE(list_holds_no_slots_while_it_adds_a_pool),
 	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
 	{}

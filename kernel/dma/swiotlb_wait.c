@@ -230,11 +230,40 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 	case SWIOTLB_GREW_NO:
 		break;
 	}
-	swiotlb_request_growth(mem);
-	if (READ_ONCE(mem->grow_failed))
-		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+	pool = swiotlb_fallback_room(dev, req, head);
 #endif
 	return pool;
+}
+
+/**
+ * swiotlb_fallback_room() - room for a caller that may sleep and found the
+ * pools full, without adding a dynamic pool itself
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * The worker is asked for a dynamic pool; if adding one failed, a transient
+ * pool for this mapping alone is taken, allocated as the caller's context
+ * allows (a memalloc_noio_save() scope on the I/O path). For a caller that
+ * holds slots (an entry of a list after the first): it must not allocate a
+ * whole pool meanwhile (see swiotlb_wait_for()).
+ *
+ * Context: process context; may sleep.
+ * Return: the pool holding the mapping, or %NULL: wait for room.
+ */
+struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiotlb_req *req,
+					  int *head)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	if (!READ_ONCE(mem->can_grow))
+		return NULL;
+	swiotlb_request_growth(mem);
+	if (READ_ONCE(mem->grow_failed))
+		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+#endif
+	return NULL;
 }
 
 /* What a single mapping waits for: room for @req. */
@@ -273,7 +302,8 @@ static long swiotlb_wait_slice(struct io_tlb_mem *mem, bool first, long left)
  * @dev:	device of the mapping(s)
  * @size:	bytes wanted, for the statistics and tracepoints
  * @try:	one attempt, made only while the caller is the oldest waiter;
- *		it must not sleep holding slots, and holds none when it fails
+ *		it must not sleep holding slots (least of all to add a pool),
+ *		and holds none when it fails
  * @ctx:	passed to @try
  *
  * Context: process context; sleeps (at most the allocator's wait timeout).
