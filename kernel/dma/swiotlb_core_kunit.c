@@ -2377,6 +2377,53 @@ static void list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter(st
 	__free_pages(page, get_order(SZ_128K));
 }
 
+/* Waiters leave the queue just before the look for reach ends (below). */
+static struct io_tlb_mem *queue_empties_mem;
+
+static void queue_empties_during_the_walk(enum swiotlb_test_point point, const void *arg)
+{
+	if (point == SWIOTLB_TEST_SLOW_STEP && !strcmp(arg, "walk of the pools for reach") &&
+	    READ_ONCE(queue_empties_mem))
+		WRITE_ONCE(queue_empties_mem->nwaiters, 0);
+}
+
+/*
+ * A mapping that may sleep does not pass waiters; if they are gone by the
+ * time it would queue, it looks at the pools before it adds a pool: a
+ * dynamic pool is added only where the pools have no room.
+ */
+static void may_sleep_map_searches_the_pools_before_adding_one(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	/* As the map call first looks, somebody waits (the queue itself stays empty). */
+	WRITE_ONCE(tm->mem.nwaiters, 1);
+	WRITE_ONCE(queue_empties_mem, &tm->mem);
+	set_test_hook(test, queue_empties_during_the_walk);
+	tlb = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	WRITE_ONCE(queue_empties_mem, NULL);
+	WRITE_ONCE(tm->mem.nwaiters, 0);
+	kunit_info(test, "dynamic pools added: %ld, %lu slots in the pools\n",
+		   counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   READ_ONCE(tm->mem.nslabs));
+
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	__free_pages(page, 0);
+}
+
 /*
  * The memory of a dynamic pool that a mapping adds itself never comes from
  * the emergency reserves, even where the caller may use them (a driver's
@@ -2437,6 +2484,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(per_device_counters_follow_each_device),
 	KUNIT_CASE(list_holds_no_slots_while_it_adds_a_pool),
 	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
+	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
 	{}
 };

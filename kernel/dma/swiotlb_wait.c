@@ -384,6 +384,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	bool may_block = attrs & DMA_ATTR_MAY_BLOCK;
 	struct io_tlb_pool *pool;
+	bool searched = false;
 
 	if (may_block && !swiotlb_can_sleep()) {
 		dev_warn_once(dev, "DMA_ATTR_MAY_BLOCK where sleeping is not allowed: not waiting for bounce buffers\n");
@@ -395,6 +396,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		pool = swiotlb_find_room(dev, req, head);
 		if (pool)
 			return pool;
+		searched = true;
 	}
 	if (may_block) {
 		unsigned int noio;
@@ -415,11 +417,15 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 
 			/*
 			 * Nobody waits and the pools are full: a pool of its
-			 * own if memory allows, before any wait.
+			 * own if memory allows, before any wait. The pools are
+			 * searched first if they were not above (the waiters
+			 * seen then are gone): a pool is added only where they
+			 * have no room.
 			 */
 			pool = NULL;
 			if (!READ_ONCE(mem->nwaiters))
-				pool = swiotlb_grow_room(dev, req, head);
+				pool = searched ? swiotlb_grow_room(dev, req, head) :
+						  swiotlb_try_room(dev, req, head);
 			if (!pool) {
 				swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
 				pool = one.pool;
