@@ -2460,6 +2460,51 @@ static void inline_growth_never_takes_emergency_reserves(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * Pools are at most SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots: the cap
+ * on growth by mappings (SWIOTLB_GROW_INLINE_TIMES the default pool) counts
+ * the pool that can be built, not the size asked for. Asking for twice the
+ * largest pool over a default pool that large still grows to the cap.
+ */
+static void inline_growth_cap_counts_the_pool_it_can_build(struct kunit *test)
+{
+	const unsigned long largest = SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER;
+	const unsigned int nfill = largest / IO_TLB_SEGSIZE;
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, largest);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t *fill = kunit_kcalloc(test, nfill, sizeof(*fill), GFP_KERNEL);
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, fill);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = 2 * largest;
+	tm->mem.wait_timeout_ms = 100;
+	for (i = 0; i < nfill; i++)
+		fill[i] = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	kunit_info(test, "full pools, may-sleep map: %s, %lu slots in the pools\n",
+		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   READ_ONCE(tm->mem.nslabs));
+
+	KUNIT_EXPECT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	/* Grown (less than the largest pool where memory is fragmented), up to the cap. */
+	KUNIT_EXPECT_GT(test, READ_ONCE(tm->mem.nslabs), largest);
+	KUNIT_EXPECT_LE(test, READ_ONCE(tm->mem.nslabs), SWIOTLB_GROW_INLINE_TIMES * largest);
+	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR) {
+		pool = swiotlb_find_pool(dev, tlb);
+		KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
+		unmap_phys(test, tlb, PAGE_SIZE);
+	}
+	for (i = 0; i < nfill; i++)
+		unmap_phys(test, fill[i], SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -2486,6 +2531,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
+	KUNIT_CASE(inline_growth_cap_counts_the_pool_it_can_build),
 	{}
 };
 

@@ -1047,15 +1047,16 @@ void swiotlb_grow(struct work_struct *work)
  * waits for I/O, without retrying and without the emergency reserves
  * (GFP_NOIO, __GFP_NORETRY, __GFP_NOMEMALLOC: the caller may be a driver
  * submitting I/O for reclaim, PF_MEMALLOC); when memory is short it gives
- * up, and the caller waits as before. Not within
- * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker or of a mapping
- * (each attempt is an allocation from the largest order down, with
- * reclaim: repeated at every wake-up of the oldest waiter while memory is
- * short, it would only fail again), one caller at a
- * time (the others wait for the pool it adds), and only while the pools
- * would stay within SWIOTLB_GROW_INLINE_TIMES the default pool: beyond
- * that, callers wait for slots to come back and for the worker, so that a
- * burst of callers that can wait does not pin more memory than it must.
+ * up, and the caller waits as before. Not within SWIOTLB_GROW_RETRY_MS of a
+ * failed attempt of the worker or of a mapping (each attempt is an
+ * allocation from the largest order down, with reclaim: repeated at every
+ * wake-up of the oldest waiter while memory is short, it would only fail
+ * again), one caller at a time (the others wait for the pool it adds), and
+ * only while the pools would stay within SWIOTLB_GROW_INLINE_TIMES the
+ * default pool, counting the pool as large as it can be built (no pool has
+ * more than SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots): beyond that,
+ * callers wait for slots to come back and for the worker, so that a burst
+ * of callers that can wait does not pin more memory than it must.
  *
  * Context: process context; sleeps (allocates, shares memory with the host
  * of a confidential guest).
@@ -1065,6 +1066,7 @@ void swiotlb_grow(struct work_struct *work)
 enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 {
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
+	unsigned long most = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
 	struct io_tlb_pool *pool;
 
 	might_sleep();
@@ -1076,7 +1078,7 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 		return SWIOTLB_GREW_NO;
 	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
 		return SWIOTLB_GREW_NO;
-	if (READ_ONCE(mem->nslabs) + nslabs > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
+	if (READ_ONCE(mem->nslabs) + most > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
 		return SWIOTLB_GREW_BUSY;
