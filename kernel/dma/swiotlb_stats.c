@@ -267,9 +267,12 @@ void swiotlb_stats_exit(struct io_tlb_mem *mem)
  * @which:	a pool kind, or %SWIOTLB_USED_ALL for all kinds together
  *
  * Exact when no map or unmap of @mem runs meanwhile; a moment behind the
- * allocator otherwise.
+ * allocator otherwise. The CPUs are read one after the other: the sum may
+ * count the unmap of a mapping made on another CPU and not the map, and go
+ * below zero; it reads 0 then, for debugfs, swiotlb_read_counters() and the
+ * high-water marks alike.
  *
- * Return: the slots.
+ * Return: the slots, never less than 0.
  */
 long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 {
@@ -280,7 +283,7 @@ long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 		return 0;
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(mem->used, cpu)->used[which]);
-	return sum;
+	return max(sum, 0L);
 }
 
 /*
