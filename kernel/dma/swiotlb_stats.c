@@ -287,6 +287,17 @@ long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 }
 
 /*
+ * @a - @b for a count of one CPU and its budget. Counts and budgets are
+ * only ever compared through this difference: on a CPU that only maps,
+ * both grow without end and wrap (on 32 bits, after 2^31 slots), while
+ * what lies between them stays small.
+ */
+static long swiotlb_used_diff(long a, long b)
+{
+	return (long)((unsigned long)a - (unsigned long)b);
+}
+
+/*
  * Count @which of this CPU (@mine) went over its budget: move budget to it
  * from CPUs that have more than they use, or, if there is not enough,
  * raise the mark to the new high and leave every CPU the budget it uses.
@@ -296,7 +307,7 @@ long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *mine,
 				   unsigned int which)
 {
-	long need = mine->used[which] - mine->budget[which];
+	long need = swiotlb_used_diff(mine->used[which], mine->budget[which]);
 	struct swiotlb_used *u;
 	long spare, take;
 	int cpu;
@@ -307,7 +318,7 @@ static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *
 		u = per_cpu_ptr(mem->used, cpu);
 		if (u == mine)
 			continue;
-		spare = READ_ONCE(u->budget[which]) - READ_ONCE(u->used[which]);
+		spare = swiotlb_used_diff(READ_ONCE(u->budget[which]), READ_ONCE(u->used[which]));
 		if (spare <= 0)
 			continue;
 		/* What is needed, and half of the rest: fewer moves under drift. */
@@ -339,8 +350,9 @@ static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind
 	u = this_cpu_ptr(mem->used);
 	WRITE_ONCE(u->used[kind], u->used[kind] + n);
 	WRITE_ONCE(u->used[SWIOTLB_USED_ALL], u->used[SWIOTLB_USED_ALL] + n);
-	if (unlikely(u->used[kind] > READ_ONCE(u->budget[kind]) ||
-		     u->used[SWIOTLB_USED_ALL] > READ_ONCE(u->budget[SWIOTLB_USED_ALL]))) {
+	if (unlikely(swiotlb_used_diff(u->used[kind], READ_ONCE(u->budget[kind])) > 0 ||
+		     swiotlb_used_diff(u->used[SWIOTLB_USED_ALL],
+				       READ_ONCE(u->budget[SWIOTLB_USED_ALL])) > 0)) {
 		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
 		raw_spin_lock(&mem->used_lock);
 		swiotlb_used_rebalance(mem, u, kind);
