@@ -459,6 +459,12 @@ static void test_mem_release(void *data)
 		if (pool != &tm->mem.defpool)
 			swiotlb_pool_retire(pool);
 	swiotlb_pools_settle();
+}
+
+static void test_mem_exit(void *data)
+{
+	struct test_mem *tm = data;
+
 	swiotlb_mem_exit(&tm->mem);
 }
 
@@ -473,12 +479,15 @@ static struct test_mem *test_mem(struct kunit *test, struct device *dev,
 
 	KUNIT_ASSERT_NOT_NULL(test, tm);
 	KUNIT_ASSERT_EQ(test, swiotlb_mem_init(&tm->mem), 0);
+	/* At once: an assertion below must not leak the per-CPU counts. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_exit, tm), 0);
 	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
 	tm->mem.can_grow = true;
 	tm->mem.grow_limit = DMA_BIT_MASK(32);
 	tm->mem.force_bounce = true;
 	setup_test_pool(test, &tm->mem.defpool, nslabs, 1);
 	swiotlb_add_pool(&tm->mem, &tm->mem.defpool);
+	/* Undone first (in reverse order): the pools go before the counts. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_release, tm), 0);
 	dev->dma_io_tlb_mem = &tm->mem;
 	return tm;

@@ -83,8 +83,8 @@ struct io_tlb_mem io_tlb_default_mem = {
  * swiotlb_mem_exit() if it is ever freed.
  *
  * Context: process context; may sleep.
- * Return: 0, or -ENOMEM (the per-CPU counters); @mem is usable either way,
- * without counting slots in use when it failed.
+ * Return: 0, or -ENOMEM (the per-CPU counters): @mem must not be used
+ * then, and there is nothing to undo.
  */
 int swiotlb_mem_init(struct io_tlb_mem *mem)
 {
