@@ -189,6 +189,8 @@ struct io_tlb_pool {
  *		than wait for @grow_work (the default allocator's way; private
  *		allocators of tests and test devices leave it off)
  * @grow_busy:	bit 0 set while a mapping adds a pool that way
+ * @grow_inline_retry: after a mapping failed to add a pool that way, none
+ *		tries again before this time (jiffies_64: it does not wrap)
  * @idle_ms:	how long a dynamic pool stays unused before it is given back
  * @shrink_work: gives idle dynamic pools back
  * @debugfs:	debugfs directory of this allocator
@@ -221,13 +223,14 @@ struct io_tlb_mem {
 	struct work_struct grow_work;
 	bool grow_inline;
 	unsigned long grow_busy;
+	u64 grow_inline_retry;
 	unsigned int idle_ms;
 	struct delayed_work shrink_work;
 #endif
 	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_FS
 	struct swiotlb_used __percpu *used;
-	spinlock_t used_lock;	/* moves of budget between CPUs in @used */
+	raw_spinlock_t used_lock;	/* moves of budget between CPUs in @used */
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
 #endif

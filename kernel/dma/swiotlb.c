@@ -493,9 +493,14 @@ struct swiotlb_list {
 
 /*
  * Give back the bounce buffers of the first @n entries (their dma_address
- * still physical), taken in this same attempt and never handed out. Nobody
- * is woken: there is no more room than before the attempt, and the oldest
- * waiter, which may be the caller, would only try again at once.
+ * still physical), taken in this same attempt and never handed out.
+ *
+ * A list in the queue wakes nobody: it tries only as the oldest waiter, so
+ * nobody has queued behind it for want of these slots, and waking itself
+ * would only make it try again at once. A list that has not queued yet
+ * wakes the oldest waiter, as any unmap would: that waiter may have queued
+ * during the attempt, finding the pools full because of these very slots,
+ * and gone to sleep (it costs one read of mem->nwaiters when nobody waits).
  */
 static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 {
@@ -506,7 +511,8 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 	for_each_sg(l->sgl, sg, n, i) {
 		pool = swiotlb_find_pool(dev, sg->dma_address);
 		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
-		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address), false);
+		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
+				!l->waiting);
 	}
 }
 
@@ -556,24 +562,46 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 }
 
 /*
- * Room for one entry: from the pools as for any caller that may sleep, or,
- * for an entry the pools are out of reach of, from a transient pool below
- * the device's limit, as a single mapping would get it.
+ * Room for one entry: from the pools, else a transient pool as for any
+ * caller that may sleep once adding a pool failed (swiotlb_fallback_room()),
+ * or, for an entry the pools are out of reach of, a transient pool below
+ * the device's limit, as a single mapping would get it. Never a dynamic
+ * pool: the entries before this one hold slots (see swiotlb_list_try()).
  */
 static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct swiotlb_list *l,
 					     const struct swiotlb_req *req, int *head)
 {
+	struct io_tlb_pool *pool;
+
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (l->out_of_reach && !swiotlb_req_reaches(req, l->lowest))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 #endif
-	return swiotlb_try_room(dev, req, head);
+	pool = swiotlb_find_room(dev, req, head);
+	if (pool)
+		return pool;
+	return swiotlb_fallback_room(dev, req, head);
+}
+
+/* Has a dynamic pool just been added for a list that holds no slot? */
+static bool swiotlb_list_grow(struct device *dev)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	return READ_ONCE(mem->can_grow) && swiotlb_grow_now(mem) == SWIOTLB_GREW_ADDED;
+#else
+	return false;
+#endif
 }
 
 /*
  * One attempt at the whole list, which never sleeps holding slots: every
- * entry gets a bounce buffer (the pools, else a dynamic or transient pool
- * as for any caller that may sleep), or none keeps one.
+ * entry gets a bounce buffer (the pools, else a transient pool as for any
+ * caller that may sleep), or none keeps one. A dynamic pool is added only
+ * while the list holds nothing: before the attempt (swiotlb_list_may_fit())
+ * or, when an entry found no room though the count said the list fits,
+ * after its entries went back, and then the attempt is made once more.
  */
 static bool swiotlb_list_try(struct device *dev, void *ctx)
 {
@@ -581,10 +609,12 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
 	struct io_tlb_pool *pool;
 	struct swiotlb_req req;
 	struct scatterlist *sg;
+	bool grown = false;
 	int i, head;
 
 	if (!swiotlb_list_may_fit(dev, l))
 		return false;
+again:
 	for_each_sg(l->sgl, sg, l->nents, i) {
 		/* Checked by swiotlb_map_sg(): cannot fail. */
 		swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, l->dir, l->attrs,
@@ -592,6 +622,10 @@ static bool swiotlb_list_try(struct device *dev, void *ctx)
 		pool = swiotlb_list_room(dev, l, &req, &head);
 		if (!pool) {
 			swiotlb_list_undo(dev, l, i);
+			if (!grown && swiotlb_list_grow(dev)) {
+				grown = true;
+				goto again;
+			}
 			return false;
 		}
 		sg->dma_address = swiotlb_fill(dev, pool, head, &req);

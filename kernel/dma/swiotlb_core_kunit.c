@@ -24,6 +24,7 @@
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/workqueue.h>
@@ -458,6 +459,12 @@ static void test_mem_release(void *data)
 		if (pool != &tm->mem.defpool)
 			swiotlb_pool_retire(pool);
 	swiotlb_pools_settle();
+}
+
+static void test_mem_exit(void *data)
+{
+	struct test_mem *tm = data;
+
 	swiotlb_mem_exit(&tm->mem);
 }
 
@@ -472,12 +479,15 @@ static struct test_mem *test_mem(struct kunit *test, struct device *dev,
 
 	KUNIT_ASSERT_NOT_NULL(test, tm);
 	KUNIT_ASSERT_EQ(test, swiotlb_mem_init(&tm->mem), 0);
+	/* At once: an assertion below must not leak the per-CPU counts. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_exit, tm), 0);
 	INIT_WORK(&tm->mem.grow_work, test_mem_grow);
 	tm->mem.can_grow = true;
 	tm->mem.grow_limit = DMA_BIT_MASK(32);
 	tm->mem.force_bounce = true;
 	setup_test_pool(test, &tm->mem.defpool, nslabs, 1);
 	swiotlb_add_pool(&tm->mem, &tm->mem.defpool);
+	/* Undone first (in reverse order): the pools go before the counts. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mem_release, tm), 0);
 	dev->dma_io_tlb_mem = &tm->mem;
 	return tm;
@@ -1125,7 +1135,42 @@ static void counters_stay_exact_when_unmaps_run_on_another_cpu(struct kunit *tes
 	__free_pages(page, 0);
 }
 
+/*
+ * The per-CPU counts are added up without a lock: a reader that runs while
+ * a mapping made on one CPU is ended on another may count the unmap and not
+ * the map, a sum below zero. No reader shows that (as a huge unsigned
+ * number, or as a high-water mark): it reads 0. Set up here by hand.
+ */
+static void folded_slot_counts_never_read_below_zero(struct kunit *test)
+{
+#ifdef CONFIG_DEBUG_FS
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct swiotlb_counters c;
+	struct swiotlb_used *u;
+	long all, def;
+
+	u = per_cpu_ptr(tm->mem.used, cpumask_first(cpu_possible_mask));
+	u->used[SWIOTLB_USED_ALL] -= 3;
+	u->used[SWIOTLB_POOL_DEFAULT] -= 3;
+	all = swiotlb_stats_used(&tm->mem, SWIOTLB_USED_ALL);
+	def = swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, swiotlb_read_counters(dev, &c), 0);
+	u->used[SWIOTLB_USED_ALL] += 3;
+	u->used[SWIOTLB_POOL_DEFAULT] += 3;
+	kunit_info(test, "sums read %ld and %ld, counters %llu\n", all, def,
+		   c.used[SWIOTLB_POOL_DEFAULT]);
+
+	KUNIT_EXPECT_EQ(test, all, 0);
+	KUNIT_EXPECT_EQ(test, def, 0);
+	KUNIT_EXPECT_EQ(test, c.used[SWIOTLB_POOL_DEFAULT], 0);
+#else
+	kunit_skip(test, "the slot counts are kept for debugfs only");
+#endif
+}
+
 static struct kunit_case swiotlb_pools_cases[] = {
+	KUNIT_CASE(folded_slot_counts_never_read_below_zero),
 	KUNIT_CASE(warm_map_and_unmap_take_no_slow_step),
 	KUNIT_CASE(list_walks_the_pools_for_reach_once),
 	KUNIT_CASE(counters_stay_exact_when_unmaps_run_on_another_cpu),
@@ -2189,6 +2234,321 @@ static void map_of_a_size_that_would_wrap_fails_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
 }
 
+/*
+ * What the tests below see of the memory asked for dynamic pools: how many
+ * requests the task under test made, the flags of the last one and the
+ * most slots in use in its allocator when one was made.
+ */
+static struct {
+	struct task_struct *task;
+	struct test_mem *tm;
+	unsigned int n;
+	gfp_t gfp;
+	long max_used;
+} pool_memory;
+
+static void watch_pool_memory(enum swiotlb_test_point point, const void *arg)
+{
+	const struct swiotlb_test_memory *what = arg;
+
+	if (point != SWIOTLB_TEST_MEMORY || what->per_mapping ||
+	    current != READ_ONCE(pool_memory.task))
+		return;
+	pool_memory.n++;
+	pool_memory.gfp = what->gfp;
+	pool_memory.max_used = max(pool_memory.max_used, used_all(pool_memory.tm));
+}
+
+static void watch_pool_memory_start(struct kunit *test, struct test_mem *tm)
+{
+	memset(&pool_memory, 0, sizeof(pool_memory));
+	pool_memory.tm = tm;
+	WRITE_ONCE(pool_memory.task, current);
+	set_test_hook(test, watch_pool_memory);
+}
+
+/*
+ * A list that may sleep adds a dynamic pool only while it holds no slot:
+ * never between its entries, where the allocation (reclaim, a page-state
+ * change in a confidential guest) would keep the slots of the entries
+ * before it from everyone else. Here the count says the list fits (64 slots
+ * free, in two runs of 32) but its second entry (48 slots) does not: the
+ * list gives its first entry back, adds a pool, and maps.
+ */
+static void list_holds_no_slots_while_it_adds_a_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	phys_addr_t hold[3];
+	struct sg_table sgt;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	for (i = 0; i < ARRAY_SIZE(hold); i++)
+		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
+	unmap_phys(test, hold[1], SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt.sgl[0], page, 8 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt.sgl[1], page, 48 * IO_TLB_SIZE, 0);
+	watch_pool_memory_start(test, tm);
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK), 0);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "pools asked for: %u, most slots in use meanwhile: %ld\n",
+		   pool_memory.n, pool_memory.max_used);
+	KUNIT_EXPECT_GE(test, pool_memory.n, 1);
+	/* The two held buffers, nothing of the list. */
+	KUNIT_EXPECT_EQ(test, pool_memory.max_used, 2 * (SZ_64K / IO_TLB_SIZE));
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
+	dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
+
+	unmap_phys(test, hold[0], SZ_64K);
+	unmap_phys(test, hold[2], SZ_64K);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(SZ_128K));
+}
+
+/* A single mapping that finds the pool full while a list holds part of it. */
+static struct {
+	struct task_struct *list_task;
+	struct device *dev;
+	struct io_tlb_mem *mem;
+	phys_addr_t orig;
+	phys_addr_t fill;
+	phys_addr_t single;
+	u64 single_ms;
+	struct completion single_done;
+	bool started;
+} list_blocks;
+
+static int list_blocks_single_fn(void *data)
+{
+	u64 start = ktime_get_ns();
+
+	list_blocks.single = swiotlb_tbl_map_single(list_blocks.dev, list_blocks.orig, SZ_128K,
+						    0, DMA_TO_DEVICE,
+						    DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	list_blocks.single_ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+	complete_all(&list_blocks.single_done);
+	return 0;
+}
+
+/*
+ * Once the list has its first entry (64 slots): 48 more slots go to a
+ * mapping that cannot wait, leaving 16, and a mapping of 64 slots that may
+ * sleep queues and goes to sleep; only then does the list go on (and fail
+ * on its second entry, 32 slots).
+ */
+static void list_blocks_a_single_mapping(enum swiotlb_test_point point, const void *arg)
+{
+	struct task_struct *task;
+	unsigned int n;
+
+	if (point != SWIOTLB_TEST_MAPPED || current != READ_ONCE(list_blocks.list_task) ||
+	    list_blocks.started)
+		return;
+	list_blocks.started = true;
+	list_blocks.fill = swiotlb_tbl_map_single(list_blocks.dev, list_blocks.orig,
+						  48 * IO_TLB_SIZE, 0, DMA_TO_DEVICE, 0);
+	task = kthread_run(list_blocks_single_fn, NULL, "swiotlb-single");
+	if (IS_ERR(task)) {
+		list_blocks.single = DMA_MAPPING_ERROR;
+		complete_all(&list_blocks.single_done);
+		return;
+	}
+	for (n = 0; n < 1000 && !READ_ONCE(list_blocks.mem->nwaiters); n++)
+		usleep_range(1000, 2000);
+	/* Asleep in its wait by now. */
+	msleep(50);
+}
+
+/*
+ * A list that has not queued yet gives back the entries of a failed attempt
+ * waking the oldest waiter: a mapping may have queued meanwhile, finding the
+ * pool full because of those very entries. Woken by nobody, it would sleep
+ * until its wait ran out (and find room only in its last look, or time out),
+ * though the pool had room for it.
+ */
+static void list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
+	struct sg_table sgt;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.wait_timeout_ms = 500;
+	memset(&list_blocks, 0, sizeof(list_blocks));
+	list_blocks.dev = dev;
+	list_blocks.mem = &tm->mem;
+	list_blocks.orig = page_to_phys(page);
+	init_completion(&list_blocks.single_done);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt.sgl[0], page, 64 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt.sgl[1], page, 32 * IO_TLB_SIZE, 0);
+	WRITE_ONCE(list_blocks.list_task, current);
+	set_test_hook(test, list_blocks_a_single_mapping);
+
+	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	WRITE_ONCE(list_blocks.list_task, NULL);
+	KUNIT_ASSERT_TRUE(test, list_blocks.started);
+	wait_for_completion(&list_blocks.single_done);
+	kunit_info(test, "single mapping %s after %llu ms (wait %u ms), list %d, %ld waits, %ld timed out\n",
+		   list_blocks.single == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   list_blocks.single_ms, tm->mem.wait_timeout_ms, ret,
+		   counter(&tm->mem.stats.waits), counter(&tm->mem.stats.wait_timeouts));
+
+	KUNIT_EXPECT_NE(test, list_blocks.single, (phys_addr_t)DMA_MAPPING_ERROR);
+	/* Woken when the list gave its entry back, some 50 ms after it queued. */
+	KUNIT_EXPECT_LT(test, list_blocks.single_ms, tm->mem.wait_timeout_ms / 2);
+	/* The list then waits behind it, for more than is left: that one times out. */
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 1);
+	if (list_blocks.single != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, list_blocks.single, SZ_128K);
+	if (list_blocks.fill != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, list_blocks.fill, 48 * IO_TLB_SIZE);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	sg_free_table(&sgt);
+	__free_pages(page, get_order(SZ_128K));
+}
+
+/* Waiters leave the queue just before the look for reach ends (below). */
+static struct io_tlb_mem *queue_empties_mem;
+
+static void queue_empties_during_the_walk(enum swiotlb_test_point point, const void *arg)
+{
+	if (point == SWIOTLB_TEST_SLOW_STEP && !strcmp(arg, "walk of the pools for reach") &&
+	    READ_ONCE(queue_empties_mem))
+		WRITE_ONCE(queue_empties_mem->nwaiters, 0);
+}
+
+/*
+ * A mapping that may sleep does not pass waiters; if they are gone by the
+ * time it would queue, it looks at the pools before it adds a pool: a
+ * dynamic pool is added only where the pools have no room.
+ */
+static void may_sleep_map_searches_the_pools_before_adding_one(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 1000;
+	/* As the map call first looks, somebody waits (the queue itself stays empty). */
+	WRITE_ONCE(tm->mem.nwaiters, 1);
+	WRITE_ONCE(queue_empties_mem, &tm->mem);
+	set_test_hook(test, queue_empties_during_the_walk);
+	tlb = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	WRITE_ONCE(queue_empties_mem, NULL);
+	WRITE_ONCE(tm->mem.nwaiters, 0);
+	kunit_info(test, "dynamic pools added: %ld, %lu slots in the pools\n",
+		   counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   READ_ONCE(tm->mem.nslabs));
+
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE);
+	unmap_phys(test, tlb, PAGE_SIZE);
+	__free_pages(page, 0);
+}
+
+/*
+ * The memory of a dynamic pool that a mapping adds itself never comes from
+ * the emergency reserves, even where the caller may use them (a driver's
+ * I/O submitted from reclaim, PF_MEMALLOC): those are for reclaim to make
+ * progress, not for bounce buffers it can wait for.
+ */
+static void inline_growth_never_takes_emergency_reserves(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	unsigned int noreclaim;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	watch_pool_memory_start(test, tm);
+	noreclaim = memalloc_noreclaim_save();
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	memalloc_noreclaim_restore(noreclaim);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "pools asked for: %u, last with gfp %pGg\n", pool_memory.n,
+		   &pool_memory.gfp);
+
+	KUNIT_EXPECT_GE(test, pool_memory.n, 1);
+	KUNIT_EXPECT_TRUE(test, pool_memory.gfp & __GFP_NOMEMALLOC);
+	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/*
+ * Pools are at most SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots: the cap
+ * on growth by mappings (SWIOTLB_GROW_INLINE_TIMES the default pool) counts
+ * the pool that can be built, not the size asked for. Asking for twice the
+ * largest pool over a default pool that large still grows to the cap.
+ */
+static void inline_growth_cap_counts_the_pool_it_can_build(struct kunit *test)
+{
+	const unsigned long largest = SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER;
+	const unsigned int nfill = largest / IO_TLB_SEGSIZE;
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, largest);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t *fill = kunit_kcalloc(test, nfill, sizeof(*fill), GFP_KERNEL);
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, fill);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = 2 * largest;
+	tm->mem.wait_timeout_ms = 100;
+	for (i = 0; i < nfill; i++)
+		fill[i] = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	kunit_info(test, "full pools, may-sleep map: %s, %lu slots in the pools\n",
+		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   READ_ONCE(tm->mem.nslabs));
+
+	KUNIT_EXPECT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	/* Grown (less than the largest pool where memory is fragmented), up to the cap. */
+	KUNIT_EXPECT_GT(test, READ_ONCE(tm->mem.nslabs), largest);
+	KUNIT_EXPECT_LE(test, READ_ONCE(tm->mem.nslabs), SWIOTLB_GROW_INLINE_TIMES * largest);
+	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR) {
+		pool = swiotlb_find_pool(dev, tlb);
+		KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
+		unmap_phys(test, tlb, PAGE_SIZE);
+	}
+	for (i = 0; i < nfill; i++)
+		unmap_phys(test, fill[i], SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -2211,6 +2571,11 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(counters_follow_each_pool_kind),
 	KUNIT_CASE(tracepoints_report_maps_pools_and_waits),
 	KUNIT_CASE(per_device_counters_follow_each_device),
+	KUNIT_CASE(list_holds_no_slots_while_it_adds_a_pool),
+	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
+	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
+	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
+	KUNIT_CASE(inline_growth_cap_counts_the_pool_it_can_build),
 	{}
 };
 
@@ -2655,7 +3020,46 @@ static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A mapping whose attempt to add a pool failed does not try again at once:
+ * not at its first look as the oldest waiter, nor at each wake-up, each
+ * attempt being an allocation (with reclaim) of the largest order that
+ * fails again while memory is short; not within SWIOTLB_GROW_RETRY_MS.
+ */
+static void failed_inline_growth_is_not_tried_again_at_once(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	/* Shorter than SWIOTLB_GROW_RETRY_MS: one attempt in all. */
+	tm->mem.wait_timeout_ms = SWIOTLB_GROW_RETRY_MS / 2;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	watch_pool_memory_start(test, tm);
+	/* The pool's memory is there, its records are not: the attempt fails. */
+	swiotlb_fail_arm(SWIOTLB_FAIL_META, -1);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	swiotlb_fail_arm(0, 0);
+	WRITE_ONCE(pool_memory.task, NULL);
+	kunit_info(test, "attempts to add a pool: %u in a wait of %u ms\n", pool_memory.n,
+		   tm->mem.wait_timeout_ms);
+
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, pool_memory.n, 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_faults_cases[] = {
+	KUNIT_CASE(failed_inline_growth_is_not_tried_again_at_once),
 	KUNIT_CASE(may_sleep_caller_waits_when_memory_is_short),
 	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
 	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),

@@ -222,6 +222,8 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
 				     int *head);
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
 				      int *head);
+struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiotlb_req *req,
+					  int *head);
 bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx);
 bool swiotlb_can_sleep(void);

@@ -71,7 +71,7 @@ struct io_tlb_mem io_tlb_default_mem = {
 #endif
 #ifdef CONFIG_DEBUG_FS
 	.used = &swiotlb_default_used,
-	.used_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
+	.used_lock = __RAW_SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
 #endif
 };
 
@@ -83,8 +83,8 @@ struct io_tlb_mem io_tlb_default_mem = {
  * swiotlb_mem_exit() if it is ever freed.
  *
  * Context: process context; may sleep.
- * Return: 0, or -ENOMEM (the per-CPU counters); @mem is usable either way,
- * without counting slots in use when it failed.
+ * Return: 0, or -ENOMEM (the per-CPU counters): @mem must not be used
+ * then, and there is nothing to undo.
  */
 int swiotlb_mem_init(struct io_tlb_mem *mem)
 {
@@ -1044,13 +1044,19 @@ void swiotlb_grow(struct work_struct *work)
  * For a mapping that may sleep and found the pools full: it adds the pool
  * the worker would, at once, instead of waiting for the worker to be
  * scheduled, but only with memory that can be had without reclaim that
- * waits for I/O and without retrying (GFP_NOIO, __GFP_NORETRY); when memory
- * is short it gives up, and the caller waits as before. Not within
- * SWIOTLB_GROW_RETRY_MS of a failed attempt of the worker, one caller at a
- * time (the others wait for the pool it adds), and only while the pools
- * would stay within SWIOTLB_GROW_INLINE_TIMES the default pool: beyond
- * that, callers wait for slots to come back and for the worker, so that a
- * burst of callers that can wait does not pin more memory than it must.
+ * waits for I/O, without retrying and without the emergency reserves
+ * (GFP_NOIO, __GFP_NORETRY, __GFP_NOMEMALLOC: the caller may be a driver
+ * submitting I/O for reclaim, PF_MEMALLOC); when memory is short it gives
+ * up, and the caller waits as before. Not within SWIOTLB_GROW_RETRY_MS of a
+ * failed attempt of the worker or of a mapping (each attempt is an
+ * allocation from the largest order down, with reclaim: repeated at every
+ * wake-up of the oldest waiter while memory is short, it would only fail
+ * again), one caller at a time (the others wait for the pool it adds), and
+ * only while the pools would stay within SWIOTLB_GROW_INLINE_TIMES the
+ * default pool, counting the pool as large as it can be built (no pool has
+ * more than SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots): beyond that,
+ * callers wait for slots to come back and for the worker, so that a burst
+ * of callers that can wait does not pin more memory than it must.
  *
  * Context: process context; sleeps (allocates, shares memory with the host
  * of a confidential guest).
@@ -1060,6 +1066,7 @@ void swiotlb_grow(struct work_struct *work)
 enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 {
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
+	unsigned long most = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
 	struct io_tlb_pool *pool;
 
 	might_sleep();
@@ -1069,16 +1076,22 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 	if (smp_load_acquire(&mem->grow_failed) &&
 	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
 		return SWIOTLB_GREW_NO;
-	if (READ_ONCE(mem->nslabs) + nslabs > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
+	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
+		return SWIOTLB_GREW_NO;
+	if (READ_ONCE(mem->nslabs) + most > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
 		return SWIOTLB_GREW_BUSY;
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC,
-				   GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN);
+				   GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN);
 	if (pool) {
 		swiotlb_pool_publish(pool);
 		swiotlb_arm_shrink(mem);
+	} else {
+		/* Not again for a while (one that read the old time may try once). */
+		WRITE_ONCE(mem->grow_inline_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
 	}
 	clear_bit_unlock(0, &mem->grow_busy);
 	if (!pool)

@@ -35,9 +35,10 @@
  * freed.
  *
  * Locking: each CPU's counts are written by that CPU with interrupts off;
- * mem->used_lock (irq-safe, taken with interrupts off by the map path)
- * serialises the moves of budget and the raising of the marks, and no
- * other lock is taken under it. A reader may see the counts a moment behind
+ * mem->used_lock (a raw spinlock: the map path takes it with interrupts
+ * off, where PREEMPT_RT allows no sleeping lock; held for a walk of the
+ * CPUs at most) serialises the moves of budget and the raising of the
+ * marks, and no other lock is taken under it. A reader may see the counts a moment behind
  * the allocator: a sum of CPUs is exact when no map or unmap runs meanwhile.
  * Budgets of other CPUs are written under the lock while their CPUs may be
  * reading them: a peak made by CPUs mapping at the same moment as the budgets
@@ -245,7 +246,7 @@ static atomic_long_t *swiotlb_used_mark(struct io_tlb_mem *mem, unsigned int whi
  */
 int swiotlb_stats_init(struct io_tlb_mem *mem)
 {
-	spin_lock_init(&mem->used_lock);
+	raw_spin_lock_init(&mem->used_lock);
 	mem->used = alloc_percpu(struct swiotlb_used);
 	return mem->used ? 0 : -ENOMEM;
 }
@@ -266,9 +267,12 @@ void swiotlb_stats_exit(struct io_tlb_mem *mem)
  * @which:	a pool kind, or %SWIOTLB_USED_ALL for all kinds together
  *
  * Exact when no map or unmap of @mem runs meanwhile; a moment behind the
- * allocator otherwise.
+ * allocator otherwise. The CPUs are read one after the other: the sum may
+ * count the unmap of a mapping made on another CPU and not the map, and go
+ * below zero; it reads 0 then, for debugfs, swiotlb_read_counters() and the
+ * high-water marks alike.
  *
- * Return: the slots.
+ * Return: the slots, never less than 0.
  */
 long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 {
@@ -279,7 +283,18 @@ long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 		return 0;
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(mem->used, cpu)->used[which]);
-	return sum;
+	return max(sum, 0L);
+}
+
+/*
+ * @a - @b for a count of one CPU and its budget. Counts and budgets are
+ * only ever compared through this difference: on a CPU that only maps,
+ * both grow without end and wrap (on 32 bits, after 2^31 slots), while
+ * what lies between them stays small.
+ */
+static long swiotlb_used_diff(long a, long b)
+{
+	return (long)((unsigned long)a - (unsigned long)b);
 }
 
 /*
@@ -292,7 +307,7 @@ long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *mine,
 				   unsigned int which)
 {
-	long need = mine->used[which] - mine->budget[which];
+	long need = swiotlb_used_diff(mine->used[which], mine->budget[which]);
 	struct swiotlb_used *u;
 	long spare, take;
 	int cpu;
@@ -303,7 +318,7 @@ static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *
 		u = per_cpu_ptr(mem->used, cpu);
 		if (u == mine)
 			continue;
-		spare = READ_ONCE(u->budget[which]) - READ_ONCE(u->used[which]);
+		spare = swiotlb_used_diff(READ_ONCE(u->budget[which]), READ_ONCE(u->used[which]));
 		if (spare <= 0)
 			continue;
 		/* What is needed, and half of the rest: fewer moves under drift. */
@@ -335,13 +350,14 @@ static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind
 	u = this_cpu_ptr(mem->used);
 	WRITE_ONCE(u->used[kind], u->used[kind] + n);
 	WRITE_ONCE(u->used[SWIOTLB_USED_ALL], u->used[SWIOTLB_USED_ALL] + n);
-	if (unlikely(u->used[kind] > READ_ONCE(u->budget[kind]) ||
-		     u->used[SWIOTLB_USED_ALL] > READ_ONCE(u->budget[SWIOTLB_USED_ALL]))) {
+	if (unlikely(swiotlb_used_diff(u->used[kind], READ_ONCE(u->budget[kind])) > 0 ||
+		     swiotlb_used_diff(u->used[SWIOTLB_USED_ALL],
+				       READ_ONCE(u->budget[SWIOTLB_USED_ALL])) > 0)) {
 		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
-		spin_lock(&mem->used_lock);
+		raw_spin_lock(&mem->used_lock);
 		swiotlb_used_rebalance(mem, u, kind);
 		swiotlb_used_rebalance(mem, u, SWIOTLB_USED_ALL);
-		spin_unlock(&mem->used_lock);
+		raw_spin_unlock(&mem->used_lock);
 	}
 	local_irq_restore(flags);
 }
@@ -359,13 +375,13 @@ static void swiotlb_used_restart(struct io_tlb_mem *mem)
 
 	if (!mem->used)
 		return;
-	spin_lock_irqsave(&mem->used_lock, flags);
+	raw_spin_lock_irqsave(&mem->used_lock, flags);
 	for_each_possible_cpu(cpu) {
 		u = per_cpu_ptr(mem->used, cpu);
 		WRITE_ONCE(u->budget[SWIOTLB_USED_ALL], READ_ONCE(u->used[SWIOTLB_USED_ALL]));
 	}
 	atomic_long_set(&mem->used_hiwater, swiotlb_stats_used(mem, SWIOTLB_USED_ALL));
-	spin_unlock_irqrestore(&mem->used_lock, flags);
+	raw_spin_unlock_irqrestore(&mem->used_lock, flags);
 }
 
 /**

@@ -8,13 +8,14 @@
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
  *    first adds a dynamic pool itself, where its allocator does that
  *    (mem->grow_inline: the default allocator) and memory can be had at
- *    once without I/O or retries, up to twice the default pool
- *    (swiotlb_grow_now(); one caller at a time, the others wait for its
- *    pool). Otherwise (memory short, or the pools grown that far),
- *    it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    once without I/O, retries or emergency reserves, up to twice the
+ *    default pool (swiotlb_grow_now(); one caller at a time, the others
+ *    wait for its pool; after a failed attempt, nobody tries again within
+ *    SWIOTLB_GROW_RETRY_MS). Otherwise (memory short, or the pools grown
+ *    that far), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
- *    (A list that gives back entries it took in a failed attempt wakes
- *    nobody: see swiotlb_map_sg().)
+ *    (A list that gives back entries it took in a failed attempt while it
+ *    waits wakes nobody: see swiotlb_list_undo().)
  *    Only the oldest waiter tries for room: later ones, however small, wait
  *    behind it, so a large request is not starved. New callers that may
  *    sleep do not pass the queue either. While it waits, the oldest waiter
@@ -229,11 +230,40 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 	case SWIOTLB_GREW_NO:
 		break;
 	}
-	swiotlb_request_growth(mem);
-	if (READ_ONCE(mem->grow_failed))
-		pool = swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+	pool = swiotlb_fallback_room(dev, req, head);
 #endif
 	return pool;
+}
+
+/**
+ * swiotlb_fallback_room() - room for a caller that may sleep and found the
+ * pools full, without adding a dynamic pool itself
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * The worker is asked for a dynamic pool; if adding one failed, a transient
+ * pool for this mapping alone is taken, allocated as the caller's context
+ * allows (a memalloc_noio_save() scope on the I/O path). For a caller that
+ * holds slots (an entry of a list after the first): it must not allocate a
+ * whole pool meanwhile (see swiotlb_wait_for()).
+ *
+ * Context: process context; may sleep.
+ * Return: the pool holding the mapping, or %NULL: wait for room.
+ */
+struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiotlb_req *req,
+					  int *head)
+{
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	if (!READ_ONCE(mem->can_grow))
+		return NULL;
+	swiotlb_request_growth(mem);
+	if (READ_ONCE(mem->grow_failed))
+		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
+#endif
+	return NULL;
 }
 
 /* What a single mapping waits for: room for @req. */
@@ -272,7 +302,8 @@ static long swiotlb_wait_slice(struct io_tlb_mem *mem, bool first, long left)
  * @dev:	device of the mapping(s)
  * @size:	bytes wanted, for the statistics and tracepoints
  * @try:	one attempt, made only while the caller is the oldest waiter;
- *		it must not sleep holding slots, and holds none when it fails
+ *		it must not sleep holding slots (least of all to add a pool),
+ *		and holds none when it fails
  * @ctx:	passed to @try
  *
  * Context: process context; sleeps (at most the allocator's wait timeout).
@@ -353,6 +384,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	bool may_block = attrs & DMA_ATTR_MAY_BLOCK;
 	struct io_tlb_pool *pool;
+	bool searched = false;
 
 	if (may_block && !swiotlb_can_sleep()) {
 		dev_warn_once(dev, "DMA_ATTR_MAY_BLOCK where sleeping is not allowed: not waiting for bounce buffers\n");
@@ -364,6 +396,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		pool = swiotlb_find_room(dev, req, head);
 		if (pool)
 			return pool;
+		searched = true;
 	}
 	if (may_block) {
 		unsigned int noio;
@@ -384,11 +417,15 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 
 			/*
 			 * Nobody waits and the pools are full: a pool of its
-			 * own if memory allows, before any wait.
+			 * own if memory allows, before any wait. The pools are
+			 * searched first if they were not above (the waiters
+			 * seen then are gone): a pool is added only where they
+			 * have no room.
 			 */
 			pool = NULL;
 			if (!READ_ONCE(mem->nwaiters))
-				pool = swiotlb_grow_room(dev, req, head);
+				pool = searched ? swiotlb_grow_room(dev, req, head) :
+						  swiotlb_try_room(dev, req, head);
 			if (!pool) {
 				swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
 				pool = one.pool;
