@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the build and tests need (DESIGN.md section 3).
+# Install the Debian packages the build and tests need: the kernel source,
+# the LLVM and Rust toolchains, QEMU, busybox and the tools the scripts call.
 # Quiet and fast when everything is present.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make lint`: the style checks of DESIGN.md section 5 on our files only:
+# `make lint`: the kernel's style checks on our files only:
 # checkpatch --strict and kernel-doc on the C files, rustfmt and clippy on
 # the Rust ones. Clippy builds the Rust code once more with clippy-driver, so
 # the next `make kernel` recompiles it. Exits non-zero on any finding.
