@@ -1063,6 +1063,19 @@ void swiotlb_grow(struct work_struct *work)
  * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
  * one) or %SWIOTLB_GREW_NO (no memory, or not now).
  */
+/* Whether inline growth is allowed now: no recent failure, room under the cap. */
+static bool swiotlb_may_grow_now(struct io_tlb_mem *mem, unsigned long most)
+{
+	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return false;
+	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
+		return false;
+	return READ_ONCE(mem->nslabs) + most <=
+	       SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs;
+}
+
 enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 {
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
@@ -1070,18 +1083,18 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 	struct io_tlb_pool *pool;
 
 	might_sleep();
-	if (!READ_ONCE(mem->grow_inline))
-		return SWIOTLB_GREW_NO;
-	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
-	if (smp_load_acquire(&mem->grow_failed) &&
-	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
-		return SWIOTLB_GREW_NO;
-	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
-		return SWIOTLB_GREW_NO;
-	if (READ_ONCE(mem->nslabs) + most > SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs)
+	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem, most))
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
 		return SWIOTLB_GREW_BUSY;
+	/*
+	 * Again with the bit held: a caller that passed the checks above while
+	 * another one added a pool, or failed to, must not add one more.
+	 */
+	if (!swiotlb_may_grow_now(mem, most)) {
+		clear_bit_unlock(0, &mem->grow_busy);
+		return SWIOTLB_GREW_NO;
+	}
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
 				   default_nareas, SWIOTLB_POOL_DYNAMIC,
 				   GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN);
@@ -1094,11 +1107,14 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
 	}
 	clear_bit_unlock(0, &mem->grow_busy);
-	if (!pool)
-		return SWIOTLB_GREW_NO;
-	/* Those waiting behind may fit in what is left of it. */
+	/*
+	 * Added: those waiting behind may fit in what is left of it. Failed:
+	 * those that found the bit taken went to sleep counting on this pool;
+	 * woken, they find growth off for a while and ask the worker, which
+	 * may still find memory with GFP_KERNEL.
+	 */
 	swiotlb_wake_waiters(mem);
-	return SWIOTLB_GREW_ADDED;
+	return pool ? SWIOTLB_GREW_ADDED : SWIOTLB_GREW_NO;
 }
 
 static void swiotlb_shrink_work(struct work_struct *work)

@@ -36,8 +36,10 @@
  *
  * Locking: each CPU's counts are written by that CPU with interrupts off;
  * mem->used_lock (a raw spinlock: the map path takes it with interrupts
- * off, where PREEMPT_RT allows no sleeping lock; held for a walk of the
- * CPUs at most) serialises the moves of budget and the raising of the
+ * off, where PREEMPT_RT allows no sleeping lock; held, with interrupts
+ * off, for up to four walks of the possible CPUs when a map finds no spare
+ * budget anywhere, which happens on every map of a climb to a new high:
+ * a cost that grows with the number of CPUs) serialises the moves of budget and the raising of the
  * marks, and no other lock is taken under it. A reader may see the counts a moment behind
  * the allocator: a sum of CPUs is exact when no map or unmap runs meanwhile.
  * Budgets of other CPUs are written under the lock while their CPUs may be
@@ -148,8 +150,10 @@ static void swiotlb_dev_stats_remember(struct swiotlb_dev_stats *ds)
 /*
  * The record of @dev when it is the one this CPU used last: no table
  * lookup. The caller holds the RCU read lock, which keeps whatever this
- * CPU's memory points to from being freed (a record is taken out of it
- * before its grace period starts).
+ * CPU's memory points to from being freed: a dropped record may still be
+ * stored into a CPU's memory by a reader that looked it up before the drop
+ * (and take it out again at once), so it is freed only after two grace
+ * periods, see swiotlb_dev_stats_drop().
  */
 static struct swiotlb_dev_stats *swiotlb_dev_stats_recent(struct device *dev)
 {
@@ -181,6 +185,14 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_fast(struct device *dev, bool
 	return ds;
 }
 
+/* The first grace period after a drop has passed: free after a second one. */
+static void swiotlb_dev_stats_free_later(struct rcu_head *head)
+{
+	struct swiotlb_dev_stats *ds = container_of(head, struct swiotlb_dev_stats, rcu);
+
+	kfree_rcu(ds, rcu);
+}
+
 /**
  * swiotlb_dev_stats_drop() - forget the record of a device being released
  * @dev:	the device
@@ -204,7 +216,15 @@ void swiotlb_dev_stats_drop(struct device *dev)
 	smp_mb();
 	for_each_possible_cpu(cpu)
 		cmpxchg(per_cpu_ptr(&swiotlb_dev_recent, cpu), ds, NULL);
-	kfree_rcu(ds, rcu);
+	/*
+	 * A reader that found @ds in the table before it was deleted may store
+	 * it into a CPU's memory after the loop above, and take it out only
+	 * later in its read-side section; a second reader may load it from
+	 * there meanwhile. After one grace period no such first reader is left,
+	 * so no CPU's memory holds @ds; after a second one no reader that
+	 * loaded it from there is left.
+	 */
+	call_rcu(&ds->rcu, swiotlb_dev_stats_free_later);
 }
 
 /**
