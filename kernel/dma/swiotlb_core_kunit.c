@@ -3053,7 +3053,7 @@ static void failed_inline_growth_is_not_tried_again_at_once(struct kunit *test)
 	swiotlb_fail_arm(0, 0);
 	WRITE_ONCE(pool_memory.task, NULL);
 	/* A host that stalls the wait past the back-off allows one more. */
-	allowed = 1 + ms / SWIOTLB_GROW_RETRY_MS;
+	allowed = 1 + div_s64(ms, SWIOTLB_GROW_RETRY_MS);
 	kunit_info(test, "attempts to add a pool: %u in a wait of %lld ms (at most %u)\n",
 		   pool_memory.n, ms, allowed);
 
