@@ -1772,6 +1772,29 @@ static void two_lists_over_a_full_pool_never_wait_on_one_another(struct kunit *t
 }
 
 /*
+ * For the list tests below: fill a pool of IO_TLB_SEGSIZE slots with three
+ * 64 KiB buffers from @page and give the middle one back, so that 64 slots
+ * are free in two runs of 32 (@hold keeps the outer two), and build in @sgt
+ * a list of two entries, 8 and 48 slots, which the count says may fit and
+ * the runs say does not.
+ */
+static void split_pool_for_list(struct kunit *test, struct page *page, phys_addr_t hold[3],
+				struct sg_table *sgt)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
+	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
+	unmap_phys(test, hold[1], SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(&sgt->sgl[0], page, 8 * IO_TLB_SIZE, 0);
+	sg_set_page(&sgt->sgl[1], page, 48 * IO_TLB_SIZE, 0);
+}
+
+/*
  * An attempt that gets some entries of a list but not all gives them back;
  * that frees nothing anyone was waiting for, so it wakes nobody, least of
  * all the list itself, which would try again at once for as long as its
@@ -1785,18 +1808,9 @@ static void list_giving_back_its_entries_does_not_wake_itself(struct kunit *test
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
 	phys_addr_t hold[3];
 	struct sg_table sgt;
-	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	for (i = 0; i < ARRAY_SIZE(hold); i++)
-		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
-	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
-	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
-	unmap_phys(test, hold[1], SZ_64K);
-
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
-	sg_set_page(&sgt.sgl[0], page, 8 * IO_TLB_SIZE, 0);
-	sg_set_page(&sgt.sgl[1], page, 48 * IO_TLB_SIZE, 0);
+	split_pool_for_list(test, page, hold, &sgt);
 	tm->mem.wait_timeout_ms = 300;
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE,
 					      DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN), -ENOMEM);
@@ -2282,21 +2296,12 @@ static void list_holds_no_slots_while_it_adds_a_pool(struct kunit *test)
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SZ_128K));
 	phys_addr_t hold[3];
 	struct sg_table sgt;
-	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	tm->mem.grow_inline = true;
 	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
 	tm->mem.wait_timeout_ms = 1000;
-	for (i = 0; i < ARRAY_SIZE(hold); i++)
-		hold[i] = map_phys(test, page_to_phys(page), SZ_64K);
-	KUNIT_ASSERT_EQ(test, hold[1], hold[0] + SZ_64K);
-	KUNIT_ASSERT_EQ(test, hold[2], hold[1] + SZ_64K);
-	unmap_phys(test, hold[1], SZ_64K);
-
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
-	sg_set_page(&sgt.sgl[0], page, 8 * IO_TLB_SIZE, 0);
-	sg_set_page(&sgt.sgl[1], page, 48 * IO_TLB_SIZE, 0);
+	split_pool_for_list(test, page, hold, &sgt);
 	watch_pool_memory_start(test, tm);
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK), 0);
 	WRITE_ONCE(pool_memory.task, NULL);
