@@ -4,7 +4,13 @@
 # (mk/initramfs/run.d/60-storage.sh) in a boot log. WHAT is one of
 #   disks      both disks ran: one line for an NVMe and one for a virtio disk
 #   verified   every job of every disk read back what it wrote
-#   waited     every disk's mappings waited for bounce buffers (waits>0)
+#   waited     every disk's mappings waited for bounce buffers (waits>0):
+#              the boot with a fixed pool (storage_fixed_pool), where waiting
+#              is the only way to room
+#   overflowed every disk's mappings found the pools full and were served
+#              by pools added for them or by waiting (dynamic_added + waits
+#              > 0): the default boot, where pools may be added at once
+#   none-added no dynamic pool was added during any disk's workload
 #   no-transient  no transient pool was made for a mapping that may sleep
 #              (maywait_transient=0; -1, no trace events, fails)
 #   no-failure no mapping failed and none timed out (failed=0, timeouts=0,
@@ -34,6 +40,10 @@ verified)
 	fail_if 'f["jobs"] == "" || f["jobs"] == 0 || f["verified"] != f["jobs"]' ;;
 waited)
 	fail_if 'f["waits"] == "" || f["waits"] <= 0' ;;
+none-added)
+	fail_if 'f["dynamic_added"] == "" || f["dynamic_added"] != 0' ;;
+overflowed)
+	fail_if 'f["waits"] == "" || f["dynamic_added"] == "" || f["waits"] + f["dynamic_added"] <= 0' ;;
 no-transient)
 	fail_if 'f["maywait_transient"] == "" || f["maywait_transient"] != 0' ;;
 no-failure)

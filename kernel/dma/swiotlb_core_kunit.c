@@ -2510,47 +2510,58 @@ static void inline_growth_never_takes_emergency_reserves(struct kunit *test)
 }
 
 /*
- * Pools are at most SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots: the cap
- * on growth by mappings (SWIOTLB_GROW_INLINE_TIMES the default pool) counts
- * the pool that can be built, not the size asked for. Asking for twice the
- * largest pool over a default pool that large still grows to the cap.
+ * Growth by mappings that may sleep follows what they hold, a pool at a
+ * time, with no bound of its own but memory: filling the default pool and
+ * each pool added after it, four times over, every may-sleep map adds the
+ * next pool at once (no wait, no worker, no transient pool), past twice
+ * and up to five times the default pool.
  */
-static void inline_growth_cap_counts_the_pool_it_can_build(struct kunit *test)
+static void inline_growth_follows_demand_past_twice_the_default_pool(struct kunit *test)
 {
-	const unsigned long largest = SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER;
-	const unsigned int nfill = largest / IO_TLB_SEGSIZE;
+	const unsigned int rounds = 4, rest = IO_TLB_SEGSIZE - 1;
 	struct device *dev = test->priv;
-	struct test_mem *tm = test_mem(test, dev, largest);
+	struct test_mem *tm = test_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	phys_addr_t *fill = kunit_kcalloc(test, nfill, sizeof(*fill), GFP_KERNEL);
-	struct io_tlb_pool *pool;
-	phys_addr_t tlb;
-	unsigned int i;
+	phys_addr_t *fill = kunit_kcalloc(test, rounds * rest, sizeof(*fill), GFP_KERNEL);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	unsigned int i, j, mapped = 0;
+	phys_addr_t first, tlb[4];
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_ASSERT_NOT_NULL(test, fill);
 	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = 2 * largest;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
 	tm->mem.wait_timeout_ms = 100;
-	for (i = 0; i < nfill; i++)
-		fill[i] = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
-	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
-				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
-	kunit_info(test, "full pools, may-sleep map: %s, %lu slots in the pools\n",
-		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
-		   READ_ONCE(tm->mem.nslabs));
-
-	KUNIT_EXPECT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
-	/* Grown (less than the largest pool where memory is fragmented), up to the cap. */
-	KUNIT_EXPECT_GT(test, READ_ONCE(tm->mem.nslabs), largest);
-	KUNIT_EXPECT_LE(test, READ_ONCE(tm->mem.nslabs), SWIOTLB_GROW_INLINE_TIMES * largest);
-	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR) {
-		pool = swiotlb_find_pool(dev, tlb);
-		KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
-		unmap_phys(test, tlb, PAGE_SIZE);
+	first = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	for (i = 0; i < rounds; i++) {
+		/* Takes one slot of the pool it adds; single slots fill the rest. */
+		tlb[i] = swiotlb_tbl_map_single(dev, page_to_phys(page), IO_TLB_SIZE, 0,
+						DMA_TO_DEVICE,
+						DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+		if (tlb[i] == (phys_addr_t)DMA_MAPPING_ERROR)
+			break;
+		mapped++;
+		for (j = 0; j < rest; j++)
+			fill[i * rest + j] = map_phys(test, page_to_phys(page), IO_TLB_SIZE);
 	}
-	for (i = 0; i < nfill; i++)
-		unmap_phys(test, fill[i], SWIOTLB_MAX_ALLOC);
+	kunit_info(test, "%u of %u may-sleep maps over full pools mapped: %lu slots (default %u), %ld dynamic and %ld transient pools added, %ld waits, %d worker requests\n",
+		   mapped, rounds, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE,
+		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits),
+		   atomic_read(&tm->grow_requests));
+
+	KUNIT_EXPECT_EQ(test, mapped, rounds);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), (rounds + 1) * IO_TLB_SEGSIZE);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), rounds);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tm->grow_requests), 0);
+	for (i = 0; i < mapped; i++) {
+		for (j = 0; j < rest; j++)
+			unmap_phys(test, fill[i * rest + j], IO_TLB_SIZE);
+		unmap_phys(test, tlb[i], IO_TLB_SIZE);
+	}
+	unmap_phys(test, first, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
@@ -2580,7 +2591,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(list_giving_back_entries_before_it_queues_wakes_the_oldest_waiter),
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
-	KUNIT_CASE(inline_growth_cap_counts_the_pool_it_can_build),
+	KUNIT_CASE(inline_growth_follows_demand_past_twice_the_default_pool),
 	{}
 };
 

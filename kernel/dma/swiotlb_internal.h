@@ -35,12 +35,6 @@
  */
 #define SWIOTLB_GROW_RETRY_MS	100
 
-/*
- * A mapping that may sleep adds a dynamic pool itself (swiotlb_grow_now())
- * only while the pools stay within this many times the default pool.
- */
-#define SWIOTLB_GROW_INLINE_TIMES	2
-
 /* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
 #define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
 

@@ -1051,39 +1051,35 @@ void swiotlb_grow(struct work_struct *work)
  * failed attempt of the worker or of a mapping (each attempt is an
  * allocation from the largest order down, with reclaim: repeated at every
  * wake-up of the oldest waiter while memory is short, it would only fail
- * again), one caller at a time (the others wait for the pool it adds), and
- * only while the pools would stay within SWIOTLB_GROW_INLINE_TIMES the
- * default pool, counting the pool as large as it can be built (no pool has
- * more than SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots): beyond that,
- * callers wait for slots to come back and for the worker, so that a burst
- * of callers that can wait does not pin more memory than it must.
+ * again), and one caller at a time: the others wait for the pool it adds
+ * and take their slots from it before anyone adds another, so the pools
+ * grow by what the callers hold, a pool at a time, as far as memory that
+ * needs no waiting reclaim goes (as the worker's growth has no bound but
+ * memory). Where that memory is short the callers wait for slots to come
+ * back.
  *
  * Context: process context; sleeps (allocates, shares memory with the host
  * of a confidential guest).
  * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
  * one) or %SWIOTLB_GREW_NO (no memory, or not now).
  */
-/* Whether inline growth is allowed now: no recent failure, room under the cap. */
-static bool swiotlb_may_grow_now(struct io_tlb_mem *mem, unsigned long most)
+/* Whether inline growth is allowed now: no recent failure of it or of the worker. */
+static bool swiotlb_may_grow_now(struct io_tlb_mem *mem)
 {
 	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
 	if (smp_load_acquire(&mem->grow_failed) &&
 	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
 		return false;
-	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
-		return false;
-	return READ_ONCE(mem->nslabs) + most <=
-	       SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs;
+	return !time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry));
 }
 
 enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 {
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
-	unsigned long most = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
 	struct io_tlb_pool *pool;
 
 	might_sleep();
-	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem, most))
+	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem))
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
 		return SWIOTLB_GREW_BUSY;
@@ -1091,7 +1087,7 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 	 * Again with the bit held: a caller that passed the checks above while
 	 * another one added a pool, or failed to, must not add one more.
 	 */
-	if (!swiotlb_may_grow_now(mem, most)) {
+	if (!swiotlb_may_grow_now(mem)) {
 		clear_bit_unlock(0, &mem->grow_busy);
 		return SWIOTLB_GREW_NO;
 	}

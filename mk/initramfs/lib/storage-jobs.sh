@@ -40,6 +40,11 @@ devcount() {
 # stat_of KEY: the value of KEY in swiotlb/stats (our swiotlb only).
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $sw/stats; }
 
+# added_of KIND: pools of KIND (default, dynamic, transient) added so far, the
+# "added" column of swiotlb/stats (our swiotlb only).
+added_of() { awk -v k="$1" '$1 == "kind" { for (i = 1; i <= NF; i++) if ($i == "added") c = i }
+	c && $1 == k { print $c; exit }' $sw/stats; }
+
 # fail_pool_memory WHO: from now on every allocation of pool memory fails
 # (fail_swiotlb, site 1): the pools can grow no more. Says so as "WHO: fixed
 # pool: ..."; fails if the kernel has no fault-injection debugfs.

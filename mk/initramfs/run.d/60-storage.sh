@@ -8,10 +8,12 @@
 #
 #   storage: disk=nvme0n1 dev=0000:00:04.0 jobs=8 verified=8 bytes=268435456
 #            secs=12.34 waits=40 transient=0 maywait_transient=0 timeouts=0
-#            failed=0 map_failures=0                       (one line)
+#            failed=0 map_failures=0 dynamic_added=3       (one line)
 #
 # with the swiotlb counters of the disk's DMA device over the workload (from
-# debugfs swiotlb/devices; map_failures from swiotlb/stats), and, once the
+# debugfs swiotlb/devices; map_failures and the dynamic pools added, by the
+# worker or by a mapping that may sleep, from swiotlb/stats: the disks run
+# one after the other, so those are this disk's), and, once the
 # dynamic pools have been idle, a line
 #
 #   storage: pool disk=nvme0n1 default=512 slots=512 transient_slots=0
@@ -80,6 +82,7 @@ for disk in $disks; do
 	set -- $(devcount "$dev")
 	t0=$1 w0=$2 o0=$3 f0=$4
 	m0=$(stat_of map_failures)
+	a0=$(added_of dynamic)
 	[ $tracing = 1 ] && echo >$tr/trace
 	run_jobs $disk
 	set -- $(devcount "$dev")
@@ -89,7 +92,8 @@ for disk in $disks; do
 		"waits=$(($2 - w0)) transient=$(($1 - t0))" \
 		"maywait_transient=$(maywait_transient "$dev")" \
 		"timeouts=$(($3 - o0)) failed=$(($4 - f0))" \
-		"map_failures=$(($(stat_of map_failures) - m0))"
+		"map_failures=$(($(stat_of map_failures) - m0))" \
+		"dynamic_added=$(($(added_of dynamic) - a0))"
 	grep "^ *$dev " $sw/devices | sed 's/^/storage: devices: /'
 	[ "$ok" = "$JOBS" ] || status=1
 
