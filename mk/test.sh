@@ -117,6 +117,8 @@ if [ "${STORAGE_RUN:-1}" != 0 ]; then
 	check "storage-fixed: nvme-pci and virtio-blk waited for bounce buffers (waits>0), no pool added" \
 		bash -c "'$cs' '$slog' waited && grep -q '^storage: fixed pool: ' '$slog' && '$cs' '$slog' none-added"
 	check "storage-fixed: no transient pool for a mapping that may sleep" "$cs" "$slog" no-transient
+	check "storage-fixed: no failed or timed-out mapping, no 'buffer is full'" \
+		"$cs" "$slog" no-failure
 fi
 
 kunit_logs=("$LOGS/kunit.log")
