@@ -98,19 +98,28 @@ static void burst_count_ns(struct burst *b, u64 ns)
 		;
 }
 
+/*
+ * The time of one map call. With preemption off it is read before
+ * preempt_enable(), which switches to any task woken meanwhile (16 threads
+ * share 2 CPUs here) and would add that task's time slice to the map's: a
+ * figure of the scheduler, not of either swiotlb. A map that may sleep is
+ * timed whole, its waits included.
+ */
 static dma_addr_t burst_map(struct burst *b, void *buf)
 {
 	unsigned long attrs = b->atomic ? 0 : BENCH_MAY_BLOCK;
-	u64 start = ktime_get_ns();
 	dma_addr_t addr;
+	u64 start, ns;
 
 	if (b->atomic)
 		preempt_disable();
+	start = ktime_get_ns();
 	addr = dma_map_single_attrs(bench_dev, buf, BURST_SIZE, DMA_TO_DEVICE,
 				    attrs | DMA_ATTR_NO_WARN);
+	ns = ktime_get_ns() - start;
 	if (b->atomic)
 		preempt_enable();
-	burst_count_ns(b, ktime_get_ns() - start);
+	burst_count_ns(b, ns);
 	atomic_long_inc(&b->maps);
 	if (dma_mapping_error(bench_dev, addr)) {
 		atomic_long_inc(&b->failed);
