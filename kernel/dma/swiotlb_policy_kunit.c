@@ -64,8 +64,10 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nwaiters), 0);
 	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
-	kunit_info(test, "may-sleep burst: 16 maps, 0 failed, 0 transient, %ld waits, max wait %lld us\n",
-		   counter(&st->waits), div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
+	kunit_info(test, "may-sleep burst: %d of %u mapped, %ld failed, %ld transient, %ld waits, max wait %lld us\n",
+		   atomic_read(&b->served), b->nworkers, counter(&st->map_failures),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits),
+		   div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
 }
 
 /*
@@ -134,8 +136,9 @@ static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counter(&st->map_failures), 0);
 	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_TRANSIENT), 0);
 	KUNIT_EXPECT_GE(test, counter(&st->used_hiwater[SWIOTLB_POOL_TRANSIENT]), 32);
-	kunit_info(test, "atomic burst: 16 maps, 0 failed, %ld transient pools, 0 waits\n",
-		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
+	kunit_info(test, "atomic burst: %d of %u mapped, %ld failed, %ld transient pools, %ld waits\n",
+		   atomic_read(&b->served), b->nworkers, counter(&st->map_failures),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits));
 }
 
 /* Give back one fill mapping and wait until the oldest waiter has tried again. */

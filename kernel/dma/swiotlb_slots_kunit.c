@@ -93,7 +93,7 @@ static void pool_of_an_odd_segment_count_keeps_its_areas_and_every_slot(struct k
 
 	for (i = 0; i < ARRAY_SIZE(head); i++) {
 		head[i] = alloc_slots(test, pool, i % 4, slots_req(IO_TLB_SEGSIZE));
-		KUNIT_ASSERT_GE_MSG(test, head[i], 0, "segment %u of 15", i);
+		KUNIT_ASSERT_GE_MSG(test, head[i], 0, "segment %u of %zu", i, ARRAY_SIZE(head));
 	}
 	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), pool->nslabs);
 	KUNIT_EXPECT_LT(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
