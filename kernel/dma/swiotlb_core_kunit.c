@@ -66,8 +66,8 @@ static void setup_test_pool(struct kunit *test, struct io_tlb_pool *pool,
 	KUNIT_ASSERT_NOT_NULL(test, tp->pages);
 	meta = kunit_kzalloc(test, swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, meta);
-	swiotlb_pool_setup(pool, meta, page_to_phys(tp->pages), page_address(tp->pages),
-			   nslabs, nareas);
+	swiotlb_slots_setup(pool, meta, page_to_phys(tp->pages), page_address(tp->pages),
+			    nslabs, nareas);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_pool_free, tp), 0);
 }
 
@@ -164,10 +164,10 @@ static void pool_of_an_odd_segment_count_keeps_its_areas_and_every_slot(struct k
 		head[i] = alloc_slots(test, pool, i % 4, slots_req(IO_TLB_SEGSIZE));
 		KUNIT_ASSERT_GE_MSG(test, head[i], 0, "segment %u of 15", i);
 	}
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), pool->nslabs);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), pool->nslabs);
 	KUNIT_EXPECT_LT(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
 	for (i = 0; i < ARRAY_SIZE(head); i++)
-		KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head[i]), IO_TLB_SEGSIZE);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head[i]), IO_TLB_SEGSIZE);
 	for (a = 0; a < pool->nareas; a++)
 		KUNIT_EXPECT_EQ_MSG(test, pool->areas[a].used, 0, "area %u", a);
 }
@@ -229,7 +229,7 @@ static void fresh_pool_has_every_slot_free(struct kunit *test)
 {
 	struct io_tlb_pool *pool = test_pool(test, 384, 1);
 
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[0], IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[2], IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
@@ -242,11 +242,11 @@ static void alloc_takes_a_run_and_release_gives_it_back(struct kunit *test)
 
 	KUNIT_ASSERT_GE(test, head, 0);
 	KUNIT_EXPECT_TRUE(test, slots_busy(pool, head, 5));
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 5);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE - 5);
 
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE);
 }
@@ -296,8 +296,8 @@ static void padding_slots_precede_the_head_and_are_freed_with_it(struct kunit *t
 	head = alloc_slots(test, pool, 0, req);
 	KUNIT_ASSERT_EQ(test, head, 2);
 	KUNIT_EXPECT_TRUE(test, slots_busy(pool, 0, 5));
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 }
 
 static void head_is_found_from_any_address_of_the_mapping(struct kunit *test)
@@ -325,7 +325,7 @@ static void search_wraps_around_to_earlier_segments(struct kunit *test)
 	/* Segment 0 full: the next run goes to segment 1, and searches start there. */
 	KUNIT_ASSERT_EQ(test, first, 0);
 	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(100)), 128);
-	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, first), 128);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, first), 128);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 0);
 }
 
@@ -352,8 +352,8 @@ static void freed_neighbours_merge_into_one_run(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, head[2], 64);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), -1);
 
-	swiotlb_slots_release(pool, head[1]);
-	swiotlb_slots_release(pool, head[2]);
+	swiotlb_slots_free(pool, head[1]);
+	swiotlb_slots_free(pool, head[2]);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 32);
 }
 
@@ -364,7 +364,7 @@ static void full_pool_refuses_and_stays_consistent(struct kunit *test)
 	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
 	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), -1);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 256);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 256);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[0] + pool->seg_free[1], 0);
 }
 
@@ -385,11 +385,11 @@ static void second_release_of_a_run_is_refused(struct kunit *test)
 	int keep = alloc_slots(test, pool, 0, slots_req(3));
 	int head = alloc_slots(test, pool, 0, slots_req(4));
 
-	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, head), 4);
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 0);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, head), 4);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 0);
 	/* Nor can a slot that is not a head be released. */
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, keep + 1), 0);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 3);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, keep + 1), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 3);
 }
 
 static struct kunit_case swiotlb_slots_cases[] = {
@@ -698,7 +698,7 @@ static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit
 	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, shared), &tm->mem.defpool);
 	unmap_phys(test, shared, 6 * IO_TLB_SIZE);
 	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 
 	swiotlb_dev_pool_release(pool);
 	swiotlb_pools_settle();
@@ -2816,7 +2816,7 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, list_empty(&s->dev[i]->dma_io_tlb_pools));
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &tm->mem.pools, node)
-		used += swiotlb_pool_used(pool);
+		used += swiotlb_slots_used(pool);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, used, 0);
 }

@@ -151,16 +151,16 @@ void swiotlb_wrong_call_reset(void);
 /* swiotlb_slots.c */
 size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas);
 unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas);
-void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
-			void *vaddr, unsigned long nslabs, unsigned int nareas);
+void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			 void *vaddr, unsigned long nslabs, unsigned int nareas);
 int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 			unsigned int first_area, const struct swiotlb_req *req);
 int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
-unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
-unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
-unsigned long swiotlb_pool_used_locked(struct io_tlb_pool *pool);
-bool swiotlb_pool_close(struct io_tlb_pool *pool);
-void swiotlb_pool_seal(struct io_tlb_pool *pool);
+unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head);
+unsigned long swiotlb_slots_used(struct io_tlb_pool *pool);
+unsigned long swiotlb_slots_used_locked(struct io_tlb_pool *pool);
+bool swiotlb_slots_close(struct io_tlb_pool *pool);
+void swiotlb_slots_seal(struct io_tlb_pool *pool);
 
 /* swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;

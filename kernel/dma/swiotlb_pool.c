@@ -267,7 +267,7 @@ void __init swiotlb_adjust_size(unsigned long size)
 /**
  * swiotlb_add_pool() - put a laid-out pool in an allocator's list
  * @mem:	the allocator
- * @pool:	a pool from swiotlb_pool_setup() (or the wrapping of a new block)
+ * @pool:	a pool from swiotlb_slots_setup() (or the wrapping of a new block)
  *
  * Also how the allocators of tests and test devices get their fixed pool.
  */
@@ -397,7 +397,7 @@ void __init swiotlb_init_remap(bool addressing_limit, unsigned int flags,
 		memblock_free(tlb, PAGE_ALIGN(nslabs << IO_TLB_SHIFT));
 		return;
 	}
-	swiotlb_pool_setup(&mem->defpool, meta, __pa(tlb), tlb, nslabs, nareas);
+	swiotlb_slots_setup(&mem->defpool, meta, __pa(tlb), tlb, nslabs, nareas);
 	mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
 	swiotlb_add_pool(mem, &mem->defpool);
 
@@ -468,7 +468,7 @@ int swiotlb_init_late(size_t size, gfp_t gfp_mask,
 		return -ENOMEM;
 	}
 	set_memory_decrypted((unsigned long)tlb, nslabs >> (PAGE_SHIFT - IO_TLB_SHIFT));
-	swiotlb_pool_setup(&mem->defpool, meta, virt_to_phys(tlb), tlb, nslabs, nareas);
+	swiotlb_slots_setup(&mem->defpool, meta, virt_to_phys(tlb), tlb, nslabs, nareas);
 	mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
 	mem->defpool.late_alloc = true;
 	swiotlb_add_pool(mem, &mem->defpool);
@@ -798,7 +798,7 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
 		kfree(pool);
 		return NULL;
 	}
-	swiotlb_pool_setup(pool, block_meta, start, vaddr, nslabs, nareas);
+	swiotlb_slots_setup(pool, block_meta, start, vaddr, nslabs, nareas);
 	pool->chunks = block_meta + meta;
 	pool->nchunks = nchunks;
 	pool->kind = kind;
@@ -1135,7 +1135,7 @@ static struct io_tlb_pool *swiotlb_idle_pool(struct io_tlb_mem *mem)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
-		if (pool->kind == SWIOTLB_POOL_DYNAMIC && !swiotlb_pool_used(pool) &&
+		if (pool->kind == SWIOTLB_POOL_DYNAMIC && !swiotlb_slots_used(pool) &&
 		    time_after_eq(jiffies, READ_ONCE(pool->last_used) + idle))
 			found = pool;
 	}
@@ -1163,7 +1163,7 @@ void swiotlb_shrink(struct io_tlb_mem *mem)
 		if (2 * swiotlb_mem_used(mem) > READ_ONCE(mem->nslabs) - pool->nslabs)
 			break;
 		/* A mapping may have come meanwhile: then the pool stays. */
-		if (!swiotlb_pool_close(pool))
+		if (!swiotlb_slots_close(pool))
 			break;
 		swiotlb_pool_retire(pool);
 	}
@@ -1378,7 +1378,7 @@ void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
 {
 	if (WARN_ON_ONCE(!pool->reserved))
 		return;
-	swiotlb_pool_seal(pool);
+	swiotlb_slots_seal(pool);
 	swiotlb_dev_pool_put(pool);
 }
 EXPORT_SYMBOL_GPL(swiotlb_dev_pool_release);
@@ -1537,7 +1537,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	bool reserved = pool->reserved;
 #endif
-	unsigned int n = swiotlb_slots_release(pool, head);
+	unsigned int n = swiotlb_slots_free(pool, head);
 
 	if (!n)
 		return false;
@@ -1559,7 +1559,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 		return true;
 	}
 #endif
-	/* After swiotlb_slots_release() took the area lock: see there. */
+	/* After swiotlb_slots_free() took the area lock: see there. */
 	if (wake)
 		swiotlb_wake_after_release(mem);
 	return true;
@@ -1575,14 +1575,14 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
  */
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
 {
-	unsigned long used = swiotlb_pool_used(&mem->defpool);
+	unsigned long used = swiotlb_slots_used(&mem->defpool);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_pool *pool;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node)
 		if (pool != &mem->defpool)
-			used += swiotlb_pool_used(pool);
+			used += swiotlb_slots_used(pool);
 	rcu_read_unlock();
 #endif
 	return used;
@@ -1601,14 +1601,14 @@ unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
  */
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem)
 {
-	unsigned long used = swiotlb_pool_used_locked(&mem->defpool);
+	unsigned long used = swiotlb_slots_used_locked(&mem->defpool);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_pool *pool;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node)
 		if (pool != &mem->defpool)
-			used += swiotlb_pool_used_locked(pool);
+			used += swiotlb_slots_used_locked(pool);
 	rcu_read_unlock();
 #endif
 	return used;
@@ -1625,7 +1625,7 @@ void swiotlb_dev_pool_info(struct io_tlb_pool *pool, struct swiotlb_pool_info *i
 {
 	info->kind = pool->kind;
 	info->nslabs = pool->nslabs;
-	info->used = swiotlb_pool_used(pool);
+	info->used = swiotlb_slots_used(pool);
 }
 EXPORT_SYMBOL_GPL(swiotlb_dev_pool_info);
 
@@ -1670,8 +1670,8 @@ static int rmem_swiotlb_device_init(struct reserved_mem *rmem, struct device *de
 		}
 		set_memory_decrypted((unsigned long)phys_to_virt(rmem->base),
 				     rmem->size >> PAGE_SHIFT);
-		swiotlb_pool_setup(&mem->defpool, meta, rmem->base,
-				   phys_to_virt(rmem->base), nslabs, nareas);
+		swiotlb_slots_setup(&mem->defpool, meta, rmem->base,
+				    phys_to_virt(rmem->base), nslabs, nareas);
 		mem->defpool.kind = SWIOTLB_POOL_DEFAULT;
 		mem->force_bounce = true;
 		mem->for_alloc = true;

@@ -117,7 +117,7 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
  * @mem:	allocator of the pool the slots went back to
  *
  * The caller gave the slots back under their area's lock
- * (swiotlb_slots_release()) and calls this after taking that lock. No full
+ * (swiotlb_slots_free()) and calls this after taking that lock. No full
  * barrier is needed then, and nothing but this read is paid when nobody
  * waits. Why no wake-up is lost:
  *
