@@ -2,7 +2,7 @@
 /*
  * swiotlb mapping API: bounce buffers for streaming DMA.
  *
- * A map takes a run of slots (swiotlb_find_room(), which picks the pool),
+ * A map takes a run of slots (swiotlb_pools_take(), which picks the pool),
  * fills it from the caller's buffer and returns its address; syncs copy
  * between the two in the direction the DMA API asks; an unmap copies back
  * what the device wrote and gives the slots back.
@@ -279,7 +279,7 @@ static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
 	if (!swiotlb_has_pool(dev, mapping_size) ||
 	    swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir, attrs, limit, &req))
 		return (phys_addr_t)DMA_MAPPING_ERROR;
-	pool = swiotlb_get_room(dev, &req, &head, attrs);
+	pool = swiotlb_policy_take(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
 		swiotlb_no_room(dev, req.nslots, attrs);
 		return (phys_addr_t)DMA_MAPPING_ERROR;
@@ -374,7 +374,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
-	if (!swiotlb_release(dev, pool, head, true))
+	if (!swiotlb_pools_give(dev, pool, head, true))
 		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
@@ -511,8 +511,8 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 	for_each_sg(l->sgl, sg, n, i) {
 		pool = swiotlb_find_pool(dev, sg->dma_address);
 		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
-		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
-				!l->waiting);
+		swiotlb_pools_give(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
+				   !l->waiting);
 	}
 }
 
@@ -539,7 +539,7 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 	/*
 	 * A waiter must not sleep on a count read without the area locks:
 	 * slots given back meanwhile would wake nobody. Count again under
-	 * them (see swiotlb_wake_after_release()).
+	 * them (see swiotlb_wake_after_free()).
 	 */
 	if (l->waiting &&
 	    swiotlb_mem_used_locked(mem) + l->nslots <= READ_ONCE(mem->nslabs))
@@ -577,7 +577,7 @@ static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct sw
 	if (l->out_of_reach && !swiotlb_req_reaches(req, l->lowest))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 #endif
-	pool = swiotlb_find_room(dev, req, head);
+	pool = swiotlb_pools_take(dev, req, head);
 	if (pool)
 		return pool;
 	return swiotlb_fallback_room(dev, req, head);
@@ -855,7 +855,7 @@ struct page *swiotlb_alloc(struct device *dev, size_t size)
 		return NULL;
 	/* dma_alloc_coherent() promises alignment to the allocation's order. */
 	req.align_mask = (PAGE_SIZE << get_order(size)) - 1;
-	pool = swiotlb_get_room(dev, &req, &head, 0);
+	pool = swiotlb_policy_take(dev, &req, &head, 0);
 	if (!pool)
 		return NULL;
 	return pfn_to_page(PFN_DOWN(swiotlb_slot_addr(pool, head)));
@@ -879,7 +879,7 @@ bool swiotlb_free(struct device *dev, struct page *page, size_t size)
 		return false;
 	head = swiotlb_mapping_at(dev, pool, tlb_addr, "free");
 	if (head >= 0)
-		swiotlb_release(dev, pool, head, true);
+		swiotlb_pools_give(dev, pool, head, true);
 	return true;
 }
 #endif /* CONFIG_DMA_RESTRICTED_POOL */

@@ -826,7 +826,7 @@ static void free_pool_in_release_window(enum swiotlb_test_point point, const voi
 	long before = atomic_long_read(freed);
 	int i;
 
-	if (point != SWIOTLB_TEST_RELEASED || arg != release_race.pool || release_race.entered)
+	if (point != SWIOTLB_TEST_FREED || arg != release_race.pool || release_race.entered)
 		return;
 	release_race.entered = true;
 	swiotlb_shrink(&release_race.tm->mem);

@@ -181,9 +181,9 @@ struct swiotlb_cmdline {
 
 void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
 unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
-struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
-				      int *head);
-bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
+struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
+				       int *head);
+bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
@@ -216,8 +216,8 @@ static inline u64 swiotlb_dev_limit(struct device *dev)
 }
 
 /* swiotlb_wait.c */
-struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head, unsigned long attrs);
+struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
+					int *head, unsigned long attrs);
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head);
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
@@ -228,7 +228,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx);
 bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
-void swiotlb_wake_after_release(struct io_tlb_mem *mem);
+void swiotlb_wake_after_free(struct io_tlb_mem *mem);
 
 /* swiotlb_pool.c, for the wait policy and the allocators of tests */
 int swiotlb_mem_init(struct io_tlb_mem *mem);
@@ -255,7 +255,7 @@ void swiotlb_shrink(struct io_tlb_mem *mem);
  * Points where a white-box test may run code of its own: to widen a race
  * window, or to see what the core decided. Nothing without those tests.
  *
- *   SWIOTLB_TEST_RELEASED   a mapping's slots were just given back, before
+ *   SWIOTLB_TEST_FREED      a mapping's slots were just given back, before
  *                           anything else is done; @arg is its pool
  *   SWIOTLB_TEST_MEMORY     memory for a pool is being taken; @arg is a
  *                           &struct swiotlb_test_memory
@@ -269,7 +269,7 @@ void swiotlb_shrink(struct io_tlb_mem *mem);
  *                           interrupts off.
  */
 enum swiotlb_test_point {
-	SWIOTLB_TEST_RELEASED,
+	SWIOTLB_TEST_FREED,
 	SWIOTLB_TEST_MEMORY,
 	SWIOTLB_TEST_MAPPED,
 	SWIOTLB_TEST_SLOW_STEP,

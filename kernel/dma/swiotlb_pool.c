@@ -1460,19 +1460,19 @@ u64 swiotlb_pools_lowest(struct device *dev)
 }
 
 /**
- * swiotlb_find_room() - take slots for a bounce buffer from the pools
+ * swiotlb_pools_take() - take slots for a bounce buffer from the pools
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
  *
  * Tries the allocator's default and dynamic pools in order, starting each
  * at the area of this CPU; what happens when none has room is the wait
- * policy's business (swiotlb_get_room()).
+ * policy's business (swiotlb_policy_take()).
  *
  * Return: the pool holding the mapping, or %NULL.
  */
-struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
-				      int *head)
+struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
+				       int *head)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned int area = raw_smp_processor_id();
@@ -1515,7 +1515,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
 }
 
 /**
- * swiotlb_release() - end the mapping headed by @head
+ * swiotlb_pools_give() - end the mapping headed by @head
  * @dev:	device of the mapping
  * @pool:	its pool
  * @head:	its head slot
@@ -1530,7 +1530,7 @@ struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_r
  *
  * Return: %false, changing nothing, if @head heads no live mapping.
  */
-bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake)
+bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, bool wake)
 {
 	struct io_tlb_mem *mem = pool->mem;
 	enum swiotlb_pool_kind kind = pool->kind;
@@ -1541,7 +1541,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 
 	if (!n)
 		return false;
-	swiotlb_test_point(SWIOTLB_TEST_RELEASED, pool);
+	swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
 	swiotlb_stats_give(dev, kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	if (reserved) {
@@ -1549,7 +1549,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 		swiotlb_dev_pool_put(pool);
 		/* Its owner may be waiting for the room just freed. */
 		if (wake)
-			swiotlb_wake_after_release(mem);
+			swiotlb_wake_after_free(mem);
 		return true;
 	}
 	if (kind == SWIOTLB_POOL_TRANSIENT) {
@@ -1561,7 +1561,7 @@ bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, boo
 #endif
 	/* After swiotlb_slots_free() took the area lock: see there. */
 	if (wake)
-		swiotlb_wake_after_release(mem);
+		swiotlb_wake_after_free(mem);
 	return true;
 }
 
@@ -1594,7 +1594,7 @@ unsigned long swiotlb_mem_used(struct io_tlb_mem *mem)
  * @mem:	the allocator
  *
  * As swiotlb_mem_used(), for a waiter that decides on the count whether to
- * try: see swiotlb_wake_after_release().
+ * try: see swiotlb_wake_after_free().
  *
  * Context: any; takes the area locks one at a time.
  * Return: a snapshot.

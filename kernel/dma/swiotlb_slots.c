@@ -352,7 +352,7 @@ unsigned long swiotlb_slots_used(struct io_tlb_pool *pool)
  *
  * Context: any; takes the area locks one at a time, interrupts disabled.
  * Return: a snapshot, as swiotlb_slots_used(), but ordered after any release
- * the locks saw before (see swiotlb_wake_after_release()).
+ * the locks saw before (see swiotlb_wake_after_free()).
  */
 unsigned long swiotlb_slots_used_locked(struct io_tlb_pool *pool)
 {

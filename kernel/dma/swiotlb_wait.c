@@ -39,7 +39,7 @@
  * allocating or sleeping, and no other lock is taken under it. An unmap
  * reads the queue's length without a barrier, after the area lock under
  * which it gave its slots back; waiters look at slots only under area locks
- * (see swiotlb_wake_after_release() for why no wake-up is lost).
+ * (see swiotlb_wake_after_free() for why no wake-up is lost).
  */
 
 #include <linux/dma-mapping.h>
@@ -112,7 +112,7 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 }
 
 /**
- * swiotlb_wake_after_release() - let the oldest waiter try again, after
+ * swiotlb_wake_after_free() - let the oldest waiter try again, after
  * slots were given back
  * @mem:	allocator of the pool the slots went back to
  *
@@ -142,7 +142,7 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
  *
  * Context: any.
  */
-void swiotlb_wake_after_release(struct io_tlb_mem *mem)
+void swiotlb_wake_after_free(struct io_tlb_mem *mem)
 {
 	if (unlikely(READ_ONCE(mem->nwaiters)))
 		swiotlb_wake_oldest(mem);
@@ -187,7 +187,7 @@ static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head)
 {
-	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
+	struct io_tlb_pool *pool = swiotlb_pools_take(dev, req, head);
 
 	if (pool)
 		return pool;
@@ -220,7 +220,7 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 		return NULL;
 	switch (swiotlb_grow_now(mem)) {
 	case SWIOTLB_GREW_ADDED:
-		pool = swiotlb_find_room(dev, req, head);
+		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
 			return pool;
 		break;
@@ -369,7 +369,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 }
 
 /**
- * swiotlb_get_room() - slots for a bounce buffer, by the policy above
+ * swiotlb_policy_take() - slots for a bounce buffer, by the policy above
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
@@ -378,8 +378,8 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
  * Context: any; sleeps only with %DMA_ATTR_MAY_BLOCK from a context that can.
  * Return: the pool holding the mapping, or %NULL.
  */
-struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head, unsigned long attrs)
+struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
+					int *head, unsigned long attrs)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	bool may_block = attrs & DMA_ATTR_MAY_BLOCK;
@@ -393,7 +393,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 
 	/* A caller that could wait does not pass those already waiting. */
 	if (!may_block || !READ_ONCE(mem->nwaiters)) {
-		pool = swiotlb_find_room(dev, req, head);
+		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
 			return pool;
 		searched = true;
