@@ -65,7 +65,7 @@ struct io_tlb_mem io_tlb_default_mem = {
 	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
 	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
 	.grow_inline = true,
-	.idle_ms = CONFIG_SWIOTLB_IDLE_POOL_MS,
+	.idle_ms = CONFIG_SWIOTLB_IDLE_MS,
 	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
 						  swiotlb_shrink_work, 0),
 #endif
@@ -110,10 +110,19 @@ void swiotlb_mem_exit(struct io_tlb_mem *mem)
 	swiotlb_stats_exit(mem);
 }
 
-/* "swiotlb_wait_ms=": how long a mapping that may sleep waits for room. */
-static int __init swiotlb_parse_wait_ms(char *arg)
+/*
+ * "swiotlb_wait_timeout_ms=": how long a mapping that may sleep waits for
+ * room. "swiotlb_wait_ms=" is its older spelling, still accepted.
+ */
+static int __init swiotlb_parse_wait_timeout_ms(char *arg)
 {
 	return kstrtouint(arg, 0, &io_tlb_default_mem.wait_timeout_ms);
+}
+early_param("swiotlb_wait_timeout_ms", swiotlb_parse_wait_timeout_ms);
+
+static int __init swiotlb_parse_wait_ms(char *arg)
+{
+	return swiotlb_parse_wait_timeout_ms(arg);
 }
 early_param("swiotlb_wait_ms", swiotlb_parse_wait_ms);
 

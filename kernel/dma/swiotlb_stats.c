@@ -15,7 +15,7 @@
  *                            pools made for it, waits, timeouts, failures
  *                            (one table for all allocators)
  *   wait_timeout_ms          (rw) how long a mapping that may sleep waits
- *   idle_pool_ms             (rw) how long a dynamic pool stays unused
+ *   idle_ms                  (rw) how long a dynamic pool stays unused
  *                            before it is given back
  *
  * Slots in use are counted per CPU (mem->used: slots taken on the CPU less
@@ -561,7 +561,7 @@ void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 		debugfs_create_file("devices", 0400, mem->debugfs, NULL, &devices_fops);
 	debugfs_create_u32("wait_timeout_ms", 0600, mem->debugfs, &mem->wait_timeout_ms);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	debugfs_create_u32("idle_pool_ms", 0600, mem->debugfs, &mem->idle_ms);
+	debugfs_create_u32("idle_ms", 0600, mem->debugfs, &mem->idle_ms);
 #endif
 }
 
