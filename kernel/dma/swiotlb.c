@@ -786,7 +786,7 @@ int swiotlb_mapping_kind(struct device *dev, dma_addr_t addr)
 {
 	struct io_tlb_pool *pool = swiotlb_find_pool(dev, dma_to_phys(dev, addr));
 
-	return pool ? pool->kind : -ENOENT;
+	return pool ? swiotlb_counted_kind(pool->kind) : -ENOENT;
 }
 EXPORT_SYMBOL_GPL(swiotlb_mapping_kind);
 

@@ -681,7 +681,7 @@ static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit
 	other->dma_io_tlb_mem = &tm->mem;
 	pool = swiotlb_dev_pool_reserve(dev, 8 * IO_TLB_SIZE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_RESERVED);
 	KUNIT_EXPECT_EQ(test, pool->nslabs, 8);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 8);

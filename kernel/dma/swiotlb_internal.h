@@ -120,6 +120,21 @@ struct swiotlb_req {
 	u64 limit;
 };
 
+/*
+ * The kind @kind is counted as in the statistics (and reported as to
+ * drivers): a reservation counts as a transient pool.
+ */
+static inline enum swiotlb_pool_kind swiotlb_counted_kind(enum swiotlb_pool_kind kind)
+{
+	return kind == SWIOTLB_POOL_RESERVED ? SWIOTLB_POOL_TRANSIENT : kind;
+}
+
+/* Does @pool belong to one device (its owner's list) rather than to its allocator? */
+static inline bool swiotlb_pool_owned(const struct io_tlb_pool *pool)
+{
+	return pool->kind == SWIOTLB_POOL_TRANSIENT || pool->kind == SWIOTLB_POOL_RESERVED;
+}
+
 /* DMA address of the last byte of @req's buffer in a run starting at @first. */
 static inline u64 swiotlb_req_end(const struct swiotlb_req *req, u64 first)
 {

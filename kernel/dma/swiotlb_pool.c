@@ -287,7 +287,7 @@ void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 #endif
 
 	pool->mem = mem;
-	atomic_long_inc(&mem->stats.pools_added[pool->kind]);
+	atomic_long_inc(&mem->stats.pools_added[swiotlb_counted_kind(pool->kind)]);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	spin_lock_irqsave(&mem->pools_lock, flags);
 	list_add_tail_rcu(&pool->node, &mem->pools);
@@ -838,7 +838,7 @@ static void swiotlb_pool_free_work(struct work_struct *work)
 	struct io_tlb_pool *pool =
 		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
 	struct io_tlb_mem *mem = pool->mem;
-	enum swiotlb_pool_kind kind = pool->kind;
+	enum swiotlb_pool_kind kind = swiotlb_counted_kind(pool->kind);
 
 	swiotlb_pool_destroy(pool);
 	atomic_long_inc(&mem->stats.pools_freed[kind]);
@@ -902,7 +902,8 @@ void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp)
  * @nslabs:	slots wanted; halved on failure
  * @min_nslabs:	fewest slots worth having
  * @nareas:	areas wanted
- * @kind:	%SWIOTLB_POOL_DYNAMIC, or another kind for tests
+ * @kind:	%SWIOTLB_POOL_DYNAMIC, %SWIOTLB_POOL_RESERVED, or another kind
+ *		for tests
  * @gfp:	allocation flags
  *
  * The pool is not published; see swiotlb_pool_publish().
@@ -942,7 +943,8 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
  * swiotlb_pool_publish() - make a new pool usable and findable
  * @pool:	from swiotlb_pool_create() or a transient pool
  *
- * A transient pool goes on its owner's list, any other on its allocator's.
+ * A transient or reserved pool goes on its owner's list, any other on its
+ * allocator's.
  * On the owner's list reservations come first and per-mapping pools after
  * them, so that a map looks through the device's reservations only.
  */
@@ -952,9 +954,9 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
 
 	swiotlb_index_add(pool);
 	trace_swiotlb_pool_add(pool);
-	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+	if (swiotlb_pool_owned(pool)) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
-		if (pool->reserved)
+		if (pool->kind == SWIOTLB_POOL_RESERVED)
 			list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
 		else
 			list_add_tail_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
@@ -974,7 +976,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 
 	swiotlb_index_del(pool);
 	trace_swiotlb_pool_remove(pool);
-	if (pool->kind == SWIOTLB_POOL_TRANSIENT) {
+	if (swiotlb_pool_owned(pool)) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
 		list_del_rcu(&pool->node);
 		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
@@ -1261,8 +1263,9 @@ failed:
 /* ---- Pools a driver reserves for its device ---- */
 
 /*
- * A reserved pool is a transient pool that holds any number of mappings of
- * its owner and lives as long as the reservation or any of them: @refs
+ * A reserved pool (%SWIOTLB_POOL_RESERVED) belongs to one device, as a
+ * transient pool does, but holds any number of its mappings and lives as
+ * long as the reservation or any of them: @refs
  * counts the reservation and each live mapping. Mappers take their
  * reference before looking for slots, so a pool whose count reached zero is
  * never used again; the last one out retires it (RCU-deferred free).
@@ -1289,7 +1292,7 @@ static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 	if (!READ_ONCE(dev->dma_uses_io_tlb))
 		return NULL;
 	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
-		if (!pool->reserved)
+		if (pool->kind != SWIOTLB_POOL_RESERVED)
 			break;
 		if (!atomic_inc_not_zero(&pool->refs))
 			continue;
@@ -1317,7 +1320,7 @@ bool swiotlb_dev_has_reservation(struct device *dev)
 	rcu_read_lock();
 	pool = list_first_or_null_rcu(&dev->dma_io_tlb_pools, struct io_tlb_pool, node);
 	if (pool)
-		reserved = pool->reserved;
+		reserved = pool->kind == SWIOTLB_POOL_RESERVED;
 	rcu_read_unlock();
 	return reserved;
 }
@@ -1352,7 +1355,7 @@ struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
 	if (!READ_ONCE(mem->can_grow))
 		return ERR_PTR(-EOPNOTSUPP);
 
-	pool = swiotlb_pool_create(dev, mem, nslabs, nslabs, 1, SWIOTLB_POOL_TRANSIENT,
+	pool = swiotlb_pool_create(dev, mem, nslabs, nslabs, 1, SWIOTLB_POOL_RESERVED,
 				   GFP_KERNEL);
 	if (!pool) {
 		atomic_long_inc(&mem->stats.transient_failed);
@@ -1363,7 +1366,6 @@ struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
 		return ERR_PTR(-ERANGE);
 	}
 	pool->owner = dev;
-	pool->reserved = true;
 	atomic_set(&pool->refs, 1);
 	swiotlb_pool_publish(pool);
 	swiotlb_mark_dev(dev);
@@ -1385,7 +1387,7 @@ EXPORT_SYMBOL_GPL(swiotlb_dev_pool_reserve);
  */
 void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
 {
-	if (WARN_ON_ONCE(!pool->reserved))
+	if (WARN_ON_ONCE(pool->kind != SWIOTLB_POOL_RESERVED))
 		return;
 	swiotlb_slots_seal(pool);
 	swiotlb_dev_pool_put(pool);
@@ -1543,9 +1545,6 @@ bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, 
 {
 	struct io_tlb_mem *mem = pool->mem;
 	enum swiotlb_pool_kind kind = pool->kind;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	bool reserved = pool->reserved;
-#endif
 	unsigned int n = swiotlb_slots_free(pool, head);
 
 	if (!n)
@@ -1553,7 +1552,7 @@ bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, 
 	swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
 	swiotlb_stats_give(dev, kind, n);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (reserved) {
+	if (kind == SWIOTLB_POOL_RESERVED) {
 		/* The mapping's reference: the pool lives until here. */
 		swiotlb_dev_pool_put(pool);
 		/* Its owner may be waiting for the room just freed. */
@@ -1632,7 +1631,7 @@ unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem)
  */
 void swiotlb_dev_pool_info(struct io_tlb_pool *pool, struct swiotlb_pool_info *info)
 {
-	info->kind = pool->kind;
+	info->kind = swiotlb_counted_kind(pool->kind);
 	info->nslabs = pool->nslabs;
 	info->used = swiotlb_slots_used(pool);
 }

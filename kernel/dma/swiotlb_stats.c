@@ -415,7 +415,7 @@ void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, true);
 
-	swiotlb_used_add(dev->dma_io_tlb_mem, kind, nslots);
+	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), nslots);
 	if (ds)
 		swiotlb_raise(&ds->used_hiwater, atomic_long_add_return(nslots, &ds->used));
 }
@@ -431,7 +431,7 @@ void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, false);
 
-	swiotlb_used_add(dev->dma_io_tlb_mem, kind, -(long)nslots);
+	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), -(long)nslots);
 	if (ds)
 		atomic_long_sub(nslots, &ds->used);
 }
