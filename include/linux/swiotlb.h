@@ -77,9 +77,8 @@ enum swiotlb_pool_kind {
 
 /**
  * struct swiotlb_stats - what an allocator did, for debugfs and tests
- * @used_hiwater: highest number of slots in use seen, per pool kind (kept
- *		with CONFIG_DEBUG_FS only; the slots in use are counted per
- *		CPU, see &io_tlb_mem.used)
+ * @used_hiwater: highest number of slots in use seen, per pool kind (the
+ *		slots in use are counted per CPU, see &io_tlb_mem.used)
  * @pools_added: pools added, per kind
  * @pools_freed: pools freed (after their grace period), per kind
  * @transient_failed: transient pools that could not be allocated
@@ -207,7 +206,7 @@ struct io_tlb_pool {
  * @used_lock:	serialises the moves of those limits between CPUs
  * @used_hiwater: highest number of slots in use in all pools seen, transient
  *		ones included (debugfs can reset it)
- * @transient_nslabs: slots of all live transient pools
+ * @transient_nslabs: slots of all live transient and reserved pools
  * @stats:	what the allocator did
  */
 struct io_tlb_mem {
@@ -235,12 +234,10 @@ struct io_tlb_mem {
 	struct delayed_work shrink_work;
 #endif
 	struct dentry *debugfs;
-#ifdef CONFIG_DEBUG_FS
 	struct swiotlb_used __percpu *used;
 	raw_spinlock_t used_lock;	/* moves of budget between CPUs in @used */
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
-#endif
 	struct swiotlb_stats stats;
 };
 
@@ -450,8 +447,8 @@ struct swiotlb_pool_info {
 
 /**
  * struct swiotlb_counters - a snapshot of an allocator's &struct swiotlb_stats
- * @used:	slots in use, per pool kind (zero without CONFIG_DEBUG_FS)
- * @used_hiwater: highest @used seen, per kind (likewise)
+ * @used:	slots in use, per pool kind
+ * @used_hiwater: highest @used seen, per kind
  * @pools_added: pools added, per kind
  * @pools_freed: pools freed, per kind
  * @transient_failed: transient pools that could not be allocated

@@ -225,8 +225,7 @@ static void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned l
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	atomic_long_inc(&mem->stats.map_failures);
-	swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
+	swiotlb_stats_no_room(dev);
 	if (!(attrs & DMA_ATTR_NO_WARN))
 		dev_warn_ratelimited(dev,
 				     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
@@ -447,7 +446,7 @@ static dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_add
 			arch_sync_dma_for_device(tlb_addr, size, dir);
 		return dma;
 	}
-	atomic_long_inc(&dev->dma_io_tlb_mem->stats.map_failures);
+	swiotlb_stats_unreachable(dev);
 	dev_warn_ratelimited(dev, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
 			     &dma, size, *dev->dma_mask);
 	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
@@ -789,42 +788,6 @@ int swiotlb_mapping_kind(struct device *dev, dma_addr_t addr)
 	return pool ? swiotlb_counted_kind(pool->kind) : -ENOENT;
 }
 EXPORT_SYMBOL_GPL(swiotlb_mapping_kind);
-
-/**
- * swiotlb_read_counters() - a snapshot of the counters of @dev's allocator
- * @dev:	a device
- * @c:	filled in
- *
- * Each counter is read on its own: the snapshot is not atomic as a whole.
- *
- * Context: any.
- * Return: 0, or -ENODEV (and @c zeroed) if @dev has no bounce allocator.
- */
-int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c)
-{
-	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
-	struct swiotlb_stats *st;
-	int k;
-
-	memset(c, 0, sizeof(*c));
-	if (!mem)
-		return -ENODEV;
-	st = &mem->stats;
-	for (k = 0; k < SWIOTLB_POOL_KINDS; k++) {
-		c->used[k] = swiotlb_stats_used(mem, k);
-		c->used_hiwater[k] = atomic_long_read(&st->used_hiwater[k]);
-		c->pools_added[k] = atomic_long_read(&st->pools_added[k]);
-		c->pools_freed[k] = atomic_long_read(&st->pools_freed[k]);
-	}
-	c->transient_failed = atomic_long_read(&st->transient_failed);
-	c->waits = atomic_long_read(&st->waits);
-	c->wait_timeouts = atomic_long_read(&st->wait_timeouts);
-	c->wait_ns = atomic64_read(&st->wait_ns);
-	c->wait_ns_max = atomic64_read(&st->wait_ns_max);
-	c->map_failures = atomic_long_read(&st->map_failures);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(swiotlb_read_counters);
 
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /**

@@ -394,63 +394,39 @@ struct swiotlb_used {
 	long budget[SWIOTLB_POOL_KINDS + 1];
 };
 
-/* swiotlb_stats.c: counters kept for debugfs, free without it. */
-#ifdef CONFIG_DEBUG_FS
+/*
+ * swiotlb_stats.c: the statistics layer. Every counter is written through
+ * these calls, whatever the configuration; debugfs only shows them.
+ */
+DECLARE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
 int swiotlb_stats_init(struct io_tlb_mem *mem);
 void swiotlb_stats_exit(struct io_tlb_mem *mem);
 long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which);
+void swiotlb_stats_restart_hiwater(struct io_tlb_mem *mem);
 void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
 void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
-void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event);
+void swiotlb_stats_pool_added(struct io_tlb_pool *pool);
+void swiotlb_stats_pool_retired(struct io_tlb_pool *pool);
+void swiotlb_stats_pool_freed(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind);
+void swiotlb_stats_transient_failed(struct io_tlb_mem *mem);
+void swiotlb_stats_wait_begin(struct device *dev);
+void swiotlb_stats_wait_attempt(struct io_tlb_mem *mem);
+void swiotlb_stats_wait_end(struct device *dev, u64 ns, bool served);
+void swiotlb_stats_no_room(struct device *dev);
+void swiotlb_stats_unreachable(struct device *dev);
 struct swiotlb_dev_stats *swiotlb_dev_stats_find(struct device *dev);
 void swiotlb_dev_stats_drop(struct device *dev);
+void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, void *arg),
+				void *arg);
+
+/* swiotlb_debugfs.c: the files that show the counters and knobs. */
+#ifdef CONFIG_DEBUG_FS
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
-
-static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
-{
-	atomic_long_add(nslots, &mem->transient_nslabs);
-}
 #else
-static inline int swiotlb_stats_init(struct io_tlb_mem *mem)
-{
-	return 0;
-}
-
-static inline void swiotlb_stats_exit(struct io_tlb_mem *mem)
-{
-}
-
-static inline long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
-{
-	return 0;
-}
-
-static inline void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
-				      unsigned int nslots)
-{
-}
-
-static inline void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
-				      unsigned int nslots)
-{
-}
-
-static inline void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
-{
-}
-
-static inline void swiotlb_dev_stats_drop(struct device *dev)
-{
-}
-
 static inline void swiotlb_create_debugfs_files(struct io_tlb_mem *mem,
 						const char *dirname)
-{
-}
-
-static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 {
 }
 #endif

@@ -51,11 +51,6 @@
 static void swiotlb_shrink_work(struct work_struct *work);
 #endif
 
-#ifdef CONFIG_DEBUG_FS
-/* The slot counts of the default allocator, per CPU: see swiotlb_stats.c. */
-static DEFINE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
-#endif
-
 struct io_tlb_mem io_tlb_default_mem = {
 	.wait_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.wait_lock),
 	.waiters = LIST_HEAD_INIT(io_tlb_default_mem.waiters),
@@ -69,10 +64,8 @@ struct io_tlb_mem io_tlb_default_mem = {
 	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
 						  swiotlb_shrink_work, 0),
 #endif
-#ifdef CONFIG_DEBUG_FS
 	.used = &swiotlb_default_used,
 	.used_lock = __RAW_SPIN_LOCK_UNLOCKED(io_tlb_default_mem.used_lock),
-#endif
 };
 
 /**
@@ -287,7 +280,7 @@ void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 #endif
 
 	pool->mem = mem;
-	atomic_long_inc(&mem->stats.pools_added[swiotlb_counted_kind(pool->kind)]);
+	swiotlb_stats_pool_added(pool);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	spin_lock_irqsave(&mem->pools_lock, flags);
 	list_add_tail_rcu(&pool->node, &mem->pools);
@@ -838,10 +831,10 @@ static void swiotlb_pool_free_work(struct work_struct *work)
 	struct io_tlb_pool *pool =
 		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
 	struct io_tlb_mem *mem = pool->mem;
-	enum swiotlb_pool_kind kind = swiotlb_counted_kind(pool->kind);
+	enum swiotlb_pool_kind kind = pool->kind;
 
 	swiotlb_pool_destroy(pool);
-	atomic_long_inc(&mem->stats.pools_freed[kind]);
+	swiotlb_stats_pool_freed(mem, kind);
 }
 
 /**
@@ -961,6 +954,7 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
 		else
 			list_add_tail_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
 		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
+		swiotlb_stats_pool_added(pool);
 	} else {
 		swiotlb_add_pool(pool->mem, pool);
 	}
@@ -976,6 +970,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 
 	swiotlb_index_del(pool);
 	trace_swiotlb_pool_remove(pool);
+	swiotlb_stats_pool_retired(pool);
 	if (swiotlb_pool_owned(pool)) {
 		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
 		list_del_rcu(&pool->node);
@@ -1249,14 +1244,11 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 	}
 	swiotlb_pool_publish(pool);
 	swiotlb_mark_dev(dev);
-	swiotlb_stats_transient(mem, pool->nslabs);
-	atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_TRANSIENT]);
 	swiotlb_stats_take(dev, SWIOTLB_POOL_TRANSIENT, req->nslots);
-	swiotlb_dev_event(dev, SWIOTLB_DEV_TRANSIENT);
 	return pool;
 
 failed:
-	atomic_long_inc(&mem->stats.transient_failed);
+	swiotlb_stats_transient_failed(mem);
 	return NULL;
 }
 
@@ -1272,10 +1264,8 @@ failed:
  */
 static void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
 {
-	if (atomic_dec_and_test(&pool->refs)) {
-		swiotlb_stats_transient(pool->mem, -(long)pool->nslabs);
+	if (atomic_dec_and_test(&pool->refs))
 		swiotlb_pool_retire(pool);
-	}
 }
 
 /*
@@ -1358,7 +1348,7 @@ struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
 	pool = swiotlb_pool_create(dev, mem, nslabs, nslabs, 1, SWIOTLB_POOL_RESERVED,
 				   GFP_KERNEL);
 	if (!pool) {
-		atomic_long_inc(&mem->stats.transient_failed);
+		swiotlb_stats_transient_failed(mem);
 		return ERR_PTR(-ENOMEM);
 	}
 	if (phys_to_dma_unencrypted(dev, pool->end - 1) > swiotlb_dev_limit(dev)) {
@@ -1369,8 +1359,6 @@ struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
 	atomic_set(&pool->refs, 1);
 	swiotlb_pool_publish(pool);
 	swiotlb_mark_dev(dev);
-	swiotlb_stats_transient(mem, pool->nslabs);
-	atomic_long_inc(&mem->stats.pools_added[SWIOTLB_POOL_TRANSIENT]);
 	return pool;
 }
 EXPORT_SYMBOL_GPL(swiotlb_dev_pool_reserve);
@@ -1562,7 +1550,6 @@ bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, 
 	}
 	if (kind == SWIOTLB_POOL_TRANSIENT) {
 		/* Made for this mapping alone: nobody else frees it. */
-		swiotlb_stats_transient(mem, -(long)pool->nslabs);
 		swiotlb_pool_retire(pool);
 		return true;
 	}

@@ -148,18 +148,6 @@ void swiotlb_wake_after_free(struct io_tlb_mem *mem)
 		swiotlb_wake_oldest(mem);
 }
 
-/* Count a wait that lasted @ns and whether it ended without room. */
-static void swiotlb_count_wait(struct io_tlb_mem *mem, u64 ns, bool timed_out)
-{
-	s64 old = atomic64_read(&mem->stats.wait_ns_max);
-
-	atomic64_add(ns, &mem->stats.wait_ns);
-	while ((s64)ns > old && !atomic64_try_cmpxchg(&mem->stats.wait_ns_max, &old, ns))
-		;
-	if (timed_out)
-		atomic_long_inc(&mem->stats.wait_timeouts);
-}
-
 static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *w)
 {
 	unsigned long flags;
@@ -325,8 +313,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 	list_add_tail(&w.node, &mem->waiters);
 	WRITE_ONCE(mem->nwaiters, mem->nwaiters + 1);
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
-	atomic_long_inc(&mem->stats.waits);
-	swiotlb_dev_event(dev, SWIOTLB_DEV_WAIT);
+	swiotlb_stats_wait_begin(dev);
 	trace_swiotlb_wait_begin(dev, size, READ_ONCE(mem->nwaiters));
 
 	for (;;) {
@@ -338,7 +325,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		smp_mb();
 		first = swiotlb_first_waiter(mem, &w);
 		if (first) {
-			atomic_long_inc(&mem->stats.wait_attempts);
+			swiotlb_stats_wait_attempt(mem);
 			served = try(dev, ctx);
 			if (served)
 				break;
@@ -361,9 +348,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 	swiotlb_wake_waiters(mem);
 
 	waited = ktime_get_ns() - start;
-	swiotlb_count_wait(mem, waited, !served);
-	if (!served)
-		swiotlb_dev_event(dev, SWIOTLB_DEV_TIMEOUT);
+	swiotlb_stats_wait_end(dev, waited, served);
 	trace_swiotlb_wait_end(dev, size, waited, served);
 	return served;
 }
