@@ -333,6 +333,32 @@ static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
 	return head;
 }
 
+/*
+ * Give the slots of the mapping headed by @head back to @pool, then let the
+ * oldest waiter try again, unless @wake is %false (slots the caller took a
+ * moment ago and gives back unused, see swiotlb_list_undo()) or the pool
+ * went with the mapping. Return: %false if @head heads no live mapping.
+ */
+static bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
+				bool wake)
+{
+	/* Read first: once the slots are back, @pool may be freed at any moment. */
+	struct io_tlb_mem *mem = pool->mem;
+
+	switch (swiotlb_pools_give(dev, pool, head)) {
+	case SWIOTLB_GAVE_NOTHING:
+		return false;
+	case SWIOTLB_GAVE_ROOM:
+		/* After swiotlb_slots_free() took the area lock: see there. */
+		if (wake)
+			swiotlb_wake_after_free(mem);
+		break;
+	case SWIOTLB_GAVE_POOL:
+		break;
+	}
+	return true;
+}
+
 /**
  * __swiotlb_tbl_unmap_single() - end a bounce mapping
  * @dev:	device of the mapping
@@ -373,7 +399,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
-	if (!swiotlb_pools_give(dev, pool, head, true))
+	if (!swiotlb_end_mapping(dev, pool, head, true))
 		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
@@ -510,8 +536,8 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
 	for_each_sg(l->sgl, sg, n, i) {
 		pool = swiotlb_find_pool(dev, sg->dma_address);
 		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
-		swiotlb_pools_give(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
-				   !l->waiting);
+		swiotlb_end_mapping(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
+				    !l->waiting);
 	}
 }
 
@@ -528,11 +554,10 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (l->out_of_reach || swiotlb_dev_has_reservation(dev) ||
-	    (READ_ONCE(mem->can_grow) && READ_ONCE(mem->grow_failed)))
+	if ((IS_ENABLED(CONFIG_SWIOTLB_DYNAMIC) && l->out_of_reach) ||
+	    swiotlb_dev_has_reservation(dev) ||
+	    (swiotlb_can_grow(mem) && swiotlb_grow_failed(mem)))
 		return true;
-#endif
 	if (swiotlb_mem_used(mem) + l->nslots <= READ_ONCE(mem->nslabs))
 		return true;
 	/*
@@ -543,8 +568,7 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 	if (l->waiting &&
 	    swiotlb_mem_used_locked(mem) + l->nslots <= READ_ONCE(mem->nslabs))
 		return true;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow)) {
+	if (swiotlb_can_grow(mem)) {
 		/* A pool of its own if memory allows (one at a time), as a single map. */
 		switch (swiotlb_grow_now(mem)) {
 		case SWIOTLB_GREW_ADDED:
@@ -556,7 +580,6 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 		}
 		swiotlb_request_growth(mem);
 	}
-#endif
 	return false;
 }
 
@@ -572,10 +595,9 @@ static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct sw
 {
 	struct io_tlb_pool *pool;
 
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (l->out_of_reach && !swiotlb_req_reaches(req, l->lowest))
+	if (IS_ENABLED(CONFIG_SWIOTLB_DYNAMIC) && l->out_of_reach &&
+	    !swiotlb_req_reaches(req, l->lowest))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
-#endif
 	pool = swiotlb_pools_take(dev, req, head);
 	if (pool)
 		return pool;
@@ -585,13 +607,9 @@ static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct sw
 /* Has a dynamic pool just been added for a list that holds no slot? */
 static bool swiotlb_list_grow(struct device *dev)
 {
-#ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	return READ_ONCE(mem->can_grow) && swiotlb_grow_now(mem) == SWIOTLB_GREW_ADDED;
-#else
-	return false;
-#endif
+	return swiotlb_can_grow(mem) && swiotlb_grow_now(mem) == SWIOTLB_GREW_ADDED;
 }
 
 /*
@@ -644,10 +662,8 @@ static bool swiotlb_list_can_fit(struct device *dev, const struct swiotlb_list *
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned long nslabs = READ_ONCE(mem->nslabs);
 
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow))
+	if (swiotlb_can_grow(mem))
 		return true;
-#endif
 	if (l->out_of_reach) {
 		swiotlb_no_room(dev, l->nslots, l->attrs);
 		return false;
@@ -842,7 +858,7 @@ bool swiotlb_free(struct device *dev, struct page *page, size_t size)
 		return false;
 	head = swiotlb_mapping_at(dev, pool, tlb_addr, "free");
 	if (head >= 0)
-		swiotlb_pools_give(dev, pool, head, true);
+		swiotlb_end_mapping(dev, pool, head, true);
 	return true;
 }
 #endif /* CONFIG_DMA_RESTRICTED_POOL */

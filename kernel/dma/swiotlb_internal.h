@@ -179,6 +179,9 @@ void swiotlb_slots_seal(struct io_tlb_pool *pool);
 
 /* swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;
+extern unsigned long swiotlb_default_nslabs;
+extern unsigned int swiotlb_default_nareas;
+extern struct workqueue_struct *swiotlb_wq;
 
 /**
  * struct swiotlb_cmdline - what "swiotlb=" says
@@ -194,13 +197,39 @@ struct swiotlb_cmdline {
 	bool noforce;
 };
 
+/* What swiotlb_pools_give() did. */
+enum swiotlb_gave {
+	SWIOTLB_GAVE_NOTHING,	/* no live mapping there: nothing changed */
+	SWIOTLB_GAVE_ROOM,	/* the slots are back in a pool that stays */
+	SWIOTLB_GAVE_POOL,	/* the pool (transient) went with the mapping */
+};
+
 void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
 unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
 struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
 				       int *head);
-bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
+enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
+int swiotlb_mem_init(struct io_tlb_mem *mem);
+void swiotlb_mem_exit(struct io_tlb_mem *mem);
+void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
+u64 swiotlb_pools_lowest(struct device *dev);
+
+/* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
+static inline u64 swiotlb_dev_limit(struct device *dev)
+{
+	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+}
+
+/* Can a buffer for @req lie in a pool, the lowest of which starts at @lowest? */
+static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest)
+{
+	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
+}
+
+/* Dynamic, transient and reserved pools: built with CONFIG_SWIOTLB_DYNAMIC only. */
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
 					unsigned long nslabs, unsigned long min_nslabs,
@@ -211,24 +240,46 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
-void swiotlb_grow(struct work_struct *work);
-void swiotlb_request_growth(struct io_tlb_mem *mem);
+unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem);
+bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
+bool swiotlb_shrink_one(struct io_tlb_mem *mem);
+bool swiotlb_dev_has_reservation(struct device *dev);
+void swiotlb_dev_pool_put(struct io_tlb_pool *pool);
+struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+					     const struct swiotlb_req *req,
+					     int *head, gfp_t gfp);
 
-/* What swiotlb_grow_now() did. */
-enum swiotlb_grew {
-	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
-	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
-	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
-};
-
-enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
-#endif
-
-/* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
-static inline u64 swiotlb_dev_limit(struct device *dev)
+/* May the allocator add dynamic and transient pools? */
+static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
 {
-	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	return READ_ONCE(mem->can_grow);
 }
+#else
+static inline void swiotlb_pool_retire(struct io_tlb_pool *pool)
+{
+}
+
+static inline bool swiotlb_dev_has_reservation(struct device *dev)
+{
+	return false;
+}
+
+static inline void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+{
+}
+
+static inline struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+							   const struct swiotlb_req *req,
+							   int *head, gfp_t gfp)
+{
+	return NULL;
+}
+
+static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
+{
+	return false;
+}
+#endif
 
 /* swiotlb_wait.c */
 struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
@@ -245,25 +296,39 @@ bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
 void swiotlb_wake_after_free(struct io_tlb_mem *mem);
 
-/* swiotlb_pool.c, for the wait policy and the allocators of tests */
-int swiotlb_mem_init(struct io_tlb_mem *mem);
-void swiotlb_mem_exit(struct io_tlb_mem *mem);
-void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
-bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
-u64 swiotlb_pools_lowest(struct device *dev);
-
-/* Can a buffer for @req lie in a pool, the lowest of which starts at @lowest? */
-static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest)
-{
-	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
-}
+/* What swiotlb_grow_now() did. */
+enum swiotlb_grew {
+	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
+	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
+	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
+};
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-bool swiotlb_dev_has_reservation(struct device *dev);
-struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
-					     const struct swiotlb_req *req,
-					     int *head, gfp_t gfp);
+void swiotlb_request_growth(struct io_tlb_mem *mem);
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
+void swiotlb_grow(struct work_struct *work);
 void swiotlb_shrink(struct io_tlb_mem *mem);
+void swiotlb_shrink_work(struct work_struct *work);
+
+/* Did the worker's last attempt to add a dynamic pool fail? */
+static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
+{
+	return READ_ONCE(mem->grow_failed);
+}
+#else
+static inline void swiotlb_request_growth(struct io_tlb_mem *mem)
+{
+}
+
+static inline enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+{
+	return SWIOTLB_GREW_NO;
+}
+
+static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
+{
+	return false;
+}
 #endif
 
 /*

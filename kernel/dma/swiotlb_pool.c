@@ -47,10 +47,6 @@
 
 #include "swiotlb_internal.h"
 
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-static void swiotlb_shrink_work(struct work_struct *work);
-#endif
-
 struct io_tlb_mem io_tlb_default_mem = {
 	.wait_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.wait_lock),
 	.waiters = LIST_HEAD_INIT(io_tlb_default_mem.waiters),
@@ -128,10 +124,13 @@ static int __init swiotlb_parse_idle_ms(char *arg)
 early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
 #endif
 
-/* Set from the command line and by the architecture, before the pool. */
-static unsigned long default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
-static unsigned int default_nareas;
-/* Who chose default_nslabs: an architecture only overrides the built-in size. */
+/*
+ * Set from the command line and by the architecture, before the pool; the
+ * size of the default pool and of the dynamic pools added later.
+ */
+unsigned long swiotlb_default_nslabs = IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT;
+unsigned int swiotlb_default_nareas;
+/* Who chose swiotlb_default_nslabs: an architecture only overrides the built-in size. */
 static enum { SIZE_BUILTIN, SIZE_CMDLINE, SIZE_ARCH } default_size_from;
 static bool swiotlb_force_bounce;
 static bool swiotlb_force_disable;
@@ -168,12 +167,12 @@ static void swiotlb_set_nareas(unsigned int n)
 {
 	unsigned long nslabs;
 
-	default_nareas = n > 1 ? roundup_pow_of_two(n) : 1;
-	nslabs = swiotlb_round_nslabs(default_nslabs, default_nareas);
-	if (nslabs != default_nslabs)
+	swiotlb_default_nareas = n > 1 ? roundup_pow_of_two(n) : 1;
+	nslabs = swiotlb_round_nslabs(swiotlb_default_nslabs, swiotlb_default_nareas);
+	if (nslabs != swiotlb_default_nslabs)
 		pr_info("default pool rounded up to %lu MiB for %u areas\n",
-			(nslabs << IO_TLB_SHIFT) >> 20, default_nareas);
-	default_nslabs = nslabs;
+			(nslabs << IO_TLB_SHIFT) >> 20, swiotlb_default_nareas);
+	swiotlb_default_nslabs = nslabs;
 }
 
 /**
@@ -224,7 +223,7 @@ static int __init swiotlb_parse_cmdline(char *arg)
 
 	swiotlb_parse_arg(arg, &cmd);
 	if (cmd.nslabs) {
-		default_nslabs = cmd.nslabs;
+		swiotlb_default_nslabs = cmd.nslabs;
 		default_size_from = SIZE_CMDLINE;
 	}
 	if (cmd.nareas)
@@ -242,7 +241,7 @@ early_param("swiotlb", swiotlb_parse_cmdline);
  */
 unsigned long swiotlb_size_or_default(void)
 {
-	return default_nslabs << IO_TLB_SHIFT;
+	return swiotlb_default_nslabs << IO_TLB_SHIFT;
 }
 
 /**
@@ -258,10 +257,10 @@ void __init swiotlb_adjust_size(unsigned long size)
 	if (default_size_from != SIZE_BUILTIN)
 		return;
 	default_size_from = SIZE_ARCH;
-	default_nslabs = swiotlb_round_nslabs(ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE),
-						    IO_TLB_SEGSIZE), default_nareas);
+	swiotlb_default_nslabs = swiotlb_round_nslabs(ALIGN(DIV_ROUND_UP(size, IO_TLB_SIZE),
+							    IO_TLB_SEGSIZE), swiotlb_default_nareas);
 	pr_info("default pool size set to %lu MiB\n",
-		(default_nslabs << IO_TLB_SHIFT) >> 20);
+		(swiotlb_default_nslabs << IO_TLB_SHIFT) >> 20);
 }
 
 /* ---- Pools of an allocator ---- */
@@ -375,10 +374,10 @@ void __init swiotlb_init_remap(bool addressing_limit, unsigned int flags,
 	mem->grow_limit = flags & SWIOTLB_ANY ? virt_to_phys(high_memory - 1) :
 						ARCH_LOW_ADDRESS_LIMIT;
 #endif
-	if (!default_nareas)
+	if (!swiotlb_default_nareas)
 		swiotlb_set_nareas(num_possible_cpus());
 
-	nslabs = default_nslabs;
+	nslabs = swiotlb_default_nslabs;
 	while (!(tlb = swiotlb_boot_memory(nslabs, flags, remap))) {
 		if (nslabs <= SWIOTLB_MIN_NSLABS) {
 			pr_warn("no memory for the default pool\n");
@@ -386,13 +385,13 @@ void __init swiotlb_init_remap(bool addressing_limit, unsigned int flags,
 		}
 		nslabs = ALIGN(nslabs / 2, IO_TLB_SEGSIZE);
 	}
-	if (nslabs != default_nslabs) {
+	if (nslabs != swiotlb_default_nslabs) {
 		pr_info("default pool reduced from %lu to %lu slots\n",
-			default_nslabs, nslabs);
-		default_nslabs = nslabs;
+			swiotlb_default_nslabs, nslabs);
+		swiotlb_default_nslabs = nslabs;
 	}
 
-	nareas = swiotlb_fit_nareas(nslabs, default_nareas);
+	nareas = swiotlb_fit_nareas(nslabs, swiotlb_default_nareas);
 	meta = memblock_alloc(swiotlb_meta_size(nslabs, nareas), SMP_CACHE_BYTES);
 	if (!meta) {
 		pr_warn("no memory for the default pool's book-keeping\n");
@@ -440,7 +439,7 @@ int swiotlb_init_late(size_t size, gfp_t gfp_mask,
 	else
 		mem->grow_limit = virt_to_phys(high_memory - 1);
 #endif
-	if (!default_nareas)
+	if (!swiotlb_default_nareas)
 		swiotlb_set_nareas(num_possible_cpus());
 
 	order = get_order(ALIGN(size, IO_TLB_SEGSIZE << IO_TLB_SHIFT));
@@ -463,7 +462,7 @@ int swiotlb_init_late(size_t size, gfp_t gfp_mask,
 	if ((PAGE_SIZE << order) < size)
 		pr_warn("default pool: got %lu MiB only\n", (PAGE_SIZE << order) >> 20);
 
-	nareas = swiotlb_fit_nareas(nslabs, default_nareas);
+	nareas = swiotlb_fit_nareas(nslabs, swiotlb_default_nareas);
 	meta = kvzalloc(swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
 	if (!meta) {
 		free_pages((unsigned long)tlb, order);
@@ -817,7 +816,7 @@ static struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block
  * Retired pools are freed here: WQ_MEM_RECLAIM because they are retired on
  * the I/O path, and the memory they give back may be what reclaim needs.
  */
-static struct workqueue_struct *swiotlb_wq;
+struct workqueue_struct *swiotlb_wq;
 
 static int __init swiotlb_wq_init(void)
 {
@@ -983,154 +982,43 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 }
 
 /**
- * swiotlb_request_growth() - ask the worker for a dynamic pool
+ * swiotlb_dynamic_nslabs() - slots of the dynamic pools an allocator adds
+ * @mem:	the allocator
+ *
+ * Return: mem->grow_nslabs, or the default pool's size if 0; a pool may
+ * come out smaller (at most SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER, and
+ * halved while memory is short).
+ */
+unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem)
+{
+	return READ_ONCE(mem->grow_nslabs) ?: swiotlb_default_nslabs;
+}
+
+/**
+ * swiotlb_dynamic_add() - add a dynamic pool to an allocator
  * @mem:	an allocator that can grow
+ * @gfp:	allocation flags: GFP_KERNEL from the worker, flags that do
+ *		not wait for I/O or reclaim from a mapping
  *
- * On the swiotlb workqueue, which has a rescuer: the I/O that waits for
- * the pool may be what reclaim waits for. Not within SWIOTLB_GROW_RETRY_MS
- * of a failed attempt: memory that just ran out is not asked for again at
- * the rate of the callers that find the pools full.
+ * The one way the policy grows an allocator: a pool of
+ * swiotlb_dynamic_nslabs() slots (fewer, down to 1 MiB, if memory is
+ * short), published at once. Whom to wake, and when to try again, is the
+ * caller's business.
  *
- * Context: any.
+ * Context: process context; may sleep if @gfp allows.
+ * Return: %true if a pool was added.
  */
-void swiotlb_request_growth(struct io_tlb_mem *mem)
+bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp)
 {
-	/* Pairs with the release in swiotlb_grow(): the time is that failure's. */
-	if (smp_load_acquire(&mem->grow_failed) &&
-	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
-		return;
-	queue_work(swiotlb_wq ?: system_wq, &mem->grow_work);
-}
-
-/* Look for idle dynamic pools again in half the idle time (at least 0.1 s). */
-static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
-{
-	unsigned long delay = msecs_to_jiffies(max(READ_ONCE(mem->idle_ms) / 2, 100U));
-
-	queue_delayed_work(system_wq, &mem->shrink_work, delay);
-}
-
-/**
- * swiotlb_grow() - the worker: add a dynamic pool of mem->grow_nslabs slots
- * @work:	&io_tlb_mem.grow_work of the allocator to grow
- *
- * Records whether it failed: then waiters may take transient pools.
- */
-void swiotlb_grow(struct work_struct *work)
-{
-	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
-	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
+	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
 	struct io_tlb_pool *pool;
-	unsigned int noio;
 
-	/* Waiters may be storage I/O: reclaim must not wait for it. */
-	noio = memalloc_noio_save();
 	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
-				   default_nareas, SWIOTLB_POOL_DYNAMIC, GFP_KERNEL);
-	memalloc_noio_restore(noio);
+				   swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
 	if (!pool)
-		WRITE_ONCE(mem->grow_retry,
-			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
-	/* The retry time before the flag: see swiotlb_request_growth(). */
-	smp_store_release(&mem->grow_failed, !pool);
-	if (pool) {
-		swiotlb_pool_publish(pool);
-		swiotlb_arm_shrink(mem);
-	} else {
-		pr_warn_ratelimited("could not add a dynamic pool\n");
-	}
-	/* Either way the oldest waiter has something new to try. */
-	swiotlb_wake_waiters(mem);
-}
-
-/**
- * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
- * @mem:	an allocator that can grow, with mem->grow_inline
- *
- * For a mapping that may sleep and found the pools full: it adds the pool
- * the worker would, at once, instead of waiting for the worker to be
- * scheduled, but only with memory that can be had without reclaim that
- * waits for I/O, without retrying and without the emergency reserves
- * (GFP_NOIO, __GFP_NORETRY, __GFP_NOMEMALLOC: the caller may be a driver
- * submitting I/O for reclaim, PF_MEMALLOC); when memory is short it gives
- * up, and the caller waits as before. Not within SWIOTLB_GROW_RETRY_MS of a
- * failed attempt of the worker or of a mapping (each attempt is an
- * allocation from the largest order down, with reclaim: repeated at every
- * wake-up of the oldest waiter while memory is short, it would only fail
- * again), one caller at a time (the others wait for the pool it adds), and
- * only while the pools would stay within SWIOTLB_GROW_INLINE_TIMES the
- * default pool, counting the pool as large as it can be built (no pool has
- * more than SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER slots): beyond that,
- * callers wait for slots to come back and for the worker, so that a burst
- * of callers that can wait does not pin more memory than it must.
- *
- * Context: process context; sleeps (allocates, shares memory with the host
- * of a confidential guest).
- * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
- * one) or %SWIOTLB_GREW_NO (no memory, or not now).
- */
-/* Whether inline growth is allowed now: no recent failure, room under the cap. */
-static bool swiotlb_may_grow_now(struct io_tlb_mem *mem, unsigned long most)
-{
-	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
-	if (smp_load_acquire(&mem->grow_failed) &&
-	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
 		return false;
-	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
-		return false;
-	return READ_ONCE(mem->nslabs) + most <=
-	       SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs;
-}
-
-enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
-{
-	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
-	unsigned long most = min(nslabs, SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER);
-	struct io_tlb_pool *pool;
-
-	might_sleep();
-	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem, most))
-		return SWIOTLB_GREW_NO;
-	if (test_and_set_bit_lock(0, &mem->grow_busy))
-		return SWIOTLB_GREW_BUSY;
-	/*
-	 * Again with the bit held: a caller that passed the checks above while
-	 * another one added a pool, or failed to, must not add one more.
-	 */
-	if (!swiotlb_may_grow_now(mem, most)) {
-		clear_bit_unlock(0, &mem->grow_busy);
-		return SWIOTLB_GREW_NO;
-	}
-	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
-				   default_nareas, SWIOTLB_POOL_DYNAMIC,
-				   GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN);
-	if (pool) {
-		swiotlb_pool_publish(pool);
-		swiotlb_arm_shrink(mem);
-	} else {
-		/* Not again for a while (one that read the old time may try once). */
-		WRITE_ONCE(mem->grow_inline_retry,
-			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
-	}
-	clear_bit_unlock(0, &mem->grow_busy);
-	/*
-	 * Added: those waiting behind may fit in what is left of it. Failed:
-	 * those that found the bit taken went to sleep counting on this pool;
-	 * woken, they find growth off for a while and ask the worker, which
-	 * may still find memory with GFP_KERNEL.
-	 */
-	swiotlb_wake_waiters(mem);
-	return pool ? SWIOTLB_GREW_ADDED : SWIOTLB_GREW_NO;
-}
-
-static void swiotlb_shrink_work(struct work_struct *work)
-{
-	struct io_tlb_mem *mem = container_of(to_delayed_work(work), struct io_tlb_mem,
-					      shrink_work);
-
-	swiotlb_shrink(mem);
-	if (READ_ONCE(mem->nslabs) > mem->defpool.nslabs)
-		swiotlb_arm_shrink(mem);
+	swiotlb_pool_publish(pool);
+	return true;
 }
 
 /* The newest dynamic pool unused for mem->idle_ms, or NULL. */
@@ -1150,29 +1038,28 @@ static struct io_tlb_pool *swiotlb_idle_pool(struct io_tlb_mem *mem)
 }
 
 /**
- * swiotlb_shrink() - give idle dynamic pools back
+ * swiotlb_shrink_one() - give an idle dynamic pool back
  * @mem:	the allocator
  *
- * A dynamic pool goes when it has been unused for mem->idle_ms, nobody is
- * waiting for room, and what remains would be at most half full (so that a
- * steady load does not make pools come and go). The default pool stays.
- * Newest pools go first.
+ * The newest dynamic pool unused for mem->idle_ms goes, if what remains
+ * would be at most half full (so that a steady load does not make pools
+ * come and go). The default pool stays. Whether anybody waits for room is
+ * the caller's question (swiotlb_shrink()).
  *
- * Context: process context; one caller at a time (the allocator's shrink
- * work, or a test).
+ * Context: process context; one caller at a time.
+ * Return: %true if a pool was given back.
  */
-void swiotlb_shrink(struct io_tlb_mem *mem)
+bool swiotlb_shrink_one(struct io_tlb_mem *mem)
 {
-	struct io_tlb_pool *pool;
+	struct io_tlb_pool *pool = swiotlb_idle_pool(mem);
 
-	while (!READ_ONCE(mem->nwaiters) && (pool = swiotlb_idle_pool(mem))) {
-		if (2 * swiotlb_mem_used(mem) > READ_ONCE(mem->nslabs) - pool->nslabs)
-			break;
-		/* A mapping may have come meanwhile: then the pool stays. */
-		if (!swiotlb_slots_close(pool))
-			break;
-		swiotlb_pool_retire(pool);
-	}
+	if (!pool || 2 * swiotlb_mem_used(mem) > READ_ONCE(mem->nslabs) - pool->nslabs)
+		return false;
+	/* A mapping may have come meanwhile: then the pool stays. */
+	if (!swiotlb_slots_close(pool))
+		return false;
+	swiotlb_pool_retire(pool);
+	return true;
 }
 
 /*
@@ -1262,7 +1149,7 @@ failed:
  * reference before looking for slots, so a pool whose count reached zero is
  * never used again; the last one out retires it (RCU-deferred free).
  */
-static void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
 {
 	if (atomic_dec_and_test(&pool->refs))
 		swiotlb_pool_retire(pool);
@@ -1514,50 +1401,39 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 }
 
 /**
- * swiotlb_pools_give() - end the mapping headed by @head
+ * swiotlb_pools_give() - give the slots of the mapping headed by @head back
  * @dev:	device of the mapping
  * @pool:	its pool
  * @head:	its head slot
- * @wake:	let the oldest waiter try again; %false only for slots the
- *		caller took a moment ago and gives back unused
  *
  * A transient pool goes with its mapping. Once the slots are back, a
  * dynamic pool may be given back and freed at any moment (it may have been
  * idle for longer than the mapping lived): nothing of @pool is read after
  * that, unless a mapping's reference keeps it (transient and reserved
- * pools).
+ * pools). Waking waiters is the caller's business (the mapping API's).
  *
- * Return: %false, changing nothing, if @head heads no live mapping.
+ * Return: %SWIOTLB_GAVE_NOTHING, changing nothing, if @head heads no live
+ * mapping; %SWIOTLB_GAVE_POOL if the pool went with the mapping (a
+ * transient pool: nobody can use the slots); else %SWIOTLB_GAVE_ROOM.
  */
-bool swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head, bool wake)
+enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head)
 {
-	struct io_tlb_mem *mem = pool->mem;
 	enum swiotlb_pool_kind kind = pool->kind;
 	unsigned int n = swiotlb_slots_free(pool, head);
 
 	if (!n)
-		return false;
+		return SWIOTLB_GAVE_NOTHING;
 	swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
 	swiotlb_stats_give(dev, kind, n);
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (kind == SWIOTLB_POOL_RESERVED) {
-		/* The mapping's reference: the pool lives until here. */
-		swiotlb_dev_pool_put(pool);
-		/* Its owner may be waiting for the room just freed. */
-		if (wake)
-			swiotlb_wake_after_free(mem);
-		return true;
-	}
 	if (kind == SWIOTLB_POOL_TRANSIENT) {
 		/* Made for this mapping alone: nobody else frees it. */
 		swiotlb_pool_retire(pool);
-		return true;
+		return SWIOTLB_GAVE_POOL;
 	}
-#endif
-	/* After swiotlb_slots_free() took the area lock: see there. */
-	if (wake)
-		swiotlb_wake_after_free(mem);
-	return true;
+	/* The mapping's reference: a reserved pool lives until here. */
+	if (kind == SWIOTLB_POOL_RESERVED)
+		swiotlb_dev_pool_put(pool);
+	return SWIOTLB_GAVE_ROOM;
 }
 
 /**
