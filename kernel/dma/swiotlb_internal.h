@@ -1,16 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the files of the swiotlb core share and nothing else sees:
+ * What the files of the swiotlb core share and nothing else sees.
  *
- *   swiotlb.c        the mapping API: map, unmap, sync, the bounce copy
- *   swiotlb_slots.c  the slot allocator inside one pool (areas, runs, records)
- *   swiotlb_pool.c   pools: the default pool, dynamic and transient pools,
- *                    the address index behind swiotlb_find_pool(), giving
- *                    idle pools back
- *   swiotlb_wait.c   the policy when pools are full: who waits, who gets a
- *                    transient pool
- *   swiotlb_stats.c  counters and their debugfs files
- *   swiotlb_fault.c  fault injection into the allocations of the map path
+ *   swiotlb.c            the mapping API: map, unmap, sync, the bounce copy
+ *   swiotlb_sg.c         scatterlists mapped whole (swiotlb_map_sg())
+ *   swiotlb_wait.c       the policy when pools are full: who waits, who
+ *                        gets a transient pool, when the pools grow and
+ *                        shrink (the growth worker, the shrink work)
+ *   swiotlb_boot.c       set-up: sizing, the command line, the default
+ *                        allocator and pool, restricted DMA pools
+ *   swiotlb_pool.c       the pools of an allocator: adding, removing and
+ *                        taking room in them, giving it back
+ *   swiotlb_dynamic.c    dynamic pools: their memory, the address index,
+ *                        adding and retiring them (CONFIG_SWIOTLB_DYNAMIC)
+ *   swiotlb_transient.c  pools of one device: transient pools and
+ *                        reservations (CONFIG_SWIOTLB_DYNAMIC)
+ *   swiotlb_slots.c      the slot allocator inside one pool (areas, runs)
+ *   swiotlb_stats.c      every counter, and swiotlb_read_counters()
+ *   swiotlb_debugfs.c    the debugfs files (CONFIG_DEBUG_FS)
+ *   swiotlb_fault.c      fault injection into the allocations of pools
+ *
+ * Layering: each file calls only the files below it, never one above.
+ *
+ *   swiotlb_boot.c                      sets every allocator up
+ *   swiotlb.c, swiotlb_sg.c             mapping API
+ *     | calls the wait layer for room (swiotlb_policy_take(),
+ *     | swiotlb_wait_for()) and, after giving slots back
+ *     | (swiotlb_pools_give()), to wake a waiter (swiotlb_wake_after_free())
+ *   swiotlb_wait.c                      wait layer (policy)
+ *     | grows an allocator through swiotlb_dynamic_add() only, gives idle
+ *     | pools back through swiotlb_shrink_one()
+ *   swiotlb_pool.c, swiotlb_dynamic.c, swiotlb_transient.c   pool layer
+ *     | (one layer in three files, which call one another: a pool is
+ *     |  published into the lists of swiotlb_pool.c, and
+ *     |  swiotlb_pools_take()/_give() look in and drop a device's pools)
+ *   swiotlb_slots.c                     slot allocator
+ *   swiotlb_stats.c, swiotlb_fault.c    counters, fault injection: called
+ *                                       from any layer, call none
+ *   swiotlb_debugfs.c                   reads the counters; called by boot
+ *
+ * The pool layer wakes nobody and reads no state of the wait layer: who
+ * waits, and when to try again, is the wait layer's; the pool layer reports
+ * what it did (enum swiotlb_gave, a pool added or not).
  */
 #ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
 #define _KERNEL_DMA_SWIOTLB_INTERNAL_H
@@ -177,7 +208,24 @@ unsigned long swiotlb_slots_used_locked(struct io_tlb_pool *pool);
 bool swiotlb_slots_close(struct io_tlb_pool *pool);
 void swiotlb_slots_seal(struct io_tlb_pool *pool);
 
-/* swiotlb_pool.c */
+/*
+ * swiotlb.c: helpers of the single-mapping path that swiotlb_sg.c maps
+ * the entries of a list with.
+ */
+int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
+		     unsigned int alloc_align_mask, enum dma_data_direction dir,
+		     unsigned long attrs, u64 limit, struct swiotlb_req *req);
+void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs);
+phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
+			 const struct swiotlb_req *req);
+bool swiotlb_has_pool(struct device *dev, size_t size);
+dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
+				  size_t size, enum dma_data_direction dir,
+				  unsigned long attrs);
+bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
+			 bool wake);
+
+/* swiotlb_boot.c and swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;
 extern unsigned long swiotlb_default_nslabs;
 extern unsigned int swiotlb_default_nareas;
@@ -206,14 +254,17 @@ enum swiotlb_gave {
 
 void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
 unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
+int swiotlb_mem_init(struct io_tlb_mem *mem);
+void swiotlb_mem_exit(struct io_tlb_mem *mem);
+
+/* swiotlb_pool.c */
+void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
+void swiotlb_del_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
 				       int *head);
 enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
-int swiotlb_mem_init(struct io_tlb_mem *mem);
-void swiotlb_mem_exit(struct io_tlb_mem *mem);
-void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 u64 swiotlb_pools_lowest(struct device *dev);
 
@@ -229,8 +280,22 @@ static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest
 	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
 }
 
-/* Dynamic, transient and reserved pools: built with CONFIG_SWIOTLB_DYNAMIC only. */
+/*
+ * swiotlb_dynamic.c and swiotlb_transient.c: dynamic, transient and
+ * reserved pools, built with CONFIG_SWIOTLB_DYNAMIC only.
+ */
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
+				gfp_t gfp, bool per_mapping, void **vaddr,
+				bool *atomic_pool);
+void swiotlb_put_memory(void *vaddr, size_t bytes, bool atomic_pool);
+struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
+				      size_t block_bytes, bool atomic_pool,
+				      struct page *page,
+				      void *vaddr, unsigned long nslabs,
+				      unsigned int nareas,
+				      enum swiotlb_pool_kind kind, gfp_t gfp);
+void swiotlb_mark_dev(struct device *dev);
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
 					unsigned long nslabs, unsigned long min_nslabs,
 					unsigned int nareas, enum swiotlb_pool_kind kind,
@@ -245,6 +310,9 @@ bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
 bool swiotlb_shrink_one(struct io_tlb_mem *mem);
 bool swiotlb_dev_has_reservation(struct device *dev);
 void swiotlb_dev_pool_put(struct io_tlb_pool *pool);
+struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
+					  const struct swiotlb_req *req,
+					  unsigned int area, int *head);
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
