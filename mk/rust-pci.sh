@@ -31,7 +31,7 @@ declare -A args=(
 	[empty-ns]="rnvme.inject_empty_ns=1"
 	[errors]="rnvme.inject_bad_nsid=3 rnvme.inject_stray_cid=1 $work"
 	[timeout]="rnvme.inject_lost=5 rnvme.timeout_ms=3000 $work"
-	[map-fail]="swiotlb_wait_ms=1 RNVME_FIXED_POOL=1 RNVME_JOBS=8 RNVME_MIB=4"
+	[map-fail]="swiotlb_wait_timeout_ms=1 RNVME_FIXED_POOL=1 RNVME_JOBS=8 RNVME_MIB=4"
 )
 rc=0
 for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail}; do

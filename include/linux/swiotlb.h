@@ -4,10 +4,10 @@
  *
  * A mapping copies the caller's buffer into a run of slots of a pool the
  * device can address, hands the device that address, and copies back on
- * sync or unmap. Pools come in three kinds: the default pool set up at boot,
- * dynamic pools a worker adds when the pools run short, and transient pools
- * made for a single mapping that found no room. See
- * Documentation/core-api/swiotlb.rst.
+ * sync or unmap. Pools come in four kinds: the default pool set up at boot,
+ * dynamic pools a worker adds when the pools run short, transient pools
+ * made for a single mapping that found no room, and pools a driver reserves
+ * for its device. See Documentation/core-api/swiotlb.rst.
  */
 #ifndef __LINUX_SWIOTLB_H
 #define __LINUX_SWIOTLB_H
@@ -58,20 +58,27 @@ unsigned long swiotlb_size_or_default(void);
  *                          an allocator ran short
  * @SWIOTLB_POOL_TRANSIENT: made on the spot for one mapping that found no
  *                          room, freed when that mapping goes
- * @SWIOTLB_POOL_KINDS:     the number of kinds
+ * @SWIOTLB_POOL_KINDS:     the number of kinds the statistics count apart
+ *                          (the kinds above)
+ * @SWIOTLB_POOL_RESERVED:  reserved by a driver for its device
+ *                          (swiotlb_dev_pool_reserve()), holding any number
+ *                          of its mappings until the reservation ends and
+ *                          the last of them goes; counted, and reported by
+ *                          swiotlb_mapping_kind() and swiotlb_dev_pool_info(),
+ *                          as %SWIOTLB_POOL_TRANSIENT
  */
 enum swiotlb_pool_kind {
 	SWIOTLB_POOL_DEFAULT,
 	SWIOTLB_POOL_DYNAMIC,
 	SWIOTLB_POOL_TRANSIENT,
-	SWIOTLB_POOL_KINDS
+	SWIOTLB_POOL_KINDS,
+	SWIOTLB_POOL_RESERVED,
 };
 
 /**
  * struct swiotlb_stats - what an allocator did, for debugfs and tests
- * @used_hiwater: highest number of slots in use seen, per pool kind (kept
- *		with CONFIG_DEBUG_FS only; the slots in use are counted per
- *		CPU, see &io_tlb_mem.used)
+ * @used_hiwater: highest number of slots in use seen, per pool kind (the
+ *		slots in use are counted per CPU, see &io_tlb_mem.used)
  * @pools_added: pools added, per kind
  * @pools_freed: pools freed (after their grace period), per kind
  * @transient_failed: transient pools that could not be allocated
@@ -115,19 +122,19 @@ struct swiotlb_chunk;
  * @busy:	bitmap of slots in use
  * @seg_free:	free slots of each segment
  * @mem:	the allocator the pool belongs to
- * @owner:	for a transient pool, the device of its mapping
+ * @owner:	for a transient or reserved pool, the device it serves
  * @node:	entry in @mem's list of pools (default and dynamic), or in the
- *		owner's list (transient)
- * @chunks:	entries of the address index (dynamic and transient pools)
+ *		owner's list (transient and reserved)
+ * @chunks:	entries of the address index (dynamic, transient and reserved
+ *		pools)
  * @nchunks:	number of @chunks
- * @block:	the memory block the pool was carved from (dynamic and
- *		transient pools; a transient pool may start past its beginning)
+ * @block:	the memory block the pool was carved from (dynamic, transient
+ *		and reserved pools; a transient pool may start past its
+ *		beginning)
  * @block_bytes: size of @block
  * @block_atomic: @block came from the atomic DMA pool (shared with the host
  *		of a confidential guest already), not the page allocator
  * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
- * @reserved:	a transient pool a driver reserved for its device (see
- *		swiotlb_dev_pool_reserve()) rather than one made for a mapping
  * @refs:	reserved pools: one for the reservation plus one per live
  *		mapping; the pool is retired when it drops to zero
  * @free_work:	frees the pool after a grace period
@@ -157,7 +164,6 @@ struct io_tlb_pool {
 	size_t block_bytes;
 	bool block_atomic;
 	unsigned long last_used;
-	bool reserved;
 	atomic_t refs;
 	struct rcu_work free_work;
 #endif
@@ -200,7 +206,7 @@ struct io_tlb_pool {
  * @used_lock:	serialises the moves of those limits between CPUs
  * @used_hiwater: highest number of slots in use in all pools seen, transient
  *		ones included (debugfs can reset it)
- * @transient_nslabs: slots of all live transient pools
+ * @transient_nslabs: slots of all live transient and reserved pools
  * @stats:	what the allocator did
  */
 struct io_tlb_mem {
@@ -228,12 +234,10 @@ struct io_tlb_mem {
 	struct delayed_work shrink_work;
 #endif
 	struct dentry *debugfs;
-#ifdef CONFIG_DEBUG_FS
 	struct swiotlb_used __percpu *used;
 	raw_spinlock_t used_lock;	/* moves of budget between CPUs in @used */
 	atomic_long_t used_hiwater;
 	atomic_long_t transient_nslabs;
-#endif
 	struct swiotlb_stats stats;
 };
 
@@ -443,8 +447,8 @@ struct swiotlb_pool_info {
 
 /**
  * struct swiotlb_counters - a snapshot of an allocator's &struct swiotlb_stats
- * @used:	slots in use, per pool kind (zero without CONFIG_DEBUG_FS)
- * @used_hiwater: highest @used seen, per kind (likewise)
+ * @used:	slots in use, per pool kind
+ * @used_hiwater: highest @used seen, per kind
  * @pools_added: pools added, per kind
  * @pools_freed: pools freed, per kind
  * @transient_failed: transient pools that could not be allocated

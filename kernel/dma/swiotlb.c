@@ -2,7 +2,7 @@
 /*
  * swiotlb mapping API: bounce buffers for streaming DMA.
  *
- * A map takes a run of slots (swiotlb_find_room(), which picks the pool),
+ * A map takes a run of slots (swiotlb_pools_take(), which picks the pool),
  * fills it from the caller's buffer and returns its address; syncs copy
  * between the two in the direction the DMA API asks; an unmap copies back
  * what the device wrote and gives the slots back.
@@ -165,9 +165,9 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
  * Return: 0, or -EINVAL (warned, unless DMA_ATTR_NO_WARN) for a buffer no
  * pool could ever hold.
  */
-static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
-			    unsigned int alloc_align_mask, enum dma_data_direction dir,
-			    unsigned long attrs, u64 limit, struct swiotlb_req *req)
+int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
+		     unsigned int alloc_align_mask, enum dma_data_direction dir,
+		     unsigned long attrs, u64 limit, struct swiotlb_req *req)
 {
 	unsigned int min_align = dma_get_min_align_mask(dev);
 	unsigned int offset;
@@ -221,12 +221,11 @@ static int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping
 }
 
 /* Count and report a mapping (or a whole list) that found no room for @nslots slots. */
-static void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs)
+void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	atomic_long_inc(&mem->stats.map_failures);
-	swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
+	swiotlb_stats_no_room(dev);
 	if (!(attrs & DMA_ATTR_NO_WARN))
 		dev_warn_ratelimited(dev,
 				     "no bounce buffer: %zu bytes wanted below DMA mask %llx, %lu of %lu slots in use\n",
@@ -235,8 +234,8 @@ static void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned l
 }
 
 /* Fill the bounce buffer headed by @head from the caller's buffer. */
-static phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
-				const struct swiotlb_req *req)
+phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
+			 const struct swiotlb_req *req)
 {
 	phys_addr_t tlb_addr = swiotlb_buffer_addr(pool, head);
 
@@ -250,7 +249,7 @@ static phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, in
 }
 
 /* Can @dev's allocator bounce at all? Warns if not. */
-static bool swiotlb_has_pool(struct device *dev, size_t size)
+bool swiotlb_has_pool(struct device *dev, size_t size)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
@@ -279,7 +278,7 @@ static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
 	if (!swiotlb_has_pool(dev, mapping_size) ||
 	    swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir, attrs, limit, &req))
 		return (phys_addr_t)DMA_MAPPING_ERROR;
-	pool = swiotlb_get_room(dev, &req, &head, attrs);
+	pool = swiotlb_policy_take(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
 		swiotlb_no_room(dev, req.nslots, attrs);
 		return (phys_addr_t)DMA_MAPPING_ERROR;
@@ -334,6 +333,32 @@ static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
 	return head;
 }
 
+/*
+ * Give the slots of the mapping headed by @head back to @pool, then let the
+ * oldest waiter try again, unless @wake is %false (slots the caller took a
+ * moment ago and gives back unused, see swiotlb_list_undo()) or the pool
+ * went with the mapping. Return: %false if @head heads no live mapping.
+ */
+bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
+			 bool wake)
+{
+	/* Read first: once the slots are back, @pool may be freed at any moment. */
+	struct io_tlb_mem *mem = pool->mem;
+
+	switch (swiotlb_pools_give(dev, pool, head)) {
+	case SWIOTLB_GAVE_NOTHING:
+		return false;
+	case SWIOTLB_GAVE_ROOM:
+		/* After swiotlb_slots_free() took the area lock: see there. */
+		if (wake)
+			swiotlb_wake_after_free(mem);
+		break;
+	case SWIOTLB_GAVE_POOL:
+		break;
+	}
+	return true;
+}
+
 /**
  * __swiotlb_tbl_unmap_single() - end a bounce mapping
  * @dev:	device of the mapping
@@ -374,7 +399,7 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
-	if (!swiotlb_release(dev, pool, head, true))
+	if (!swiotlb_end_mapping(dev, pool, head, true))
 		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
 }
 
@@ -436,9 +461,9 @@ void __swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr,
  * the device; %DMA_MAPPING_ERROR, undoing the mapping, if the device cannot
  * reach it.
  */
-static dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
-					 size_t size, enum dma_data_direction dir,
-					 unsigned long attrs)
+dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
+				  size_t size, enum dma_data_direction dir,
+				  unsigned long attrs)
 {
 	dma_addr_t dma = phys_to_dma_unencrypted(dev, tlb_addr);
 
@@ -447,7 +472,7 @@ static dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_add
 			arch_sync_dma_for_device(tlb_addr, size, dir);
 		return dma;
 	}
-	atomic_long_inc(&dev->dma_io_tlb_mem->stats.map_failures);
+	swiotlb_stats_unreachable(dev);
 	dev_warn_ratelimited(dev, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
 			     &dma, size, *dev->dma_mask);
 	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
@@ -477,283 +502,6 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 	if (tlb_addr == (phys_addr_t)DMA_MAPPING_ERROR)
 		return DMA_MAPPING_ERROR;
 	return swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
-}
-
-/* A scatterlist mapped whole or not at all; see swiotlb_map_sg(). */
-struct swiotlb_list {
-	struct scatterlist *sgl;
-	int nents;
-	enum dma_data_direction dir;
-	unsigned long attrs;
-	unsigned long nslots;	/* of all entries together */
-	u64 lowest;		/* swiotlb_pools_lowest(), once per call */
-	bool out_of_reach;	/* some entry reaches no pool */
-	bool waiting;		/* in the queue: see swiotlb_list_may_fit() */
-};
-
-/*
- * Give back the bounce buffers of the first @n entries (their dma_address
- * still physical), taken in this same attempt and never handed out.
- *
- * A list in the queue wakes nobody: it tries only as the oldest waiter, so
- * nobody has queued behind it for want of these slots, and waking itself
- * would only make it try again at once. A list that has not queued yet
- * wakes the oldest waiter, as any unmap would: that waiter may have queued
- * during the attempt, finding the pools full because of these very slots,
- * and gone to sleep (it costs one read of mem->nwaiters when nobody waits).
- */
-static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
-{
-	struct io_tlb_pool *pool;
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sg(l->sgl, sg, n, i) {
-		pool = swiotlb_find_pool(dev, sg->dma_address);
-		trace_swiotlb_unmap(dev, sg->dma_address, sg->length, pool->kind);
-		swiotlb_release(dev, pool, swiotlb_slots_head(pool, sg->dma_address),
-				!l->waiting);
-	}
-}
-
-/*
- * Is there room for the whole list, as far as counting slots can tell?
- * Without it an attempt would take entries only to give them back, and
- * meanwhile leave callers that cannot wait a fuller pool than there is.
- * Pools a device reserved, and transient pools (once growth failed, or for
- * entries out of reach of the pools), are not counted: then it tries. When
- * the slots are not there, a dynamic pool is added at once if memory
- * allows (swiotlb_grow_now()), and it tries.
- */
-static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *l)
-{
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (l->out_of_reach || swiotlb_dev_has_reservation(dev) ||
-	    (READ_ONCE(mem->can_grow) && READ_ONCE(mem->grow_failed)))
-		return true;
-#endif
-	if (swiotlb_mem_used(mem) + l->nslots <= READ_ONCE(mem->nslabs))
-		return true;
-	/*
-	 * A waiter must not sleep on a count read without the area locks:
-	 * slots given back meanwhile would wake nobody. Count again under
-	 * them (see swiotlb_wake_after_release()).
-	 */
-	if (l->waiting &&
-	    swiotlb_mem_used_locked(mem) + l->nslots <= READ_ONCE(mem->nslabs))
-		return true;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow)) {
-		/* A pool of its own if memory allows (one at a time), as a single map. */
-		switch (swiotlb_grow_now(mem)) {
-		case SWIOTLB_GREW_ADDED:
-			return true;
-		case SWIOTLB_GREW_BUSY:
-			return false;
-		case SWIOTLB_GREW_NO:
-			break;
-		}
-		swiotlb_request_growth(mem);
-	}
-#endif
-	return false;
-}
-
-/*
- * Room for one entry: from the pools, else a transient pool as for any
- * caller that may sleep once adding a pool failed (swiotlb_fallback_room()),
- * or, for an entry the pools are out of reach of, a transient pool below
- * the device's limit, as a single mapping would get it. Never a dynamic
- * pool: the entries before this one hold slots (see swiotlb_list_try()).
- */
-static struct io_tlb_pool *swiotlb_list_room(struct device *dev, const struct swiotlb_list *l,
-					     const struct swiotlb_req *req, int *head)
-{
-	struct io_tlb_pool *pool;
-
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (l->out_of_reach && !swiotlb_req_reaches(req, l->lowest))
-		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
-#endif
-	pool = swiotlb_find_room(dev, req, head);
-	if (pool)
-		return pool;
-	return swiotlb_fallback_room(dev, req, head);
-}
-
-/* Has a dynamic pool just been added for a list that holds no slot? */
-static bool swiotlb_list_grow(struct device *dev)
-{
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-
-	return READ_ONCE(mem->can_grow) && swiotlb_grow_now(mem) == SWIOTLB_GREW_ADDED;
-#else
-	return false;
-#endif
-}
-
-/*
- * One attempt at the whole list, which never sleeps holding slots: every
- * entry gets a bounce buffer (the pools, else a transient pool as for any
- * caller that may sleep), or none keeps one. A dynamic pool is added only
- * while the list holds nothing: before the attempt (swiotlb_list_may_fit())
- * or, when an entry found no room though the count said the list fits,
- * after its entries went back, and then the attempt is made once more.
- */
-static bool swiotlb_list_try(struct device *dev, void *ctx)
-{
-	struct swiotlb_list *l = ctx;
-	struct io_tlb_pool *pool;
-	struct swiotlb_req req;
-	struct scatterlist *sg;
-	bool grown = false;
-	int i, head;
-
-	if (!swiotlb_list_may_fit(dev, l))
-		return false;
-again:
-	for_each_sg(l->sgl, sg, l->nents, i) {
-		/* Checked by swiotlb_map_sg(): cannot fail. */
-		swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, l->dir, l->attrs,
-				 swiotlb_dev_limit(dev), &req);
-		pool = swiotlb_list_room(dev, l, &req, &head);
-		if (!pool) {
-			swiotlb_list_undo(dev, l, i);
-			if (!grown && swiotlb_list_grow(dev)) {
-				grown = true;
-				goto again;
-			}
-			return false;
-		}
-		sg->dma_address = swiotlb_fill(dev, pool, head, &req);
-	}
-	return true;
-}
-
-/*
- * Can the list be mapped at all? Where no pool can be added, an entry out
- * of reach of the pools never can, nor a list with more slots than the
- * pools have (a necessary condition, not a sufficient one: runs do not
- * cross segments); either would only wait until its wait timed out, so
- * it fails at once instead.
- */
-static bool swiotlb_list_can_fit(struct device *dev, const struct swiotlb_list *l)
-{
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	unsigned long nslabs = READ_ONCE(mem->nslabs);
-
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow))
-		return true;
-#endif
-	if (l->out_of_reach) {
-		swiotlb_no_room(dev, l->nslots, l->attrs);
-		return false;
-	}
-	if (l->nslots <= nslabs)
-		return true;
-	swiotlb_wrong_call(dev,
-			   "scatterlist needing %lu slots at once, more than all %lu of the pools\n",
-			   l->nslots, nslabs);
-	return false;
-}
-
-/**
- * swiotlb_map_sg() - bounce a scatterlist for a caller that may sleep
- * @dev:	a device whose every mapping bounces (is_swiotlb_force_bounce())
- * @sgl:	the list
- * @nents:	its entries
- * @dir:	direction of the DMA
- * @attrs:	DMA_ATTR_* flags, %DMA_ATTR_MAY_BLOCK among them
- *
- * Mapped entry by entry, two lists that each hold part of a full pool would
- * wait for each other until their wait timed out. Here a list waits for
- * its whole size at once: it takes bounce buffers for all its entries or
- * for none, and waits (in the same FIFO queue as single mappings) holding
- * none, so no list ever holds slots while it waits for others.
- *
- * Context: process context, no locks held: it may sleep.
- * Return: @nents, -EOPNOTSUPP if this is not for swiotlb_map_sg() (the
- * device need not bounce every mapping, the context cannot sleep, or an
- * entry is peer-to-peer memory or the device reaches no pool: map entry
- * by entry then), -EINVAL for an entry no pool could hold or a list larger
- * than all pools together where none can be added, -ENOMEM if the wait
- * timed out, -EIO if the device cannot reach a bounce buffer.
- */
-int swiotlb_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
-		   enum dma_data_direction dir, unsigned long attrs)
-{
-	struct swiotlb_list l = { .sgl = sgl, .nents = nents, .dir = dir, .attrs = attrs };
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	struct swiotlb_req req;
-	struct scatterlist *sg;
-	unsigned int noio;
-	size_t total = 0;
-	bool mapped;
-	int i, j;
-
-	if (!is_swiotlb_force_bounce(dev) || !swiotlb_can_sleep())
-		return -EOPNOTSUPP;
-	l.lowest = swiotlb_pools_lowest(dev);
-	for_each_sg(sgl, sg, nents, i) {
-		if (is_pci_p2pdma_page(sg_page(sg)))
-			return -EOPNOTSUPP;
-		if (swiotlb_make_req(dev, sg_phys(sg), sg->length, 0, dir, attrs,
-				     swiotlb_dev_limit(dev), &req))
-			return -EINVAL;
-		/* Room freed in the pools is no use to such an entry. */
-		if (!swiotlb_req_reaches(&req, l.lowest))
-			l.out_of_reach = true;
-		total += sg->length;
-		l.nslots += req.nslots;
-	}
-	if (!swiotlb_has_pool(dev, total))
-		return -EIO;
-	if (!swiotlb_list_can_fit(dev, &l))
-		return l.out_of_reach ? -EIO : -EINVAL;
-
-	might_sleep();
-	noio = memalloc_noio_save();
-	mapped = !READ_ONCE(mem->nwaiters) && swiotlb_list_try(dev, &l);
-	if (!mapped) {
-		l.waiting = true;
-		mapped = swiotlb_wait_for(dev, total, swiotlb_list_try, &l);
-	}
-	memalloc_noio_restore(noio);
-	if (!mapped) {
-		/* The whole list's size: it waited for all of it at once. */
-		swiotlb_no_room(dev, l.nslots, attrs);
-		return -ENOMEM;
-	}
-
-	for_each_sg(sgl, sg, nents, i) {
-		trace_swiotlb_bounced(dev, phys_to_dma(dev, sg_phys(sg)), sg->length);
-		sg->dma_address = swiotlb_hand_to_device(dev, sg->dma_address, sg->length,
-							 dir, attrs);
-		if (sg->dma_address == DMA_MAPPING_ERROR)
-			goto unreachable;
-		sg_dma_len(sg) = sg->length;
-	}
-	return nents;
-
-unreachable:
-	/*
-	 * Entry i is unmapped already; those before it hold a DMA address,
-	 * those after it still a physical one.
-	 */
-	for_each_sg(sgl, sg, nents, j) {
-		phys_addr_t tlb;
-
-		if (j == i)
-			continue;
-		tlb = j < i ? dma_to_phys(dev, sg->dma_address) : sg->dma_address;
-		__swiotlb_tbl_unmap_single(dev, tlb, sg->length, dir, DMA_ATTR_SKIP_CPU_SYNC,
-					   swiotlb_find_pool(dev, tlb));
-	}
-	return -EIO;
 }
 
 /**
@@ -786,45 +534,9 @@ int swiotlb_mapping_kind(struct device *dev, dma_addr_t addr)
 {
 	struct io_tlb_pool *pool = swiotlb_find_pool(dev, dma_to_phys(dev, addr));
 
-	return pool ? pool->kind : -ENOENT;
+	return pool ? swiotlb_counted_kind(pool->kind) : -ENOENT;
 }
 EXPORT_SYMBOL_GPL(swiotlb_mapping_kind);
-
-/**
- * swiotlb_read_counters() - a snapshot of the counters of @dev's allocator
- * @dev:	a device
- * @c:	filled in
- *
- * Each counter is read on its own: the snapshot is not atomic as a whole.
- *
- * Context: any.
- * Return: 0, or -ENODEV (and @c zeroed) if @dev has no bounce allocator.
- */
-int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c)
-{
-	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
-	struct swiotlb_stats *st;
-	int k;
-
-	memset(c, 0, sizeof(*c));
-	if (!mem)
-		return -ENODEV;
-	st = &mem->stats;
-	for (k = 0; k < SWIOTLB_POOL_KINDS; k++) {
-		c->used[k] = swiotlb_stats_used(mem, k);
-		c->used_hiwater[k] = atomic_long_read(&st->used_hiwater[k]);
-		c->pools_added[k] = atomic_long_read(&st->pools_added[k]);
-		c->pools_freed[k] = atomic_long_read(&st->pools_freed[k]);
-	}
-	c->transient_failed = atomic_long_read(&st->transient_failed);
-	c->waits = atomic_long_read(&st->waits);
-	c->wait_timeouts = atomic_long_read(&st->wait_timeouts);
-	c->wait_ns = atomic64_read(&st->wait_ns);
-	c->wait_ns_max = atomic64_read(&st->wait_ns_max);
-	c->map_failures = atomic_long_read(&st->map_failures);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(swiotlb_read_counters);
 
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /**
@@ -855,7 +567,7 @@ struct page *swiotlb_alloc(struct device *dev, size_t size)
 		return NULL;
 	/* dma_alloc_coherent() promises alignment to the allocation's order. */
 	req.align_mask = (PAGE_SIZE << get_order(size)) - 1;
-	pool = swiotlb_get_room(dev, &req, &head, 0);
+	pool = swiotlb_policy_take(dev, &req, &head, 0);
 	if (!pool)
 		return NULL;
 	return pfn_to_page(PFN_DOWN(swiotlb_slot_addr(pool, head)));
@@ -879,7 +591,7 @@ bool swiotlb_free(struct device *dev, struct page *page, size_t size)
 		return false;
 	head = swiotlb_mapping_at(dev, pool, tlb_addr, "free");
 	if (head >= 0)
-		swiotlb_release(dev, pool, head, true);
+		swiotlb_end_mapping(dev, pool, head, true);
 	return true;
 }
 #endif /* CONFIG_DMA_RESTRICTED_POOL */

@@ -1,16 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the files of the swiotlb core share and nothing else sees:
+ * What the files of the swiotlb core share and nothing else sees.
  *
- *   swiotlb.c        the mapping API: map, unmap, sync, the bounce copy
- *   swiotlb_slots.c  the slot allocator inside one pool (areas, runs, records)
- *   swiotlb_pool.c   pools: the default pool, dynamic and transient pools,
- *                    the address index behind swiotlb_find_pool(), giving
- *                    idle pools back
- *   swiotlb_wait.c   the policy when pools are full: who waits, who gets a
- *                    transient pool
- *   swiotlb_stats.c  counters and their debugfs files
- *   swiotlb_fault.c  fault injection into the allocations of the map path
+ *   swiotlb.c            the mapping API: map, unmap, sync, the bounce copy
+ *   swiotlb_sg.c         scatterlists mapped whole (swiotlb_map_sg())
+ *   swiotlb_wait.c       the policy when pools are full: who waits, who
+ *                        gets a transient pool, when the pools grow and
+ *                        shrink (the growth worker, the shrink work)
+ *   swiotlb_boot.c       set-up: sizing, the command line, the default
+ *                        allocator and pool, restricted DMA pools
+ *   swiotlb_pool.c       the pools of an allocator: adding, removing and
+ *                        taking room in them, giving it back
+ *   swiotlb_dynamic.c    dynamic pools: their memory, the address index,
+ *                        adding and retiring them (CONFIG_SWIOTLB_DYNAMIC)
+ *   swiotlb_transient.c  pools of one device: transient pools and
+ *                        reservations (CONFIG_SWIOTLB_DYNAMIC)
+ *   swiotlb_slots.c      the slot allocator inside one pool (areas, runs)
+ *   swiotlb_stats.c      every counter, and swiotlb_read_counters()
+ *   swiotlb_debugfs.c    the debugfs files (CONFIG_DEBUG_FS)
+ *   swiotlb_fault.c      fault injection into the allocations of pools
+ *
+ * Layering: each file calls only the files below it, never one above.
+ *
+ *   swiotlb_boot.c                      sets every allocator up
+ *   swiotlb.c, swiotlb_sg.c             mapping API
+ *     | calls the wait layer for room (swiotlb_policy_take(),
+ *     | swiotlb_wait_for()) and, after giving slots back
+ *     | (swiotlb_pools_give()), to wake a waiter (swiotlb_wake_after_free())
+ *   swiotlb_wait.c                      wait layer (policy)
+ *     | grows an allocator through swiotlb_dynamic_add() only, gives idle
+ *     | pools back through swiotlb_shrink_one()
+ *   swiotlb_pool.c, swiotlb_dynamic.c, swiotlb_transient.c   pool layer
+ *     | (one layer in three files, which call one another: a pool is
+ *     |  published into the lists of swiotlb_pool.c, and
+ *     |  swiotlb_pools_take()/_give() look in and drop a device's pools)
+ *   swiotlb_slots.c                     slot allocator
+ *   swiotlb_stats.c, swiotlb_fault.c    counters, fault injection: called
+ *                                       from any layer, call none
+ *   swiotlb_debugfs.c                   reads the counters; called by boot
+ *
+ * The pool layer wakes nobody and reads no state of the wait layer: who
+ * waits, and when to try again, is the wait layer's; the pool layer reports
+ * what it did (enum swiotlb_gave, a pool added or not).
  */
 #ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
 #define _KERNEL_DMA_SWIOTLB_INTERNAL_H
@@ -114,6 +145,21 @@ struct swiotlb_req {
 	u64 limit;
 };
 
+/*
+ * The kind @kind is counted as in the statistics (and reported as to
+ * drivers): a reservation counts as a transient pool.
+ */
+static inline enum swiotlb_pool_kind swiotlb_counted_kind(enum swiotlb_pool_kind kind)
+{
+	return kind == SWIOTLB_POOL_RESERVED ? SWIOTLB_POOL_TRANSIENT : kind;
+}
+
+/* Does @pool belong to one device (its owner's list) rather than to its allocator? */
+static inline bool swiotlb_pool_owned(const struct io_tlb_pool *pool)
+{
+	return pool->kind == SWIOTLB_POOL_TRANSIENT || pool->kind == SWIOTLB_POOL_RESERVED;
+}
+
 /* DMA address of the last byte of @req's buffer in a run starting at @first. */
 static inline u64 swiotlb_req_end(const struct swiotlb_req *req, u64 first)
 {
@@ -145,19 +191,39 @@ void swiotlb_wrong_call_reset(void);
 /* swiotlb_slots.c */
 size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas);
 unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas);
-void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
-			void *vaddr, unsigned long nslabs, unsigned int nareas);
+void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			 void *vaddr, unsigned long nslabs, unsigned int nareas);
 int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 			unsigned int first_area, const struct swiotlb_req *req);
 int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
-unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head);
-unsigned long swiotlb_pool_used(struct io_tlb_pool *pool);
-unsigned long swiotlb_pool_used_locked(struct io_tlb_pool *pool);
-bool swiotlb_pool_close(struct io_tlb_pool *pool);
-void swiotlb_pool_seal(struct io_tlb_pool *pool);
+unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head);
+unsigned long swiotlb_slots_used(struct io_tlb_pool *pool);
+unsigned long swiotlb_slots_used_locked(struct io_tlb_pool *pool);
+bool swiotlb_slots_close(struct io_tlb_pool *pool);
+void swiotlb_slots_seal(struct io_tlb_pool *pool);
 
-/* swiotlb_pool.c */
+/*
+ * swiotlb.c: helpers of the single-mapping path that swiotlb_sg.c maps
+ * the entries of a list with.
+ */
+int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
+		     unsigned int alloc_align_mask, enum dma_data_direction dir,
+		     unsigned long attrs, u64 limit, struct swiotlb_req *req);
+void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs);
+phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
+			 const struct swiotlb_req *req);
+bool swiotlb_has_pool(struct device *dev, size_t size);
+dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
+				  size_t size, enum dma_data_direction dir,
+				  unsigned long attrs);
+bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
+			 bool wake);
+
+/* swiotlb_boot.c and swiotlb_pool.c */
 extern struct io_tlb_mem io_tlb_default_mem;
+extern unsigned long swiotlb_default_nslabs;
+extern unsigned int swiotlb_default_nareas;
+extern struct workqueue_struct *swiotlb_wq;
 
 /**
  * struct swiotlb_cmdline - what "swiotlb=" says
@@ -173,14 +239,57 @@ struct swiotlb_cmdline {
 	bool noforce;
 };
 
+/* What swiotlb_pools_give() did. */
+enum swiotlb_gave {
+	SWIOTLB_GAVE_NOTHING,	/* no live mapping there: nothing changed */
+	SWIOTLB_GAVE_ROOM,	/* the slots are back in a pool that stays */
+	SWIOTLB_GAVE_POOL,	/* the pool (transient) went with the mapping */
+};
+
 void swiotlb_parse_arg(char *arg, struct swiotlb_cmdline *out);
 unsigned long swiotlb_round_nslabs(unsigned long nslabs, unsigned int nareas);
-struct io_tlb_pool *swiotlb_find_room(struct device *dev, const struct swiotlb_req *req,
-				      int *head);
-bool swiotlb_release(struct device *dev, struct io_tlb_pool *pool, int head, bool wake);
+int swiotlb_mem_init(struct io_tlb_mem *mem);
+void swiotlb_mem_exit(struct io_tlb_mem *mem);
+
+/* swiotlb_pool.c */
+void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
+void swiotlb_del_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
+struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
+				       int *head);
+enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
+bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
+u64 swiotlb_pools_lowest(struct device *dev);
+
+/* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
+static inline u64 swiotlb_dev_limit(struct device *dev)
+{
+	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+}
+
+/* Can a buffer for @req lie in a pool, the lowest of which starts at @lowest? */
+static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest)
+{
+	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
+}
+
+/*
+ * swiotlb_dynamic.c and swiotlb_transient.c: dynamic, transient and
+ * reserved pools, built with CONFIG_SWIOTLB_DYNAMIC only.
+ */
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
+				gfp_t gfp, bool per_mapping, void **vaddr,
+				bool *atomic_pool);
+void swiotlb_put_memory(void *vaddr, size_t bytes, bool atomic_pool);
+struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
+				      size_t block_bytes, bool atomic_pool,
+				      struct page *page,
+				      void *vaddr, unsigned long nslabs,
+				      unsigned int nareas,
+				      enum swiotlb_pool_kind kind, gfp_t gfp);
+void swiotlb_mark_dev(struct device *dev);
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
 					unsigned long nslabs, unsigned long min_nslabs,
 					unsigned int nareas, enum swiotlb_pool_kind kind,
@@ -190,28 +299,53 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
-void swiotlb_grow(struct work_struct *work);
-void swiotlb_request_growth(struct io_tlb_mem *mem);
+unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem);
+bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
+bool swiotlb_shrink_one(struct io_tlb_mem *mem);
+bool swiotlb_dev_has_reservation(struct device *dev);
+void swiotlb_dev_pool_put(struct io_tlb_pool *pool);
+struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
+					  const struct swiotlb_req *req,
+					  unsigned int area, int *head);
+struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+					     const struct swiotlb_req *req,
+					     int *head, gfp_t gfp);
 
-/* What swiotlb_grow_now() did. */
-enum swiotlb_grew {
-	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
-	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
-	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
-};
-
-enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
-#endif
-
-/* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
-static inline u64 swiotlb_dev_limit(struct device *dev)
+/* May the allocator add dynamic and transient pools? */
+static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
 {
-	return min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	return READ_ONCE(mem->can_grow);
+}
+#else
+static inline void swiotlb_pool_retire(struct io_tlb_pool *pool)
+{
 }
 
+static inline bool swiotlb_dev_has_reservation(struct device *dev)
+{
+	return false;
+}
+
+static inline void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+{
+}
+
+static inline struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+							   const struct swiotlb_req *req,
+							   int *head, gfp_t gfp)
+{
+	return NULL;
+}
+
+static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
+{
+	return false;
+}
+#endif
+
 /* swiotlb_wait.c */
-struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head, unsigned long attrs);
+struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
+					int *head, unsigned long attrs);
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head);
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
@@ -222,34 +356,48 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		      bool (*try)(struct device *dev, void *ctx), void *ctx);
 bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
-void swiotlb_wake_after_release(struct io_tlb_mem *mem);
+void swiotlb_wake_after_free(struct io_tlb_mem *mem);
 
-/* swiotlb_pool.c, for the wait policy and the allocators of tests */
-int swiotlb_mem_init(struct io_tlb_mem *mem);
-void swiotlb_mem_exit(struct io_tlb_mem *mem);
-void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
-bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
-u64 swiotlb_pools_lowest(struct device *dev);
-
-/* Can a buffer for @req lie in a pool, the lowest of which starts at @lowest? */
-static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest)
-{
-	return lowest != U64_MAX && (!req->limit || swiotlb_req_end(req, lowest) <= req->limit);
-}
+/* What swiotlb_grow_now() did. */
+enum swiotlb_grew {
+	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
+	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
+	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
+};
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
-bool swiotlb_dev_has_reservation(struct device *dev);
-struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
-					     const struct swiotlb_req *req,
-					     int *head, gfp_t gfp);
+void swiotlb_request_growth(struct io_tlb_mem *mem);
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
+void swiotlb_grow(struct work_struct *work);
 void swiotlb_shrink(struct io_tlb_mem *mem);
+void swiotlb_shrink_work(struct work_struct *work);
+
+/* Did the worker's last attempt to add a dynamic pool fail? */
+static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
+{
+	return READ_ONCE(mem->grow_failed);
+}
+#else
+static inline void swiotlb_request_growth(struct io_tlb_mem *mem)
+{
+}
+
+static inline enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+{
+	return SWIOTLB_GREW_NO;
+}
+
+static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
+{
+	return false;
+}
 #endif
 
 /*
  * Points where a white-box test may run code of its own: to widen a race
  * window, or to see what the core decided. Nothing without those tests.
  *
- *   SWIOTLB_TEST_RELEASED   a mapping's slots were just given back, before
+ *   SWIOTLB_TEST_FREED      a mapping's slots were just given back, before
  *                           anything else is done; @arg is its pool
  *   SWIOTLB_TEST_MEMORY     memory for a pool is being taken; @arg is a
  *                           &struct swiotlb_test_memory
@@ -263,7 +411,7 @@ void swiotlb_shrink(struct io_tlb_mem *mem);
  *                           interrupts off.
  */
 enum swiotlb_test_point {
-	SWIOTLB_TEST_RELEASED,
+	SWIOTLB_TEST_FREED,
 	SWIOTLB_TEST_MEMORY,
 	SWIOTLB_TEST_MAPPED,
 	SWIOTLB_TEST_SLOW_STEP,
@@ -373,63 +521,39 @@ struct swiotlb_used {
 	long budget[SWIOTLB_POOL_KINDS + 1];
 };
 
-/* swiotlb_stats.c: counters kept for debugfs, free without it. */
-#ifdef CONFIG_DEBUG_FS
+/*
+ * swiotlb_stats.c: the statistics layer. Every counter is written through
+ * these calls, whatever the configuration; debugfs only shows them.
+ */
+DECLARE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
 int swiotlb_stats_init(struct io_tlb_mem *mem);
 void swiotlb_stats_exit(struct io_tlb_mem *mem);
 long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which);
+void swiotlb_stats_restart_hiwater(struct io_tlb_mem *mem);
 void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
 void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots);
-void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event);
+void swiotlb_stats_pool_added(struct io_tlb_pool *pool);
+void swiotlb_stats_pool_retired(struct io_tlb_pool *pool);
+void swiotlb_stats_pool_freed(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind);
+void swiotlb_stats_transient_failed(struct io_tlb_mem *mem);
+void swiotlb_stats_wait_begin(struct device *dev);
+void swiotlb_stats_wait_attempt(struct io_tlb_mem *mem);
+void swiotlb_stats_wait_end(struct device *dev, u64 ns, bool served);
+void swiotlb_stats_no_room(struct device *dev);
+void swiotlb_stats_unreachable(struct device *dev);
 struct swiotlb_dev_stats *swiotlb_dev_stats_find(struct device *dev);
 void swiotlb_dev_stats_drop(struct device *dev);
+void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, void *arg),
+				void *arg);
+
+/* swiotlb_debugfs.c: the files that show the counters and knobs. */
+#ifdef CONFIG_DEBUG_FS
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
-
-static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
-{
-	atomic_long_add(nslots, &mem->transient_nslabs);
-}
 #else
-static inline int swiotlb_stats_init(struct io_tlb_mem *mem)
-{
-	return 0;
-}
-
-static inline void swiotlb_stats_exit(struct io_tlb_mem *mem)
-{
-}
-
-static inline long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
-{
-	return 0;
-}
-
-static inline void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
-				      unsigned int nslots)
-{
-}
-
-static inline void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
-				      unsigned int nslots)
-{
-}
-
-static inline void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
-{
-}
-
-static inline void swiotlb_dev_stats_drop(struct device *dev)
-{
-}
-
 static inline void swiotlb_create_debugfs_files(struct io_tlb_mem *mem,
 						const char *dirname)
-{
-}
-
-static inline void swiotlb_stats_transient(struct io_tlb_mem *mem, long nslots)
 {
 }
 #endif

@@ -83,7 +83,7 @@ static unsigned int swiotlb_seg_area(const struct io_tlb_pool *pool, unsigned in
  * @nslabs:	slots of the pool
  * @nareas:	areas of the pool, as returned by swiotlb_fit_nareas()
  *
- * Return: the size of the block to pass to swiotlb_pool_setup().
+ * Return: the size of the block to pass to swiotlb_slots_setup().
  */
 size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
 {
@@ -94,7 +94,7 @@ size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
 }
 
 /**
- * swiotlb_pool_setup() - lay out a pool whose slots are all free
+ * swiotlb_slots_setup() - lay out a pool whose slots are all free
  * @pool:	the pool; its other fields are left alone
  * @meta:	swiotlb_meta_size() bytes for the book-keeping
  * @start:	physical address of the bounce memory
@@ -102,8 +102,8 @@ size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
  * @nslabs:	number of slots
  * @nareas:	number of areas, as returned by swiotlb_fit_nareas()
  */
-void swiotlb_pool_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
-			void *vaddr, unsigned long nslabs, unsigned int nareas)
+void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			 void *vaddr, unsigned long nslabs, unsigned int nareas)
 {
 	unsigned int nsegs = swiotlb_nsegs(nslabs);
 	unsigned long i;
@@ -297,7 +297,7 @@ int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr)
 }
 
 /**
- * swiotlb_slots_release() - give back the run of the mapping headed by @head
+ * swiotlb_slots_free() - give back the run of the mapping headed by @head
  * @pool:	pool of the mapping
  * @head:	head slot, as returned by swiotlb_slots_alloc()
  *
@@ -305,7 +305,7 @@ int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr)
  * Return: the number of slots freed; 0, changing nothing, if @head heads no
  * live mapping (a double unmap, or an address swiotlb never gave out).
  */
-unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head)
+unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head)
 {
 	struct swiotlb_slot *rec = &pool->slots[head];
 	struct swiotlb_area *area;
@@ -330,12 +330,12 @@ unsigned int swiotlb_slots_release(struct io_tlb_pool *pool, unsigned int head)
 }
 
 /**
- * swiotlb_pool_used() - slots of @pool in use, summed over its areas
+ * swiotlb_slots_used() - slots of @pool in use, summed over its areas
  * @pool:	the pool
  *
  * Return: a snapshot; areas may change while they are summed.
  */
-unsigned long swiotlb_pool_used(struct io_tlb_pool *pool)
+unsigned long swiotlb_slots_used(struct io_tlb_pool *pool)
 {
 	unsigned long used = 0;
 	unsigned int i;
@@ -346,15 +346,15 @@ unsigned long swiotlb_pool_used(struct io_tlb_pool *pool)
 }
 
 /**
- * swiotlb_pool_used_locked() - slots of @pool in use, each area read under
+ * swiotlb_slots_used_locked() - slots of @pool in use, each area read under
  * its lock
  * @pool:	the pool
  *
  * Context: any; takes the area locks one at a time, interrupts disabled.
- * Return: a snapshot, as swiotlb_pool_used(), but ordered after any release
- * the locks saw before (see swiotlb_wake_after_release()).
+ * Return: a snapshot, as swiotlb_slots_used(), but ordered after any release
+ * the locks saw before (see swiotlb_wake_after_free()).
  */
-unsigned long swiotlb_pool_used_locked(struct io_tlb_pool *pool)
+unsigned long swiotlb_slots_used_locked(struct io_tlb_pool *pool)
 {
 	struct swiotlb_area *area;
 	unsigned long used = 0, flags;
@@ -379,12 +379,12 @@ static void swiotlb_area_set_closed(struct swiotlb_area *area, bool closed)
 }
 
 /**
- * swiotlb_pool_seal() - stop new runs in a pool, used or not
+ * swiotlb_slots_seal() - stop new runs in a pool, used or not
  * @pool:	a pool whose live mappings may stay until they are unmapped
  *
  * Context: any; takes the area locks with interrupts disabled.
  */
-void swiotlb_pool_seal(struct io_tlb_pool *pool)
+void swiotlb_slots_seal(struct io_tlb_pool *pool)
 {
 	unsigned int i;
 
@@ -393,7 +393,7 @@ void swiotlb_pool_seal(struct io_tlb_pool *pool)
 }
 
 /**
- * swiotlb_pool_close() - stop new runs in an unused pool
+ * swiotlb_slots_close() - stop new runs in an unused pool
  * @pool:	a pool about to be given back
  *
  * Closes the areas one by one; if one of them has slots in use (a mapping
@@ -402,7 +402,7 @@ void swiotlb_pool_seal(struct io_tlb_pool *pool)
  * Context: any; takes the area locks with interrupts disabled.
  * Return: %true if the pool is closed and empty.
  */
-bool swiotlb_pool_close(struct io_tlb_pool *pool)
+bool swiotlb_slots_close(struct io_tlb_pool *pool)
 {
 	struct swiotlb_area *area;
 	unsigned long flags;

@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swiotlb statistics: the counters behind debugfs and their files.
- *
- * Each allocator has a directory (the default one is "swiotlb", a restricted
- * DMA pool's is named after its device-tree node) with:
- *   io_tlb_nslabs            slots of the default and dynamic pools
- *   io_tlb_used              slots in use, transient pools included
- *   io_tlb_used_hiwater      highest io_tlb_used seen; write 0 to reset
- *   io_tlb_transient_nslabs  slots of the live transient pools
- *   stats                    per pool kind: slots, used, high-water, pools
- *                            added and freed; transient failures; waits,
- *                            their time and timeouts; mapping failures
- *   devices                  per device: slots used now and at most, transient
- *                            pools made for it, waits, timeouts, failures
- *                            (one table for all allocators)
- *   wait_timeout_ms          (rw) how long a mapping that may sleep waits
- *   idle_pool_ms             (rw) how long a dynamic pool stays unused
- *                            before it is given back
+ * swiotlb statistics: every counter of the core, counted here and nowhere
+ * else. The other files of the core call the swiotlb_stats_*() functions
+ * of this file at the events they count (a mapping taking or giving back
+ * slots, a pool added, retired or freed, a transient pool that could not
+ * be had, a wait and its end, a mapping that failed); nothing else writes
+ * a counter. Built whatever the configuration: swiotlb_read_counters()
+ * and the tests read the counters without debugfs, whose files
+ * (swiotlb_debugfs.c) only show them.
  *
  * Slots in use are counted per CPU (mem->used: slots taken on the CPU less
  * slots given back on it, per pool kind and in all), so that a map or an
@@ -45,6 +36,7 @@
  * Budgets of other CPUs are written under the lock while their CPUs may be
  * reading them: a peak made by CPUs mapping at the same moment as the budgets
  * move may be missed by the mark, never a peak made one map at a time.
+ * Event counters are atomics, written without a lock.
  *
  * The table of per-device records is read under RCU and changed under
  * swiotlb_devices_lock (irq-safe; nothing is taken under it). Each CPU
@@ -54,15 +46,11 @@
  * taken out of every CPU's memory, then freed after a grace period.
  */
 
-#include <linux/debugfs.h>
-#include <linux/math64.h>
-#include <linux/percpu.h>
 #include <linux/hashtable.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/init.h>
-#include <linux/seq_file.h>
 
 #include "swiotlb_internal.h"
 
@@ -227,12 +215,8 @@ void swiotlb_dev_stats_drop(struct device *dev)
 	call_rcu(&ds->rcu, swiotlb_dev_stats_free_later);
 }
 
-/**
- * swiotlb_dev_event() - count an event of a device
- * @dev:	the device
- * @event:	what happened
- */
-void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
+/* Count an event of @dev. */
+static void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_lookup(dev, true);
 
@@ -240,13 +224,46 @@ void swiotlb_dev_event(struct device *dev, enum swiotlb_dev_event event)
 		atomic_long_inc(&ds->events[event]);
 }
 
+/**
+ * swiotlb_dev_stats_for_each() - call @fn on the record of every device
+ * @fn:		called under RCU: must not sleep
+ * @arg:	passed to @fn
+ */
+void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, void *arg),
+				void *arg)
+{
+	struct swiotlb_dev_stats *ds;
+	unsigned int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(swiotlb_devices, bkt, ds, node)
+		fn(ds, arg);
+	rcu_read_unlock();
+}
+
 /* ---- Per allocator ---- */
 
+/* The slot counts of the default allocator, per CPU. */
+DEFINE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
+
+/*
+ * High-water marks: raise the mark to @val unless it is that high already.
+ * One for the slot counts (atomic_long_t), one for wait times (atomic64_t:
+ * nanoseconds overflow a 32-bit long).
+ */
 static void swiotlb_raise(atomic_long_t *mark, long val)
 {
 	long old = atomic_long_read(mark);
 
 	while (val > old && !atomic_long_try_cmpxchg(mark, &old, val))
+		;
+}
+
+static void swiotlb_raise64(atomic64_t *mark, s64 val)
+{
+	s64 old = atomic64_read(mark);
+
+	while (val > old && !atomic64_try_cmpxchg(mark, &old, val))
 		;
 }
 
@@ -382,12 +399,15 @@ static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind
 	local_irq_restore(flags);
 }
 
-/*
- * Start the high-water mark of all kinds again from the slots in use now
- * (debugfs io_tlb_used_hiwater). Every CPU is left its use as budget, so
+/**
+ * swiotlb_stats_restart_hiwater() - start the high-water mark of all kinds
+ * again from the slots in use now
+ * @mem:	the allocator
+ *
+ * For debugfs io_tlb_used_hiwater. Every CPU is left its use as budget, so
  * that the budgets add up to the new mark.
  */
-static void swiotlb_used_restart(struct io_tlb_mem *mem)
+void swiotlb_stats_restart_hiwater(struct io_tlb_mem *mem)
 {
 	struct swiotlb_used *u;
 	unsigned long flags;
@@ -415,7 +435,7 @@ void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, true);
 
-	swiotlb_used_add(dev->dma_io_tlb_mem, kind, nslots);
+	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), nslots);
 	if (ds)
 		swiotlb_raise(&ds->used_hiwater, atomic_long_add_return(nslots, &ds->used));
 }
@@ -431,143 +451,149 @@ void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 {
 	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, false);
 
-	swiotlb_used_add(dev->dma_io_tlb_mem, kind, -(long)nslots);
+	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), -(long)nslots);
 	if (ds)
 		atomic_long_sub(nslots, &ds->used);
 }
 
-/* The "devices" file: one line per device swiotlb worked for. */
-static int devices_show(struct seq_file *m, void *unused)
+/**
+ * swiotlb_stats_pool_added() - count a pool added to an allocator
+ * @pool:	the pool, published (or put in its allocator's list)
+ *
+ * A transient or reserved pool's slots count in mem->transient_nslabs
+ * until it is retired; a transient pool counts for its device too.
+ */
+void swiotlb_stats_pool_added(struct io_tlb_pool *pool)
 {
-	struct swiotlb_dev_stats *ds;
-	unsigned int bkt;
+	struct io_tlb_mem *mem = pool->mem;
 
-	seq_printf(m, "%-24s %8s %8s %9s %6s %8s %8s\n", "device", "used", "hiwater",
-		   "transient", "waits", "timeouts", "failures");
-	rcu_read_lock();
-	hash_for_each_rcu(swiotlb_devices, bkt, ds, node)
-		seq_printf(m, "%-24s %8ld %8ld %9ld %6ld %8ld %8ld\n", ds->name,
-			   atomic_long_read(&ds->used), atomic_long_read(&ds->used_hiwater),
-			   atomic_long_read(&ds->events[SWIOTLB_DEV_TRANSIENT]),
-			   atomic_long_read(&ds->events[SWIOTLB_DEV_WAIT]),
-			   atomic_long_read(&ds->events[SWIOTLB_DEV_TIMEOUT]),
-			   atomic_long_read(&ds->events[SWIOTLB_DEV_FAILURE]));
-	rcu_read_unlock();
-	return 0;
+	atomic_long_inc(&mem->stats.pools_added[swiotlb_counted_kind(pool->kind)]);
+	if (swiotlb_pool_owned(pool))
+		atomic_long_add(pool->nslabs, &mem->transient_nslabs);
+	if (pool->kind == SWIOTLB_POOL_TRANSIENT)
+		swiotlb_dev_event(pool->owner, SWIOTLB_DEV_TRANSIENT);
 }
-DEFINE_SHOW_ATTRIBUTE(devices);
-
-static const char * const swiotlb_kind_names[SWIOTLB_POOL_KINDS] = {
-	[SWIOTLB_POOL_DEFAULT] = "default",
-	[SWIOTLB_POOL_DYNAMIC] = "dynamic",
-	[SWIOTLB_POOL_TRANSIENT] = "transient",
-};
-
-/* Slots of all pools of @kind together. */
-static unsigned long swiotlb_kind_slots(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind)
-{
-	unsigned long def = mem->defpool.nslabs;
-
-	switch (kind) {
-	case SWIOTLB_POOL_DEFAULT:
-		return def;
-	case SWIOTLB_POOL_DYNAMIC:
-		return READ_ONCE(mem->nslabs) - def;
-	default:
-		return atomic_long_read(&mem->transient_nslabs);
-	}
-}
-
-/* The "stats" file: everything at once, for people and for scripts. */
-static int stats_show(struct seq_file *m, void *unused)
-{
-	struct io_tlb_mem *mem = m->private;
-	struct swiotlb_stats *st = &mem->stats;
-	unsigned int k;
-
-	seq_printf(m, "%-10s %10s %10s %10s %8s %8s\n", "kind", "slots", "used",
-		   "hiwater", "added", "freed");
-	for (k = 0; k < SWIOTLB_POOL_KINDS; k++)
-		seq_printf(m, "%-10s %10lu %10ld %10ld %8ld %8ld\n", swiotlb_kind_names[k],
-			   swiotlb_kind_slots(mem, k), swiotlb_stats_used(mem, k),
-			   atomic_long_read(&st->used_hiwater[k]),
-			   atomic_long_read(&st->pools_added[k]),
-			   atomic_long_read(&st->pools_freed[k]));
-	seq_printf(m, "transient_failed %ld\n", atomic_long_read(&st->transient_failed));
-	seq_printf(m, "waiting %u\n", READ_ONCE(mem->nwaiters));
-	seq_printf(m, "waits %ld\n", atomic_long_read(&st->waits));
-	seq_printf(m, "wait_attempts %ld\n", atomic_long_read(&st->wait_attempts));
-	seq_printf(m, "wait_timeouts %ld\n", atomic_long_read(&st->wait_timeouts));
-	seq_printf(m, "wait_us_total %lld\n",
-		   div_s64(atomic64_read(&st->wait_ns), NSEC_PER_USEC));
-	seq_printf(m, "wait_us_max %lld\n",
-		   div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
-	seq_printf(m, "map_failures %ld\n", atomic_long_read(&st->map_failures));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(stats);
-
-/* A counter: @data points to its atomic_long_t. */
-static int counter_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(data);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
-
-/* Slots in use in all pools of the allocator @data. */
-static int used_get(void *data, u64 *val)
-{
-	*val = swiotlb_stats_used(data, SWIOTLB_USED_ALL);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(used_fops, used_get, NULL, "%llu\n");
-
-/* The high-water mark of allocator @data, which only takes 0 (to start again). */
-static int hiwater_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(&((struct io_tlb_mem *)data)->used_hiwater);
-	return 0;
-}
-
-static int hiwater_set(void *data, u64 val)
-{
-	if (val)
-		return -EINVAL;
-	swiotlb_used_restart(data);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, hiwater_get, hiwater_set, "%llu\n");
 
 /**
- * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
- * @mem:	the allocator
- * @dirname:	its directory, under the default allocator's (or at the
- *		top for the default allocator itself)
+ * swiotlb_stats_pool_retired() - count a pool taken out of use
+ * @pool:	the pool, unpublished, to be freed after a grace period
  */
-void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
+void swiotlb_stats_pool_retired(struct io_tlb_pool *pool)
 {
-	struct dentry *parent = mem == &io_tlb_default_mem ? NULL :
-				io_tlb_default_mem.debugfs;
-
-	mem->debugfs = debugfs_create_dir(dirname, parent);
-	debugfs_create_ulong("io_tlb_nslabs", 0400, mem->debugfs, &mem->nslabs);
-	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, mem, &used_fops);
-	debugfs_create_file("io_tlb_used_hiwater", 0600, mem->debugfs, mem, &hiwater_fops);
-	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs,
-			    &mem->transient_nslabs, &counter_fops);
-	debugfs_create_file("stats", 0400, mem->debugfs, mem, &stats_fops);
-	if (mem == &io_tlb_default_mem)
-		debugfs_create_file("devices", 0400, mem->debugfs, NULL, &devices_fops);
-	debugfs_create_u32("wait_timeout_ms", 0600, mem->debugfs, &mem->wait_timeout_ms);
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	debugfs_create_u32("idle_pool_ms", 0600, mem->debugfs, &mem->idle_ms);
-#endif
+	if (swiotlb_pool_owned(pool))
+		atomic_long_sub(pool->nslabs, &pool->mem->transient_nslabs);
 }
 
-static int __init swiotlb_debugfs_init(void)
+/**
+ * swiotlb_stats_pool_freed() - count a retired pool freed
+ * @mem:	its allocator
+ * @kind:	its kind
+ */
+void swiotlb_stats_pool_freed(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind)
 {
-	swiotlb_create_debugfs_files(&io_tlb_default_mem, "swiotlb");
+	atomic_long_inc(&mem->stats.pools_freed[swiotlb_counted_kind(kind)]);
+}
+
+/**
+ * swiotlb_stats_transient_failed() - count a transient or reserved pool
+ * that could not be had
+ * @mem:	the allocator it was for
+ */
+void swiotlb_stats_transient_failed(struct io_tlb_mem *mem)
+{
+	atomic_long_inc(&mem->stats.transient_failed);
+}
+
+/**
+ * swiotlb_stats_wait_begin() - count a mapping of @dev that waits for room
+ * @dev:	device of the mapping
+ */
+void swiotlb_stats_wait_begin(struct device *dev)
+{
+	atomic_long_inc(&dev->dma_io_tlb_mem->stats.waits);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_WAIT);
+}
+
+/**
+ * swiotlb_stats_wait_attempt() - count a try for room by the oldest waiter
+ * @mem:	the allocator
+ */
+void swiotlb_stats_wait_attempt(struct io_tlb_mem *mem)
+{
+	atomic_long_inc(&mem->stats.wait_attempts);
+}
+
+/**
+ * swiotlb_stats_wait_end() - count the end of a wait
+ * @dev:	device of the mapping that waited
+ * @ns:		how long it waited
+ * @served:	%false if it ended without room (timed out)
+ */
+void swiotlb_stats_wait_end(struct device *dev, u64 ns, bool served)
+{
+	struct swiotlb_stats *st = &dev->dma_io_tlb_mem->stats;
+
+	atomic64_add(ns, &st->wait_ns);
+	swiotlb_raise64(&st->wait_ns_max, ns);
+	if (served)
+		return;
+	atomic_long_inc(&st->wait_timeouts);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_TIMEOUT);
+}
+
+/**
+ * swiotlb_stats_no_room() - count a mapping (or a whole list) of @dev that
+ * found no room
+ * @dev:	device of the mapping
+ */
+void swiotlb_stats_no_room(struct device *dev)
+{
+	atomic_long_inc(&dev->dma_io_tlb_mem->stats.map_failures);
+	swiotlb_dev_event(dev, SWIOTLB_DEV_FAILURE);
+}
+
+/**
+ * swiotlb_stats_unreachable() - count a mapping whose bounce buffer @dev
+ * cannot reach
+ * @dev:	device of the mapping
+ */
+void swiotlb_stats_unreachable(struct device *dev)
+{
+	atomic_long_inc(&dev->dma_io_tlb_mem->stats.map_failures);
+}
+
+/**
+ * swiotlb_read_counters() - a snapshot of the counters of @dev's allocator
+ * @dev:	a device
+ * @c:	filled in
+ *
+ * Each counter is read on its own: the snapshot is not atomic as a whole.
+ *
+ * Context: any.
+ * Return: 0, or -ENODEV (and @c zeroed) if @dev has no bounce allocator.
+ */
+int swiotlb_read_counters(struct device *dev, struct swiotlb_counters *c)
+{
+	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
+	struct swiotlb_stats *st;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	if (!mem)
+		return -ENODEV;
+	st = &mem->stats;
+	for (k = 0; k < SWIOTLB_POOL_KINDS; k++) {
+		c->used[k] = swiotlb_stats_used(mem, k);
+		c->used_hiwater[k] = atomic_long_read(&st->used_hiwater[k]);
+		c->pools_added[k] = atomic_long_read(&st->pools_added[k]);
+		c->pools_freed[k] = atomic_long_read(&st->pools_freed[k]);
+	}
+	c->transient_failed = atomic_long_read(&st->transient_failed);
+	c->waits = atomic_long_read(&st->waits);
+	c->wait_timeouts = atomic_long_read(&st->wait_timeouts);
+	c->wait_ns = atomic64_read(&st->wait_ns);
+	c->wait_ns_max = atomic64_read(&st->wait_ns_max);
+	c->map_failures = atomic_long_read(&st->map_failures);
 	return 0;
 }
-late_initcall(swiotlb_debugfs_init);
+EXPORT_SYMBOL_GPL(swiotlb_read_counters);

@@ -90,8 +90,8 @@ static int swiotlb_test_device_pool(struct swiotlb_test_device *td, unsigned lon
 	if (!td->pages || !td->meta)
 		return -ENOMEM;
 
-	swiotlb_pool_setup(&mem->defpool, td->meta, page_to_phys(td->pages),
-			   page_address(td->pages), nslabs, 1);
+	swiotlb_slots_setup(&mem->defpool, td->meta, page_to_phys(td->pages),
+			    page_address(td->pages), nslabs, 1);
 	swiotlb_add_pool(mem, &mem->defpool);
 	mem->force_bounce = true;
 #ifdef CONFIG_SWIOTLB_DYNAMIC

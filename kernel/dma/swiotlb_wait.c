@@ -34,13 +34,27 @@
  * A caller that passes DMA_ATTR_MAY_BLOCK where it cannot sleep gets a
  * one-time warning and the treatment of callers that cannot wait.
  *
+ * It also decides when the pools grow and shrink (with
+ * CONFIG_SWIOTLB_DYNAMIC): it asks the worker for a dynamic pool, or adds
+ * one from a mapping's context, through swiotlb_dynamic_add(), the one
+ * function of the pool layer that grows an allocator, and wakes the oldest
+ * waiter once that is done; the worker and the shrink work are its own
+ * (swiotlb_grow(), swiotlb_shrink_work()), and it gives idle pools back
+ * (swiotlb_shrink_one()) only while nobody waits. The pool layer never
+ * calls this file.
+ *
  * Locking: mem->wait_lock (irq-safe: unmaps, which wake waiters, come from
  * any context) protects the queue and its length. It is never held while
- * allocating or sleeping, and no other lock is taken under it. An unmap
+ * allocating or sleeping, and no other lock is taken under it. Bit 0 of
+ * mem->grow_busy lets one mapping at a time add a pool; mem->grow_failed
+ * and the retry times are written by the worker (or that one mapping) and
+ * read without a lock (release/acquire, see swiotlb_request_growth()). An unmap
  * reads the queue's length without a barrier, after the area lock under
  * which it gave its slots back; waiters look at slots only under area locks
- * (see swiotlb_wake_after_release() for why no wake-up is lost).
+ * (see swiotlb_wake_after_free() for why no wake-up is lost).
  */
+
+#define pr_fmt(fmt) "swiotlb: " fmt
 
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
@@ -112,14 +126,15 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
 }
 
 /**
- * swiotlb_wake_after_release() - let the oldest waiter try again, after
+ * swiotlb_wake_after_free() - let the oldest waiter try again, after
  * slots were given back
  * @mem:	allocator of the pool the slots went back to
  *
- * The caller gave the slots back under their area's lock
- * (swiotlb_slots_release()) and calls this after taking that lock. No full
- * barrier is needed then, and nothing but this read is paid when nobody
- * waits. Why no wake-up is lost:
+ * The mapping API calls this once swiotlb_pools_give() returned: the slots
+ * went back under their area's lock (swiotlb_slots_free()), so this runs
+ * after the caller took that lock, in program order; the pool layer itself
+ * wakes nobody. No full barrier is needed then, and nothing but this read
+ * is paid when nobody waits. Why no wake-up is lost:
  *
  * A waiter adds itself to the queue (mem->nwaiters, under mem->wait_lock)
  * before it tries for room, and every try looks at the slots only under
@@ -142,22 +157,10 @@ void swiotlb_wake_waiters(struct io_tlb_mem *mem)
  *
  * Context: any.
  */
-void swiotlb_wake_after_release(struct io_tlb_mem *mem)
+void swiotlb_wake_after_free(struct io_tlb_mem *mem)
 {
 	if (unlikely(READ_ONCE(mem->nwaiters)))
 		swiotlb_wake_oldest(mem);
-}
-
-/* Count a wait that lasted @ns and whether it ended without room. */
-static void swiotlb_count_wait(struct io_tlb_mem *mem, u64 ns, bool timed_out)
-{
-	s64 old = atomic64_read(&mem->stats.wait_ns_max);
-
-	atomic64_add(ns, &mem->stats.wait_ns);
-	while ((s64)ns > old && !atomic64_try_cmpxchg(&mem->stats.wait_ns_max, &old, ns))
-		;
-	if (timed_out)
-		atomic_long_inc(&mem->stats.wait_timeouts);
 }
 
 static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *w)
@@ -187,7 +190,7 @@ static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
 				     int *head)
 {
-	struct io_tlb_pool *pool = swiotlb_find_room(dev, req, head);
+	struct io_tlb_pool *pool = swiotlb_pools_take(dev, req, head);
 
 	if (pool)
 		return pool;
@@ -212,15 +215,14 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
 				      int *head)
 {
-	struct io_tlb_pool *pool = NULL;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	struct io_tlb_pool *pool;
 
-	if (!READ_ONCE(mem->can_grow))
+	if (!swiotlb_can_grow(mem))
 		return NULL;
 	switch (swiotlb_grow_now(mem)) {
 	case SWIOTLB_GREW_ADDED:
-		pool = swiotlb_find_room(dev, req, head);
+		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
 			return pool;
 		break;
@@ -230,9 +232,7 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 	case SWIOTLB_GREW_NO:
 		break;
 	}
-	pool = swiotlb_fallback_room(dev, req, head);
-#endif
-	return pool;
+	return swiotlb_fallback_room(dev, req, head);
 }
 
 /**
@@ -254,15 +254,13 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiotlb_req *req,
 					  int *head)
 {
-#ifdef CONFIG_SWIOTLB_DYNAMIC
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	if (!READ_ONCE(mem->can_grow))
+	if (!swiotlb_can_grow(mem))
 		return NULL;
 	swiotlb_request_growth(mem);
-	if (READ_ONCE(mem->grow_failed))
+	if (swiotlb_grow_failed(mem))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
-#endif
 	return NULL;
 }
 
@@ -290,10 +288,8 @@ static bool swiotlb_single_try(struct device *dev, void *ctx)
  */
 static long swiotlb_wait_slice(struct io_tlb_mem *mem, bool first, long left)
 {
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (first && READ_ONCE(mem->grow_failed))
+	if (first && swiotlb_grow_failed(mem))
 		return min(left, (long)msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
-#endif
 	return left;
 }
 
@@ -325,8 +321,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 	list_add_tail(&w.node, &mem->waiters);
 	WRITE_ONCE(mem->nwaiters, mem->nwaiters + 1);
 	spin_unlock_irqrestore(&mem->wait_lock, flags);
-	atomic_long_inc(&mem->stats.waits);
-	swiotlb_dev_event(dev, SWIOTLB_DEV_WAIT);
+	swiotlb_stats_wait_begin(dev);
 	trace_swiotlb_wait_begin(dev, size, READ_ONCE(mem->nwaiters));
 
 	for (;;) {
@@ -338,7 +333,7 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 		smp_mb();
 		first = swiotlb_first_waiter(mem, &w);
 		if (first) {
-			atomic_long_inc(&mem->stats.wait_attempts);
+			swiotlb_stats_wait_attempt(mem);
 			served = try(dev, ctx);
 			if (served)
 				break;
@@ -361,15 +356,13 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
 	swiotlb_wake_waiters(mem);
 
 	waited = ktime_get_ns() - start;
-	swiotlb_count_wait(mem, waited, !served);
-	if (!served)
-		swiotlb_dev_event(dev, SWIOTLB_DEV_TIMEOUT);
+	swiotlb_stats_wait_end(dev, waited, served);
 	trace_swiotlb_wait_end(dev, size, waited, served);
 	return served;
 }
 
 /**
- * swiotlb_get_room() - slots for a bounce buffer, by the policy above
+ * swiotlb_policy_take() - slots for a bounce buffer, by the policy above
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
@@ -378,8 +371,8 @@ bool swiotlb_wait_for(struct device *dev, size_t size,
  * Context: any; sleeps only with %DMA_ATTR_MAY_BLOCK from a context that can.
  * Return: the pool holding the mapping, or %NULL.
  */
-struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head, unsigned long attrs)
+struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
+					int *head, unsigned long attrs)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	bool may_block = attrs & DMA_ATTR_MAY_BLOCK;
@@ -393,7 +386,7 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 
 	/* A caller that could wait does not pass those already waiting. */
 	if (!may_block || !READ_ONCE(mem->nwaiters)) {
-		pool = swiotlb_find_room(dev, req, head);
+		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
 			return pool;
 		searched = true;
@@ -407,11 +400,9 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		if (!swiotlb_reaches_pools(dev, req)) {
 			/* Room freed in the pools is of no use: no waiting for it. */
 			pool = NULL;
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-			if (READ_ONCE(mem->can_grow))
+			if (swiotlb_can_grow(mem))
 				pool = swiotlb_transient_create(dev, req, head,
 								GFP_KERNEL | __GFP_NOWARN);
-#endif
 		} else {
 			struct swiotlb_single one = { .req = req, .head = head };
 
@@ -434,11 +425,175 @@ struct io_tlb_pool *swiotlb_get_room(struct device *dev, const struct swiotlb_re
 		memalloc_noio_restore(noio);
 		return pool;
 	}
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	if (READ_ONCE(mem->can_grow)) {
+	if (swiotlb_can_grow(mem)) {
 		swiotlb_request_growth(mem);
 		return swiotlb_transient_create(dev, req, head, GFP_NOWAIT | __GFP_NOWARN);
 	}
-#endif
 	return NULL;
 }
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+/* ---- Growing and shrinking: when, and whom to tell ---- */
+
+/**
+ * swiotlb_request_growth() - ask the worker for a dynamic pool
+ * @mem:	an allocator that can grow
+ *
+ * On the swiotlb workqueue, which has a rescuer: the I/O that waits for
+ * the pool may be what reclaim waits for. Not within SWIOTLB_GROW_RETRY_MS
+ * of a failed attempt: memory that just ran out is not asked for again at
+ * the rate of the callers that find the pools full.
+ *
+ * Context: any.
+ */
+void swiotlb_request_growth(struct io_tlb_mem *mem)
+{
+	/* Pairs with the release in swiotlb_grow(): the time is that failure's. */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return;
+	queue_work(swiotlb_wq ?: system_wq, &mem->grow_work);
+}
+
+/* Look for idle dynamic pools again in half the idle time (at least 0.1 s). */
+static void swiotlb_arm_shrink(struct io_tlb_mem *mem)
+{
+	unsigned long delay = msecs_to_jiffies(max(READ_ONCE(mem->idle_ms) / 2, 100U));
+
+	queue_delayed_work(system_wq, &mem->shrink_work, delay);
+}
+
+/**
+ * swiotlb_grow() - the worker: add a dynamic pool of mem->grow_nslabs slots
+ * @work:	&io_tlb_mem.grow_work of the allocator to grow
+ *
+ * Records whether it failed: then waiters may take transient pools.
+ */
+void swiotlb_grow(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_work);
+	unsigned int noio;
+	bool added;
+
+	/* Waiters may be storage I/O: reclaim must not wait for it. */
+	noio = memalloc_noio_save();
+	added = swiotlb_dynamic_add(mem, GFP_KERNEL);
+	memalloc_noio_restore(noio);
+	if (!added)
+		WRITE_ONCE(mem->grow_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
+	/* The retry time before the flag: see swiotlb_request_growth(). */
+	smp_store_release(&mem->grow_failed, !added);
+	if (added)
+		swiotlb_arm_shrink(mem);
+	else
+		pr_warn_ratelimited("could not add a dynamic pool\n");
+	/* Either way the oldest waiter has something new to try. */
+	swiotlb_wake_waiters(mem);
+}
+
+/* Whether inline growth is allowed now: no recent failure of it or of the worker. */
+static bool swiotlb_may_grow_now(struct io_tlb_mem *mem)
+{
+	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return false;
+	return !time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry));
+}
+
+/**
+ * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
+ * @mem:	an allocator that can grow, with mem->grow_inline
+ *
+ * For a mapping that may sleep and found the pools full: it adds the pool
+ * the worker would, at once, instead of waiting for the worker to be
+ * scheduled, but only with memory that can be had without reclaim that
+ * waits for I/O, without retrying and without the emergency reserves
+ * (GFP_NOIO, __GFP_NORETRY, __GFP_NOMEMALLOC: the caller may be a driver
+ * submitting I/O for reclaim, PF_MEMALLOC); when memory is short it gives
+ * up, and the caller waits as before. Not within SWIOTLB_GROW_RETRY_MS of a
+ * failed attempt of the worker or of a mapping (each attempt is an
+ * allocation from the largest order down, with reclaim: repeated at every
+ * wake-up of the oldest waiter while memory is short, it would only fail
+ * again), and one caller at a time: the others wait for the pool it adds
+ * and take their slots from it before anyone adds another, so the pools
+ * grow by what the callers hold, a pool at a time, as far as memory that
+ * needs no waiting reclaim goes (as the worker's growth has no bound but
+ * memory). Where that memory is short the callers wait for slots to come
+ * back.
+ *
+ * Context: process context; sleeps (allocates, shares memory with the host
+ * of a confidential guest).
+ * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
+ * one) or %SWIOTLB_GREW_NO (no memory, or not now).
+ */
+enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+{
+	bool added;
+
+	might_sleep();
+	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem))
+		return SWIOTLB_GREW_NO;
+	if (test_and_set_bit_lock(0, &mem->grow_busy))
+		return SWIOTLB_GREW_BUSY;
+	/*
+	 * Again with the bit held: a caller that passed the checks above while
+	 * another one added a pool, or failed to, must not add one more.
+	 */
+	if (!swiotlb_may_grow_now(mem)) {
+		clear_bit_unlock(0, &mem->grow_busy);
+		return SWIOTLB_GREW_NO;
+	}
+	added = swiotlb_dynamic_add(mem, GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC |
+					 __GFP_NOWARN);
+	if (added)
+		swiotlb_arm_shrink(mem);
+	else
+		/* Not again for a while (one that read the old time may try once). */
+		WRITE_ONCE(mem->grow_inline_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
+	clear_bit_unlock(0, &mem->grow_busy);
+	/*
+	 * Added: those waiting behind may fit in what is left of it. Failed:
+	 * those that found the bit taken went to sleep counting on this pool;
+	 * woken, they find growth off for a while and ask the worker, which
+	 * may still find memory with GFP_KERNEL.
+	 */
+	swiotlb_wake_waiters(mem);
+	return added ? SWIOTLB_GREW_ADDED : SWIOTLB_GREW_NO;
+}
+
+/**
+ * swiotlb_shrink() - give idle dynamic pools back
+ * @mem:	the allocator
+ *
+ * A dynamic pool goes when it has been unused for mem->idle_ms, nobody is
+ * waiting for room, and what remains would be at most half full (so that a
+ * steady load does not make pools come and go). The default pool stays.
+ * Newest pools go first.
+ *
+ * Context: process context; one caller at a time (the allocator's shrink
+ * work, or a test).
+ */
+void swiotlb_shrink(struct io_tlb_mem *mem)
+{
+	while (!READ_ONCE(mem->nwaiters) && swiotlb_shrink_one(mem))
+		;
+}
+
+/**
+ * swiotlb_shrink_work() - the allocator's shrink work: swiotlb_shrink(),
+ * again later while dynamic pools remain
+ * @work:	&io_tlb_mem.shrink_work
+ */
+void swiotlb_shrink_work(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(to_delayed_work(work), struct io_tlb_mem,
+					      shrink_work);
+
+	swiotlb_shrink(mem);
+	if (READ_ONCE(mem->nslabs) > mem->defpool.nslabs)
+		swiotlb_arm_shrink(mem);
+}
+#endif /* CONFIG_SWIOTLB_DYNAMIC */

@@ -23,12 +23,14 @@
 TRACE_DEFINE_ENUM(SWIOTLB_POOL_DEFAULT);
 TRACE_DEFINE_ENUM(SWIOTLB_POOL_DYNAMIC);
 TRACE_DEFINE_ENUM(SWIOTLB_POOL_TRANSIENT);
+TRACE_DEFINE_ENUM(SWIOTLB_POOL_RESERVED);
 
 #define show_swiotlb_pool_kind(kind)					\
 	__print_symbolic(kind,						\
 			 { SWIOTLB_POOL_DEFAULT, "default" },		\
 			 { SWIOTLB_POOL_DYNAMIC, "dynamic" },		\
-			 { SWIOTLB_POOL_TRANSIENT, "transient" })
+			 { SWIOTLB_POOL_TRANSIENT, "transient" },	\
+			 { SWIOTLB_POOL_RESERVED, "reserved" })
 
 /*
  * The record of swiotlb_bounced starts with the five fields tools have read

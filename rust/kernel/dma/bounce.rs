@@ -349,9 +349,9 @@ impl<B: DmaBuffer> DmaBounce<B> {
     ///
     /// The work item must unmap before the wait times out. The test device takes the timeout
     /// the default allocator has when the device is made (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS`,
-    /// 10 s by default, unless `swiotlb_wait_ms=` or debugfs changed it) and has no API to set
-    /// its own, so the example assumes that timeout outlasts the start of a work item; it is
-    /// skipped only when the configured default is under a second.
+    /// 10 s by default, unless `swiotlb_wait_timeout_ms=` or debugfs changed it) and has no API
+    /// to set its own, so the example assumes that timeout outlasts the start of a work item; it
+    /// is skipped only when the configured default is under a second.
     ///
     /// ```
     /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {

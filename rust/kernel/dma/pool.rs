@@ -9,9 +9,17 @@ use core::ptr::NonNull;
 /// Bounce memory reserved for one device: its mappings take slots here before they look in the
 /// shared pools.
 ///
+/// A `TransientPool` is a *reservation*: one pool of the size asked for, made by
+/// `swiotlb_dev_pool_reserve()` (a pool of kind `SWIOTLB_POOL_RESERVED` in the C core), that
+/// serves any number of mappings of this one device for as long as the value lives (and then
+/// until its last mapping goes). It is not what the C core calls a transient pool
+/// (`SWIOTLB_POOL_TRANSIENT`), a pool made on the spot for a single mapping that found the
+/// shared pools full and freed with that mapping; the type shares the name because the
+/// reservation is counted with those pools: it counts as a transient pool in the statistics,
+/// and mappings in it report [`super::PoolKind::Transient`].
+///
 /// For a driver that knows how much it keeps in flight and would rather not compete for the
-/// shared pools, nor pay for a transient pool per mapping when they are full. The pool counts as
-/// a transient pool in the statistics, and mappings in it report [`super::PoolKind::Transient`].
+/// shared pools, nor pay for a transient pool per mapping when they are full.
 ///
 /// Dropping the reservation while mappings are still in the pool is safe: no new mapping goes
 /// in, those there stay valid, and the pool is freed (after an RCU grace period) when the last

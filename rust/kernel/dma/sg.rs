@@ -119,10 +119,7 @@ impl SgList {
 ///         cpu.page_mut(i).ok_or(EINVAL)?.fill(i as u8);
 ///     }
 /// }
-/// // Slot usage is kept only with `CONFIG_DEBUG_FS` (0 otherwise).
-/// if cfg!(CONFIG_DEBUG_FS) {
-///     assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 32);
-/// }
+/// assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 32);
 /// assert!(Stats::of(&dev)?.pools_added(PoolKind::Transient) > 0);
 ///
 /// let sub = list.submit();
@@ -145,10 +142,7 @@ impl SgList {
 /// assert_eq!(pages.len(), 24);
 /// // What the device wrote, then the CPU.
 /// assert_eq!(&pages[23].dma_bytes()[..8], b"device!!");
-/// // Slot usage is kept only with `CONFIG_DEBUG_FS` (0 otherwise).
-/// if cfg!(CONFIG_DEBUG_FS) {
-///     assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 0);
-/// }
+/// assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 0);
 /// # }
 /// # Ok::<(), Error>(())
 /// ```
@@ -172,9 +166,9 @@ impl SgBounce {
     ///
     /// The work item must unmap before the wait times out. The test device takes the timeout
     /// the default allocator has when the device is made (`CONFIG_SWIOTLB_WAIT_TIMEOUT_MS`,
-    /// 10 s by default, unless `swiotlb_wait_ms=` or debugfs changed it) and has no API to set
-    /// its own, so the example assumes that timeout outlasts the start of a work item; it is
-    /// skipped only when the configured default is under a second.
+    /// 10 s by default, unless `swiotlb_wait_timeout_ms=` or debugfs changed it) and has no API
+    /// to set its own, so the example assumes that timeout outlasts the start of a work item; it
+    /// is skipped only when the configured default is under a second.
     ///
     /// ```
     /// # #[cfg(CONFIG_SWIOTLB_TEST_DEVICE)] {
@@ -216,10 +210,7 @@ impl SgBounce {
     /// }
     /// let list = SgBounce::map_may_sleep(&dev, pages, DataDirection::ToDevice, GFP_KERNEL)?;
     /// assert_eq!(Stats::of(&dev)?.waits(), before + 1);
-    /// // Slot usage is kept only with `CONFIG_DEBUG_FS` (0 otherwise).
-    /// if cfg!(CONFIG_DEBUG_FS) {
-    ///     assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 32);
-    /// }
+    /// assert_eq!(Stats::of(&dev)?.used(PoolKind::Default), 32);
     /// assert_eq!(Stats::of(&dev)?.pools_added(PoolKind::Transient), 0);
     /// drop(list);
     /// drop(held);

@@ -23,15 +23,10 @@ use crate::{bindings, device::Device, error::to_result, prelude::*};
 /// let map = DmaBounce::map_atomic(&dev, buf, DataDirection::ToDevice)?;
 /// let stats = Stats::of(&dev)?;
 /// assert_eq!(stats.pools_added(PoolKind::Transient), 1);
-/// // Slot usage is kept only with `CONFIG_DEBUG_FS` (0 otherwise).
-/// if cfg!(CONFIG_DEBUG_FS) {
-///     assert_eq!(stats.used(PoolKind::Transient), 64);
-///     assert_eq!(stats.used(PoolKind::Default), 0);
-/// }
+/// assert_eq!(stats.used(PoolKind::Transient), 64);
+/// assert_eq!(stats.used(PoolKind::Default), 0);
 /// drop(map);
-/// if cfg!(CONFIG_DEBUG_FS) {
-///     assert_eq!(Stats::of(&dev)?.used(PoolKind::Transient), 0);
-/// }
+/// assert_eq!(Stats::of(&dev)?.used(PoolKind::Transient), 0);
 ///
 /// // More than one bounce buffer can hold (256 KiB): refused, and nothing changes.
 /// let mut big = KVec::new();
@@ -52,7 +47,7 @@ impl Stats {
         Ok(Stats(c))
     }
 
-    /// Slots in use in pools of `kind` (kept only with `CONFIG_DEBUG_FS`; 0 otherwise).
+    /// Slots in use in pools of `kind`.
     #[inline]
     pub fn used(&self, kind: PoolKind) -> u64 {
         self.0.used[kind.index()]

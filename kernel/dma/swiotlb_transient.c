@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb pools that belong to one device: transient pools and
+ * reservations. Built with CONFIG_SWIOTLB_DYNAMIC only (the stubs are in
+ * swiotlb_internal.h).
+ *
+ * A transient pool (%SWIOTLB_POOL_TRANSIENT) is memory for exactly one
+ * mapping that found no room, taken as its caller's context allows and
+ * freed again after an RCU grace period once that mapping is gone. A
+ * reservation (%SWIOTLB_POOL_RESERVED) is a pool a driver asks for its
+ * device (swiotlb_dev_pool_reserve()): any number of the device's mappings
+ * try it before the shared pools, and it lives until the reservation ends
+ * and its last mapping goes. Both sit on the device's list,
+ * dev->dma_io_tlb_pools, reservations first.
+ *
+ * Locking: dev->dma_io_tlb_lock (irq-safe) serialises changes to the
+ * device's list (swiotlb_pool_publish(), swiotlb_pool_retire()); readers
+ * walk it under RCU. A reservation's reference count (pool->refs) decides
+ * when it goes: a mapper takes its reference before it looks for slots, so
+ * a pool whose count reached zero is never used again.
+ */
+
+#define pr_fmt(fmt) "swiotlb: " fmt
+
+#include <linux/dma-direct.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/rculist.h>
+#include <linux/swiotlb.h>
+
+#include "swiotlb_internal.h"
+
+/**
+ * swiotlb_transient_create() - a pool for exactly one mapping
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ * @gfp:	GFP_NOWAIT for callers that cannot sleep, GFP_KERNEL otherwise
+ *		(called in a memalloc_noio_save() scope on the I/O path)
+ *
+ * The memory block holds enough extra slots that one of them has the
+ * alignment @req needs; the pool starts there and is exactly @req->nslots
+ * long. It is published and holds the mapping when this returns.
+ *
+ * Return: the pool, or %NULL (counted as a transient failure).
+ */
+struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
+					     const struct swiotlb_req *req,
+					     int *head, gfp_t gfp)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
+	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
+	u64 limit = swiotlb_dev_limit(dev);
+	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
+	struct io_tlb_pool *pool = NULL;
+	bool atomic_pool;
+	struct page *page;
+	dma_addr_t dma;
+	void *block;
+	u64 skip;
+
+	page = swiotlb_get_memory(dev, bytes, limit, gfp, true, &block, &atomic_pool);
+	if (!page)
+		goto failed;
+	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
+	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
+	pool = swiotlb_pool_wrap(mem, block, bytes, atomic_pool, page,
+				 block + (skip << IO_TLB_SHIFT), req->nslots, 1,
+				 SWIOTLB_POOL_TRANSIENT, gfp);
+	if (!pool) {
+		/* Memory of one mapping never needed sharing back (atomic pool, or none). */
+		swiotlb_put_memory(block, bytes, atomic_pool);
+		goto failed;
+	}
+	pool->owner = dev;
+	*head = swiotlb_slots_alloc(dev, pool, 0, req);
+	if (*head < 0) {
+		/* A device segment boundary inside the block, or its DMA limit. */
+		swiotlb_pool_discard(pool, gfp);
+		goto failed;
+	}
+	swiotlb_pool_publish(pool);
+	swiotlb_mark_dev(dev);
+	swiotlb_stats_take(dev, SWIOTLB_POOL_TRANSIENT, req->nslots);
+	return pool;
+
+failed:
+	swiotlb_stats_transient_failed(mem);
+	return NULL;
+}
+
+/* ---- Pools a driver reserves for its device ---- */
+
+/*
+ * A reserved pool (%SWIOTLB_POOL_RESERVED) belongs to one device, as a
+ * transient pool does, but holds any number of its mappings and lives as
+ * long as the reservation or any of them: @refs
+ * counts the reservation and each live mapping. Mappers take their
+ * reference before looking for slots, so a pool whose count reached zero is
+ * never used again; the last one out retires it (RCU-deferred free).
+ */
+void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+{
+	if (atomic_dec_and_test(&pool->refs))
+		swiotlb_pool_retire(pool);
+}
+
+/*
+ * Room in a pool @dev reserved, taken with a reference; under RCU. The
+ * reservations head the device's list: the walk ends at the first pool of
+ * a single mapping, however many of those are live.
+ */
+struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
+					  const struct swiotlb_req *req,
+					  unsigned int area, int *head)
+{
+	struct io_tlb_pool *pool;
+
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		return NULL;
+	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
+		if (pool->kind != SWIOTLB_POOL_RESERVED)
+			break;
+		if (!atomic_inc_not_zero(&pool->refs))
+			continue;
+		*head = swiotlb_slots_alloc(dev, pool, area, req);
+		if (*head >= 0)
+			return pool;
+		swiotlb_dev_pool_put(pool);
+	}
+	return NULL;
+}
+
+/**
+ * swiotlb_dev_has_reservation() - has @dev reserved a pool of its own?
+ * @dev:	a device that bounces
+ *
+ * Return: a snapshot: %true if a reservation heads the device's pools.
+ */
+bool swiotlb_dev_has_reservation(struct device *dev)
+{
+	struct io_tlb_pool *pool;
+	bool reserved = false;
+
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		return false;
+	rcu_read_lock();
+	pool = list_first_or_null_rcu(&dev->dma_io_tlb_pools, struct io_tlb_pool, node);
+	if (pool)
+		reserved = pool->kind == SWIOTLB_POOL_RESERVED;
+	rcu_read_unlock();
+	return reserved;
+}
+
+/**
+ * swiotlb_dev_pool_reserve() - reserve bounce memory for one device
+ * @dev:	the device; its mappings try this pool before any other
+ * @bytes:	size of the pool, rounded up to whole slots
+ *
+ * For a driver that knows how much it keeps in flight and would rather not
+ * compete for the shared pools. The pool counts as a transient pool in the
+ * statistics. Give it back with swiotlb_dev_pool_release() before @dev is
+ * released.
+ *
+ * Context: process context; sleeps.
+ * Return: the pool, or an ERR_PTR(): -ENODEV if @dev does not bounce,
+ * -EINVAL for a size of zero or above what one allocation can give,
+ * -EOPNOTSUPP if @dev's allocator cannot add pools, -ENOMEM, or -ERANGE if
+ * the memory obtained is beyond @dev's DMA mask.
+ */
+struct io_tlb_pool *swiotlb_dev_pool_reserve(struct device *dev, size_t bytes)
+{
+	struct io_tlb_mem *mem = swiotlb_dev_mem(dev);
+	unsigned long nslabs = DIV_ROUND_UP(bytes, IO_TLB_SIZE);
+	struct io_tlb_pool *pool;
+
+	might_sleep();
+	if (!mem || !READ_ONCE(mem->nslabs))
+		return ERR_PTR(-ENODEV);
+	if (!bytes || nslabs > SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER)
+		return ERR_PTR(-EINVAL);
+	if (!READ_ONCE(mem->can_grow))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	pool = swiotlb_pool_create(dev, mem, nslabs, nslabs, 1, SWIOTLB_POOL_RESERVED,
+				   GFP_KERNEL);
+	if (!pool) {
+		swiotlb_stats_transient_failed(mem);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (phys_to_dma_unencrypted(dev, pool->end - 1) > swiotlb_dev_limit(dev)) {
+		swiotlb_pool_destroy(pool);
+		return ERR_PTR(-ERANGE);
+	}
+	pool->owner = dev;
+	atomic_set(&pool->refs, 1);
+	swiotlb_pool_publish(pool);
+	swiotlb_mark_dev(dev);
+	return pool;
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_reserve);
+
+/**
+ * swiotlb_dev_pool_release() - end a reservation
+ * @pool:	from swiotlb_dev_pool_reserve()
+ *
+ * No new mapping goes into @pool. Mappings still in it stay valid; the
+ * pool is freed, after an RCU grace period, once the last is unmapped.
+ * @pool must not be used by the caller afterwards.
+ *
+ * Context: any.
+ */
+void swiotlb_dev_pool_release(struct io_tlb_pool *pool)
+{
+	if (WARN_ON_ONCE(pool->kind != SWIOTLB_POOL_RESERVED))
+		return;
+	swiotlb_slots_seal(pool);
+	swiotlb_dev_pool_put(pool);
+}
+EXPORT_SYMBOL_GPL(swiotlb_dev_pool_release);
