@@ -7,8 +7,11 @@
 #               disk with blocks, at least 2 I/O queues
 #   verified    every region read back what was written (verified=N/N,
 #               N > 0), errors=0, timeouts=0, every request bounced
-#   overflow    the 1 MiB pool ran out: requests waited (waited>0), no
-#               transient pool for them (they may sleep), no failed map
+#   overflow    the 1 MiB pool ran out: requests waited or got pools added
+#               for them (waited + grown > 0), no transient pool for them
+#               (they may sleep), no failed map
+#   fixed-pool  where no pool can be added: requests waited (waited>0), no
+#               pool was added, none failed, every region verified
 #   odd-io      rnvme-io's direct I/O at odd buffer offsets and lengths read
 #               back what it wrote, and the host found every sector it wrote
 #               at its own LBA in the image (mk/check-rnvme-image.py)
@@ -54,7 +57,15 @@ verified)
 		[ "$(field bounced)" -ge $(($(field ios) - 4)) ] ;;
 overflow)
 	need_sum
-	[ "$(field waited)" -gt 0 ] && [ "$(field transient)" = 0 ] && [ "$(field map_failures)" = 0 ] ;;
+	[ "$(($(field waited) + $(field grown)))" -gt 0 ] && [ "$(field transient)" = 0 ] &&
+		[ "$(field map_failures)" = 0 ] ;;
+fixed-pool)
+	need_sum
+	v=$(sed -n 's/.* verified=\([0-9]*\/[0-9]*\).*/\1/p' <<<"$sum")
+	[ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "$(field errors)" = 0 ] &&
+		[ "$(field waited)" -gt 0 ] && [ "$(field grown)" = 0 ] &&
+		[ "$(field transient)" = 0 ] && [ "$(field map_failures)" = 0 ] &&
+		grep -q '^rnvme: fixed pool: ' "$log" ;;
 odd-io)
 	grep -qE '^rnvme-io: cases=([1-9][0-9]*) ok=\1 sectors=[1-9]' "$log" &&
 		grep -qE '^rnvme-image: sectors=[1-9][0-9]* ok$' "$log" ;;

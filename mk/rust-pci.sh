@@ -32,9 +32,10 @@ declare -A args=(
 	[errors]="rnvme.inject_bad_nsid=3 rnvme.inject_stray_cid=1 $work"
 	[timeout]="rnvme.inject_lost=5 rnvme.timeout_ms=3000 $work"
 	[map-fail]="swiotlb_wait_timeout_ms=1 RNVME_FIXED_POOL=1 RNVME_JOBS=8 RNVME_MIB=4"
+	[fixed-pool]="RNVME_FIXED_POOL=1 RNVME_JOBS=8 RNVME_MIB=4"
 )
 rc=0
-for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail}; do
+for c in ${RNVME_CASES:-never-ready empty-ns errors timeout map-fail fixed-pool}; do
 	[ -n "${args[$c]:-}" ] || die "unknown case $c (RNVME_CASES)"
 	log=$LOGS/${RNVME_LOG_PREFIX:-rnvme}-$c.log
 	rm -f "$img" "$log"

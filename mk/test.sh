@@ -49,7 +49,7 @@ check "rnvme: the Rust driver bound QEMU's NVMe controller (version, CAP.TO, Ide
 	"$cr" "$LOGS/run.log" probed
 check "rnvme: every region read back what was written, errors=0, every request bounced" \
 	"$cr" "$LOGS/run.log" verified
-check "rnvme: the 1 MiB pool overflowed: requests waited, no transient pool, no failed map" \
+check "rnvme: the 1 MiB pool overflowed: requests waited or got pools added, no transient pool, no failed map" \
 	"$cr" "$LOGS/run.log" overflow
 check "rnvme: direct I/O at odd buffer offsets and lengths reads back, every sector at its LBA in the image" \
 	"$cr" "$LOGS/run.log" odd-io
@@ -65,7 +65,7 @@ if [ "${RUST_PCI_RUN:-1}" != 0 ]; then
 	rc=0
 	QEMU_QUIET=1 "$TOP/mk/rust-pci.sh" || rc=$?
 	check "rnvme-bad-input boots: every boot ran and powered off" test "$rc" -eq 0
-	for c in never-ready empty-ns errors timeout map-fail; do
+	for c in never-ready empty-ns errors timeout map-fail fixed-pool; do
 		l=$LOGS/rnvme-$c.log
 		check "rnvme-$c: powers off on its own" grep -q 'reboot: Power down' "$l"
 		check "rnvme-$c: no kernel BUG, oops or warning" \
@@ -83,6 +83,8 @@ if [ "${RUST_PCI_RUN:-1}" != 0 ]; then
 		"$cr" "$LOGS/rnvme-timeout.log" timeout
 	check "rnvme-map-fail: maps that fail after their wait requeue their requests; every region verified" \
 		"$cr" "$LOGS/rnvme-map-fail.log" map-fail
+	check "rnvme-fixed-pool: where no pool can be added, requests wait for room; none fails, every region verified" \
+		"$cr" "$LOGS/rnvme-fixed-pool.log" fixed-pool
 fi
 
 if [ "${STORAGE_RUN:-1}" != 0 ]; then

@@ -12,15 +12,16 @@
 # and one line sums it all up:
 #
 #   rnvme: ios=2048 flushes=1 bytes=268435456 verified=8/8 errors=0 bounced=2048
-#          waited=35 transient=0 map_failures=0 timeouts=0 stray=0 secs=9.81
-#                                                         (one line)
+#          waited=35 transient=0 grown=3 map_failures=0 timeouts=0 stray=0
+#          secs=9.81                                      (one line)
 #
 # Before the unbind, rnvme-io writes and reads back sectors at odd buffer
 # offsets and lengths past the regions ("rnvme-io: cases=8 ok=8 ...").
 #
 # ios, bytes, errors, bounced, map_failures, timeouts and stray are the
 # driver's counters (its unbind message); waited and transient the swiotlb's
-# for the controller (debugfs swiotlb/devices). With rnvme.inject_* on the
+# for the controller (debugfs swiotlb/devices), grown the dynamic pools added
+# meanwhile (swiotlb/stats; the controller is the only device doing I/O). With rnvme.inject_* on the
 # command line (make test's bad-input boots) the same runs, and the checks
 # (mk/check-rnvme.sh) expect what each fault must do.
 #
@@ -58,6 +59,7 @@ disk=$(ls /sys/block | grep -m 1 '^rnvme')
 err() { grep -m 1 -iE 'error|fail' "$1" || tail -n 1 "$1"; }
 
 before=$(devcount $addr)
+a0=$(added_of dynamic)
 make_data
 if [ "${RNVME_FIXED_POOL:-0}" = 1 ]; then
 	fail_pool_memory rnvme || exit 1
@@ -98,6 +100,7 @@ if [ -x /bin/rnvme-io ]; then
 	rnvme-io /dev/$disk $((JOBS * MIB + 1))
 fi
 after=$(devcount $addr)
+a1=$(added_of dynamic)
 rm -rf $data
 [ "${RNVME_FIXED_POOL:-0}" = 1 ] && echo 0 >/sys/kernel/debug/fail_swiotlb/probability
 
@@ -108,7 +111,7 @@ val() { echo "$line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 set -- $before
 w0=$2 t0=$1
 set -- $after
-echo "rnvme: ios=$(val ios) flushes=$(val flushes) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
+echo "rnvme: ios=$(val ios) flushes=$(val flushes) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) grown=$((a1 - a0)) map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
 
 echo "$addr" >$drv/bind
 msgs
