@@ -214,7 +214,7 @@ static void bo_check_used(struct bo_ctx *ctx, const char *when)
 	struct io_tlb_pool *pool = ctx->pool;
 	struct swiotlb_counters c;
 
-	KUNIT_EXPECT_EQ_MSG(ctx->test, swiotlb_pool_used(pool), ctx->used,
+	KUNIT_EXPECT_EQ_MSG(ctx->test, swiotlb_slots_used(pool), ctx->used,
 			    "%s, %s: slots in use %s", bo_entry_name[ctx->entry],
 			    bo_dir_name(ctx->dir), when);
 	KUNIT_EXPECT_EQ_MSG(ctx->test, bitmap_weight(pool->busy, pool->nslabs),
@@ -278,7 +278,7 @@ static void bo_layout(struct bo_ctx *ctx, enum bo_fixture fixture)
 	unsigned long first_a, last_a;
 	unsigned int pad = fixture == BO_PADDED;
 
-	KUNIT_ASSERT_EQ(test, swiotlb_pool_used(ctx->pool), 0UL);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_used(ctx->pool), 0UL);
 	dma_set_min_align_mask(dev, fixture == BO_PLAIN ? 0 : BO_MIN_ALIGN_MASK);
 
 	bo_caller_alloc(ctx, &spacer, 2, BO_SPACER, 0);

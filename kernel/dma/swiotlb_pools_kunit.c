@@ -186,7 +186,7 @@ static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit
 	other->dma_io_tlb_mem = &tm->mem;
 	pool = swiotlb_dev_pool_reserve(dev, 8 * IO_TLB_SIZE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_RESERVED);
 	KUNIT_EXPECT_EQ(test, pool->nslabs, 8);
 	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 8);
@@ -203,7 +203,7 @@ static void reserved_pool_serves_its_device_before_the_shared_pools(struct kunit
 	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, shared), &tm->mem.defpool);
 	unmap_phys(test, shared, 6 * IO_TLB_SIZE);
 	unmap_phys(test, tlb, 3 * IO_TLB_SIZE);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 
 	swiotlb_dev_pool_release(pool);
 	swiotlb_pools_settle();
@@ -316,7 +316,7 @@ static void free_pool_in_release_window(enum swiotlb_test_point point, const voi
 	long before = atomic_long_read(freed);
 	int i;
 
-	if (point != SWIOTLB_TEST_RELEASED || arg != release_race.pool || release_race.entered)
+	if (point != SWIOTLB_TEST_FREED || arg != release_race.pool || release_race.entered)
 		return;
 	release_race.entered = true;
 	swiotlb_shrink(&release_race.tm->mem);

@@ -95,10 +95,10 @@ static void pool_of_an_odd_segment_count_keeps_its_areas_and_every_slot(struct k
 		head[i] = alloc_slots(test, pool, i % 4, slots_req(IO_TLB_SEGSIZE));
 		KUNIT_ASSERT_GE_MSG(test, head[i], 0, "segment %u of %zu", i, ARRAY_SIZE(head));
 	}
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), pool->nslabs);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), pool->nslabs);
 	KUNIT_EXPECT_LT(test, alloc_slots(test, pool, 0, slots_req(1)), 0);
 	for (i = 0; i < ARRAY_SIZE(head); i++)
-		KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head[i]), IO_TLB_SEGSIZE);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head[i]), IO_TLB_SEGSIZE);
 	for (a = 0; a < pool->nareas; a++)
 		KUNIT_EXPECT_EQ_MSG(test, pool->areas[a].used, 0, "area %u", a);
 }
@@ -160,7 +160,7 @@ static void fresh_pool_has_every_slot_free(struct kunit *test)
 {
 	struct io_tlb_pool *pool = test_pool(test, 384, 1);
 
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[0], IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[2], IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
@@ -173,11 +173,11 @@ static void alloc_takes_a_run_and_release_gives_it_back(struct kunit *test)
 
 	KUNIT_ASSERT_GE(test, head, 0);
 	KUNIT_EXPECT_TRUE(test, slots_busy(pool, head, 5));
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 5);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE - 5);
 
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 	KUNIT_EXPECT_EQ(test, find_first_bit(pool->busy, pool->nslabs), pool->nslabs);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[head / IO_TLB_SEGSIZE], IO_TLB_SEGSIZE);
 }
@@ -227,8 +227,8 @@ static void padding_slots_precede_the_head_and_are_freed_with_it(struct kunit *t
 	head = alloc_slots(test, pool, 0, req);
 	KUNIT_ASSERT_EQ(test, head, 2);
 	KUNIT_EXPECT_TRUE(test, slots_busy(pool, 0, 5));
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 5);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 5);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
 }
 
 static void head_is_found_from_any_address_of_the_mapping(struct kunit *test)
@@ -256,7 +256,7 @@ static void search_wraps_around_to_earlier_segments(struct kunit *test)
 	/* Segment 0 full: the next run goes to segment 1, and searches start there. */
 	KUNIT_ASSERT_EQ(test, first, 0);
 	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(100)), 128);
-	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, first), 128);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, first), 128);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 0);
 }
 
@@ -283,8 +283,8 @@ static void freed_neighbours_merge_into_one_run(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, head[2], 64);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), -1);
 
-	swiotlb_slots_release(pool, head[1]);
-	swiotlb_slots_release(pool, head[2]);
+	swiotlb_slots_free(pool, head[1]);
+	swiotlb_slots_free(pool, head[2]);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 32);
 }
 
@@ -295,7 +295,7 @@ static void full_pool_refuses_and_stays_consistent(struct kunit *test)
 	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
 	KUNIT_ASSERT_GE(test, alloc_slots(test, pool, 0, slots_req(128)), 0);
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(1)), -1);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 256);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 256);
 	KUNIT_EXPECT_EQ(test, pool->seg_free[0] + pool->seg_free[1], 0);
 }
 
@@ -316,11 +316,11 @@ static void second_release_of_a_run_is_refused(struct kunit *test)
 	int keep = alloc_slots(test, pool, 0, slots_req(3));
 	int head = alloc_slots(test, pool, 0, slots_req(4));
 
-	KUNIT_ASSERT_EQ(test, swiotlb_slots_release(pool, head), 4);
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, head), 0);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, head), 4);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 0);
 	/* Nor can a slot that is not a head be released. */
-	KUNIT_EXPECT_EQ(test, swiotlb_slots_release(pool, keep + 1), 0);
-	KUNIT_EXPECT_EQ(test, swiotlb_pool_used(pool), 3);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, keep + 1), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 3);
 }
 
 static struct kunit_case swiotlb_slots_cases[] = {

@@ -248,7 +248,7 @@ static void random_maps_from_many_threads_keep_every_byte(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, list_empty(&s->dev[i]->dma_io_tlb_pools));
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &tm->mem.pools, node)
-		used += swiotlb_pool_used(pool);
+		used += swiotlb_slots_used(pool);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, used, 0);
 }
