@@ -17,6 +17,8 @@
 #                out after 3 s, the controller is stopped, requests fail
 #   map-fail     pool memory cannot be added and a map waits 1 ms at most:
 #                maps fail, their requests are requeued until they fit
+#   fixed-pool   pool memory cannot be added: requests wait for room (the
+#                default wait time) and none fails
 #
 # RNVME_CASES picks some (default: all); RNVME_LOG_PREFIX names the logs
 # (default rnvme: build/logs/rnvme-<case>.log; the debug run boots the timeout

@@ -8,11 +8,10 @@
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
  *    first adds a dynamic pool itself, where its allocator does that
  *    (mem->grow_inline: the default allocator) and memory can be had at
- *    once without I/O, retries or emergency reserves, up to twice the
- *    default pool (swiotlb_grow_now(); one caller at a time, the others
- *    wait for its pool; after a failed attempt, nobody tries again within
- *    SWIOTLB_GROW_RETRY_MS). Otherwise (memory short, or the pools grown
- *    that far), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
+ *    once without I/O, retries or emergency reserves (swiotlb_grow_now();
+ *    one caller at a time, the others wait for its pool; after a failed
+ *    attempt, nobody tries again within SWIOTLB_GROW_RETRY_MS). Otherwise
+ *    (memory short), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt while it
  *    waits wakes nobody: see swiotlb_list_undo().)
@@ -539,7 +538,9 @@ enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 		return SWIOTLB_GREW_BUSY;
 	/*
 	 * Again with the bit held: a caller that passed the checks above while
-	 * another one added a pool, or failed to, must not add one more.
+	 * another one failed to add a pool must not try at once. (One that
+	 * found the pools full just before another published a pool still adds
+	 * one: a pool too many at worst, given back once idle.)
 	 */
 	if (!swiotlb_may_grow_now(mem)) {
 		clear_bit_unlock(0, &mem->grow_busy);

@@ -7,8 +7,10 @@
 # same way and compare MD5 sums. The data is made once, in RAM, before any
 # disk is touched, and serves every disk.
 
-JOBS=8
-MIB=32
+# STORAGE_JOBS=n and STORAGE_MIB=n on the kernel command line (handed to init
+# as environment variables) make the workload smaller.
+JOBS=${STORAGE_JOBS:-8}
+MIB=${STORAGE_MIB:-32}
 
 sw=/sys/kernel/debug/swiotlb
 data=/tmp/storage-data
@@ -41,9 +43,13 @@ devcount() {
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $sw/stats; }
 
 # added_of KIND: pools of KIND (default, dynamic, transient) added so far, the
-# "added" column of swiotlb/stats (our swiotlb only).
+# "added" column of swiotlb/stats (our swiotlb only); nothing if unreadable.
 added_of() { awk -v k="$1" '$1 == "kind" { for (i = 1; i <= NF; i++) if ($i == "added") c = i }
-	c && $1 == k { print $c; exit }' $sw/stats; }
+	c && $1 == k { print $c; exit }' $sw/stats 2>/dev/null; }
+
+# delta A B: B - A, or nothing if either is empty (a counter that could not
+# be read must not pass for 0).
+delta() { [ -n "$1" ] && [ -n "$2" ] && echo $(($2 - $1)); }
 
 # fail_pool_memory WHO: from now on every allocation of pool memory fails
 # (fail_swiotlb, site 1): the pools can grow no more. Says so as "WHO: fixed

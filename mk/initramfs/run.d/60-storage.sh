@@ -93,7 +93,7 @@ for disk in $disks; do
 		"maywait_transient=$(maywait_transient "$dev")" \
 		"timeouts=$(($3 - o0)) failed=$(($4 - f0))" \
 		"map_failures=$(($(stat_of map_failures) - m0))" \
-		"dynamic_added=$(($(added_of dynamic) - a0))"
+		"dynamic_added=$(delta "$a0" "$(added_of dynamic)")"
 	grep "^ *$dev " $sw/devices | sed 's/^/storage: devices: /'
 	[ "$ok" = "$JOBS" ] || status=1
 

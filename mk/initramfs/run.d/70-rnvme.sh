@@ -111,7 +111,7 @@ val() { echo "$line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 set -- $before
 w0=$2 t0=$1
 set -- $after
-echo "rnvme: ios=$(val ios) flushes=$(val flushes) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) grown=$((a1 - a0)) map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
+echo "rnvme: ios=$(val ios) flushes=$(val flushes) bytes=$(val bytes) verified=$ok/$JOBS errors=$(val errors) bounced=$(val bounced) waited=$(($2 - w0)) transient=$(($1 - t0)) grown=$(delta "$a0" "$a1") map_failures=$(val map_failures) timeouts=$(val timeouts) stray=$(val stray) secs=$secs"
 
 echo "$addr" >$drv/bind
 msgs
