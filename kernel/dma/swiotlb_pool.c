@@ -1037,6 +1037,19 @@ void swiotlb_grow(struct work_struct *work)
 	swiotlb_wake_waiters(mem);
 }
 
+/* Whether inline growth is allowed now: no recent failure, room under the cap. */
+static bool swiotlb_may_grow_now(struct io_tlb_mem *mem, unsigned long most)
+{
+	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
+	if (smp_load_acquire(&mem->grow_failed) &&
+	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
+		return false;
+	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
+		return false;
+	return READ_ONCE(mem->nslabs) + most <=
+	       SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs;
+}
+
 /**
  * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
  * @mem:	an allocator that can grow, with mem->grow_inline
@@ -1063,19 +1076,6 @@ void swiotlb_grow(struct work_struct *work)
  * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
  * one) or %SWIOTLB_GREW_NO (no memory, or not now).
  */
-/* Whether inline growth is allowed now: no recent failure, room under the cap. */
-static bool swiotlb_may_grow_now(struct io_tlb_mem *mem, unsigned long most)
-{
-	/* Pairs with the release in swiotlb_grow(), as in swiotlb_request_growth(). */
-	if (smp_load_acquire(&mem->grow_failed) &&
-	    time_before64(get_jiffies_64(), READ_ONCE(mem->grow_retry)))
-		return false;
-	if (time_before64(get_jiffies_64(), READ_ONCE(mem->grow_inline_retry)))
-		return false;
-	return READ_ONCE(mem->nslabs) + most <=
-	       SWIOTLB_GROW_INLINE_TIMES * mem->defpool.nslabs;
-}
-
 enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
 {
 	unsigned long nslabs = READ_ONCE(mem->grow_nslabs) ?: default_nslabs;
