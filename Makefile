@@ -18,7 +18,7 @@ export SWIOTLB_ARG ?= 2048,force
 export KUNIT_ARGS ?=
 export RUN_ARGS ?=
 
-.PHONY: all help deps tree config kernel test run storage rust-pci lint bench stress compat clean distclean
+.PHONY: all help deps tree config kernel test run storage rust-pci lint bench stress compat series clean distclean
 
 all: kernel
 
@@ -38,6 +38,8 @@ help:
 	@echo 'make bench      our swiotlb against upstream, alternately in QEMU, with NVMe and virtio-blk'
 	@echo '                storage boots; writes bench/results/'
 	@echo 'make stress     the swiotlb_stress suite alone, COUNT operations per thread (default 200000)'
+	@echo 'make series     our work as a git format-patch series against pristine 6.12 in build/series/,'
+	@echo '                checked: checkpatch --strict, git am on a fresh unpack, a build after every patch'
 	@echo 'make clean      remove kernel objects and logs (keeps the unpacked tree)'
 	@echo 'make distclean  remove build/ entirely'
 	@echo
@@ -100,8 +102,11 @@ stress: kernel
 compat: tree
 	@mk/compat.sh
 
+series: deps
+	@mk/series.sh
+
 clean:
-	rm -rf build/obj build/obj-debug build/obj-arm64 build/arm64.dtb* build/obj-bench-* build/compat-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config
+	rm -rf build/obj build/obj-debug build/obj-arm64 build/arm64.dtb* build/obj-bench-* build/compat-* build/logs build/initramfs.cpio build/initramfs.d build/fragment*.config build/series build/series-*
 
 distclean:
 	rm -rf build

@@ -3,17 +3,20 @@
 # The baseline tree of `make bench`: build/linux-base, the kernel tree with
 # upstream's swiotlb. It is a hard-linked copy of build/linux (cheap) in
 # which every file our overlay or patches/ changed is upstream's again,
-# except the benchmark harness itself: Kconfig.swiotlb with its source line
-# (patches/0002) and kernel/dma/swiotlb_bench.c with its Makefile line
-# (patches/0011). Files are replaced, never edited in place, so build/linux
-# keeps its own.
+# except the benchmark harness itself: kernel/dma/swiotlb_bench.c, its Kconfig
+# symbol (patches/0011, which applies to upstream's kernel/dma/Kconfig too)
+# and its line of the kernel/dma/Makefile patch (appended here alone). Files
+# are replaced, never edited in place, so build/linux keeps its own.
 . "$(dirname "$0")/lib.sh"
 
 BASE=${BASE:-$BUILD/linux-base}
-HARNESS_PATCHES="0002-kconfig-source-swiotlb-project-symbols.patch 0011-kernel-dma-build-swiotlb-bench.patch"
-HARNESS_FILES="Kconfig.swiotlb kernel/dma/swiotlb_bench.c"
+HARNESS_PATCHES="0011-kernel-dma-kconfig-swiotlb-bench.patch"
+HARNESS_FILES="kernel/dma/swiotlb_bench.c"
+# The bench's line of the one kernel/dma/Makefile patch, without its "+".
+bench_line=$(sed -n 's/^+\(obj-$(CONFIG_SWIOTLB_BENCH).*\)/\1/p' "$TOP"/patches/*-kernel-dma-build-*.patch)
+[ -n "$bench_line" ] || die "no obj-\$(CONFIG_SWIOTLB_BENCH) line in patches/*-kernel-dma-build-*.patch"
 
-stamp=$( (cat "$BUILD/overlay.list"; cat "$BUILD"/patches.applied/* "$KSRC/Kconfig.swiotlb" \
+stamp=$( (cat "$BUILD/overlay.list"; cat "$BUILD"/patches.applied/* \
 	"$KSRC/kernel/dma/swiotlb_bench.c") | md5sum | cut -d' ' -f1)
 [ -f "$BASE/.bench-stamp" ] && [ "$(cat "$BASE/.bench-stamp")" = "$stamp" ] && exit 0
 
@@ -54,6 +57,8 @@ done <"$BUILD/overlay.list"
 for p in $HARNESS_PATCHES; do
 	patch_base "$TOP/patches/$p" -N
 done
+own kernel/dma/Makefile
+grep -qxF "$bench_line" "$BASE/kernel/dma/Makefile" || echo "$bench_line" >>"$BASE/kernel/dma/Makefile"
 
 # What differs from build/linux must be exactly our swiotlb and the rest of our changes.
 cmp -s "$BASE/kernel/dma/swiotlb.c" "$BUILD/pristine/kernel/dma/swiotlb.c" ||

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make lint`: the kernel's style checks on our files only:
 # checkpatch --strict and kernel-doc on the C files, rustfmt and clippy on
-# the Rust ones. Clippy builds the Rust code once more with clippy-driver, so
-# the next `make kernel` recompiles it. Exits non-zero on any finding.
+# the Rust ones, and that mk/series.list maps every file. Clippy builds the
+# Rust code once more with clippy-driver, so the next `make kernel`
+# recompiles it. Exits non-zero on any finding.
 . "$(dirname "$0")/lib.sh"
 
 fail=0
@@ -42,5 +43,8 @@ if grep -E '^\s+--> .*/(rust/kernel/(dma|pci\.rs|io\.rs|irq\.rs)|samples/rust)' 
 	grep -E '^(warning|error)' "$LOGS/clippy.log" | sort | uniq -c
 	fail=1
 fi
+
+step "lint: mk/series.list maps every overlay and patches/ file"
+"$TOP/mk/series.sh" list >/dev/null || fail=1
 
 [ $fail -eq 0 ] && step "lint: clean" || die "lint: findings above"

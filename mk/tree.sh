@@ -58,9 +58,6 @@ overlay() {
 		install_file "$TOP/$rel" "$rel"
 		echo "$rel" >>"$MANIFEST"
 	done < <(cd "$TOP" && find $OVERLAY_DIRS -type f 2>/dev/null | sort)
-	# Our top-level Kconfig sits beside the kernel's, under its own name.
-	install_file "$TOP/Kconfig" Kconfig.swiotlb
-	echo Kconfig.swiotlb >>"$MANIFEST"
 
 	while IFS= read -r rel; do
 		grep -qxF "$rel" "$MANIFEST" && continue
