@@ -59,7 +59,7 @@ void test_swiotlb_setup_pool(struct kunit *test, struct io_tlb_pool *pool,
 	meta = kunit_kzalloc(test, swiotlb_meta_size(nslabs, nareas), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, meta);
 	swiotlb_slots_setup(pool, meta, page_to_phys(tp->pages), page_address(tp->pages),
-			   nslabs, nareas);
+			    nslabs, nareas);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_pool_free, tp), 0);
 }
 
