@@ -83,7 +83,7 @@ enum swiotlb_pool_kind {
  * @pools_freed: pools freed (after their grace period), per kind
  * @transient_failed: transient pools that could not be allocated
  * @waits:	mappings that had to wait for room
- * @wait_attempts: tries for room by the oldest waiter
+ * @wait_attempts: tries for room by waiters (the oldest, or all once a pool is added)
  * @wait_timeouts: waits that ended without room
  * @wait_ns:	time spent waiting, all waits together
  * @wait_ns_max: longest wait

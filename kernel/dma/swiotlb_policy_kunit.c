@@ -662,6 +662,83 @@ static void inline_growth_follows_demand_past_twice_the_default_pool(struct kuni
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/* The growth worker of rush_case: one pool, once the case opens the gate. */
+static struct completion rush_gate;
+
+static void grow_once_at_the_gate(struct work_struct *work)
+{
+	struct test_mem *tm = container_of(work, struct test_mem, mem.grow_work);
+
+	if (atomic_inc_return(&tm->grow_requests) != 1)
+		return;
+	wait_for_completion(&rush_gate);
+	swiotlb_grow(work);
+}
+
+static void open_rush_gate(void *unused)
+{
+	complete_all(&rush_gate);
+}
+
+static bool wait_for_waiters(struct test_mem *tm, unsigned int n)
+{
+	unsigned int ms;
+
+	for (ms = 0; ms < 2000 && READ_ONCE(tm->mem.nwaiters) < n; ms += 20)
+		msleep(20);
+	return READ_ONCE(tm->mem.nwaiters) >= n;
+}
+
+/*
+ * A pool added while mappings wait lets every waiter try at once, not only
+ * the oldest: a small mapping queued behind a large one that the new pool
+ * cannot hold is served from it while the large one goes on waiting (one
+ * wake-up at a time, it waited for the large one to be served or to time
+ * out).
+ */
+static void added_pool_lets_every_waiter_try_not_only_the_oldest(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = test_swiotlb_burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct burst_worker *large, *small;
+	bool small_done, small_served, large_waiting;
+
+	init_completion(&rush_gate);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, open_rush_gate, NULL), 0);
+	tm->mem.wait_timeout_ms = 10000;
+	/* Half a segment: never room for the large mapping. */
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE / 2;
+	INIT_WORK(&tm->mem.grow_work, grow_once_at_the_gate);
+
+	large = test_swiotlb_burst_add(b, SWIOTLB_MAX_ALLOC, DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(tm, 1));
+	small = test_swiotlb_burst_add(b, PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(tm, 2));
+	complete_all(&rush_gate);
+
+	small_done = wait_for_completion_timeout(&small->done, msecs_to_jiffies(3000));
+	large_waiting = !completion_done(&large->done);
+	/* The small worker's results are read only once it is done. */
+	small_served = small_done && small->mapped && small->verified;
+	kunit_info(test, "pool of %lu slots added: small mapping %s, large one %s; %ld dynamic and %ld transient pools added, %ld waits\n",
+		   READ_ONCE(tm->mem.nslabs) - IO_TLB_SEGSIZE,
+		   small_done ? (small_served ? "served" : "failed") : "still waiting",
+		   large_waiting ? "still waiting" : "done",
+		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits));
+
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE + IO_TLB_SEGSIZE / 2);
+	KUNIT_EXPECT_TRUE(test, small_served);
+	KUNIT_EXPECT_TRUE(test, large_waiting);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+
+	/* The default pool comes back whole: the large one fits there. */
+	test_swiotlb_burst_release_fill(b);
+	test_swiotlb_burst_join(b);
+	KUNIT_EXPECT_TRUE(test, large->mapped && large->verified);
+}
+
 static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
@@ -679,6 +756,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),
 	KUNIT_CASE(inline_growth_follows_demand_past_twice_the_default_pool),
+	KUNIT_CASE(added_pool_lets_every_waiter_try_not_only_the_oldest),
 	{}
 };
 

@@ -40,9 +40,11 @@ struct swiotlb_list {
  * Give back the bounce buffers of the first @n entries (their dma_address
  * still physical), taken in this same attempt and never handed out.
  *
- * A list in the queue wakes nobody: it tries only as the oldest waiter, so
- * nobody has queued behind it for want of these slots, and waking itself
- * would only make it try again at once. A list that has not queued yet
+ * A list in the queue wakes nobody here: as the oldest waiter nobody has
+ * queued behind it for want of these slots, and waking itself would only
+ * make it try again at once; out of turn (every waiter tries once when a
+ * pool is added), swiotlb_wait_for() wakes the oldest after the failed
+ * attempt. A list that has not queued yet
  * wakes the oldest waiter, as any unmap would: that waiter may have queued
  * during the attempt, finding the pools full because of these very slots,
  * and gone to sleep (it costs one read of mem->nwaiters when nobody waits).

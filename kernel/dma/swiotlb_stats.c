@@ -515,7 +515,7 @@ void swiotlb_stats_wait_begin(struct device *dev)
 }
 
 /**
- * swiotlb_stats_wait_attempt() - count a try for room by the oldest waiter
+ * swiotlb_stats_wait_attempt() - count a try for room by a waiter
  * @mem:	the allocator
  */
 void swiotlb_stats_wait_attempt(struct io_tlb_mem *mem)
