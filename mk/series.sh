@@ -292,6 +292,13 @@ check_build() {
 	cat "$TOP"/configs/*.config >"$frag"
 	mkdir -p "$SOBJ"
 	: >"$log"
+	# ccache hashes the preprocessed source here, not the include files it
+	# remembers: the steps rewrite the same headers over and over within
+	# seconds, and in direct mode a step-2 kernel/dma/mapping.o came back
+	# from the cache compiled against step 1's <linux/swiotlb.h> (an
+	# is_swiotlb_active() call to a function step 2 makes inline), so the
+	# link failed on a tree that builds.
+	export CCACHE_NODIRECT=1
 	for p in "$OUT"/0*.patch; do
 		[[ $p == */0000-cover-letter.patch ]] && continue
 		k=$((k + 1))
