@@ -292,16 +292,16 @@ check_build() {
 	cat "$TOP"/configs/*.config >"$frag"
 	mkdir -p "$SOBJ"
 	: >"$log"
-	# ccache hashes the preprocessed source here, not the include files it
-	# remembers: the steps rewrite the same headers over and over within
-	# seconds, and in direct mode a step-2 kernel/dma/mapping.o came back
-	# from the cache compiled against step 1's <linux/swiotlb.h> (an
-	# is_swiotlb_active() call to a function step 2 makes inline), so the
-	# link failed on a tree that builds.
-	export CCACHE_NODIRECT=1
+	# ccache serves the first step's full build only. At step 2 ccache
+	# (4.7.5, in direct and in preprocessor mode alike) handed back a
+	# kernel/dma/mapping.o built against step 1's <linux/swiotlb.h>: an
+	# is_swiotlb_active() call to what step 2 makes an inline function, so
+	# the link failed; the same command without ccache built it right.
+	# Later steps compile only what their patch changed, without it.
 	for p in "$OUT"/0*.patch; do
 		[[ $p == */0000-cover-letter.patch ]] && continue
 		k=$((k + 1))
+		[ $k -gt 1 ] && export CCACHE_DISABLE=1
 		t=$(date +%s)
 		git -C "$TREE" am -q --keep-cr "$p" >>"$log" 2>&1 ||
 			{ tail -n 20 "$log"; die "series: git am failed at $(basename "$p")"; }
