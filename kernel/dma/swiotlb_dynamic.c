@@ -458,7 +458,7 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
  * come out smaller (at most SWIOTLB_SLOTS_PER_PAGE << MAX_PAGE_ORDER, and
  * halved while memory is short).
  */
-unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem)
+static unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem)
 {
 	return READ_ONCE(mem->grow_nslabs) ?: swiotlb_default_nslabs;
 }

@@ -299,7 +299,6 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool);
 void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
-unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem);
 bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
 bool swiotlb_shrink_one(struct io_tlb_mem *mem);
 bool swiotlb_dev_has_reservation(struct device *dev);

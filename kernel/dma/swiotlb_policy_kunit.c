@@ -680,15 +680,6 @@ static void open_rush_gate(void *unused)
 	complete_all(&rush_gate);
 }
 
-static bool wait_for_waiters(struct test_mem *tm, unsigned int n)
-{
-	unsigned int ms;
-
-	for (ms = 0; ms < 2000 && READ_ONCE(tm->mem.nwaiters) < n; ms += 20)
-		msleep(20);
-	return READ_ONCE(tm->mem.nwaiters) >= n;
-}
-
 /*
  * A pool added while mappings wait lets every waiter try at once, not only
  * the oldest: a small mapping queued behind a large one that the new pool
@@ -712,9 +703,9 @@ static void added_pool_lets_every_waiter_try_not_only_the_oldest(struct kunit *t
 	INIT_WORK(&tm->mem.grow_work, grow_once_at_the_gate);
 
 	large = test_swiotlb_burst_add(b, SWIOTLB_MAX_ALLOC, DMA_ATTR_MAY_BLOCK);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(tm, 1));
+	expect_waiters(test, &tm->mem, 1);
 	small = test_swiotlb_burst_add(b, PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(tm, 2));
+	expect_waiters(test, &tm->mem, 2);
 	complete_all(&rush_gate);
 
 	small_done = wait_for_completion_timeout(&small->done, msecs_to_jiffies(3000));

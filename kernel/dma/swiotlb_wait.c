@@ -18,8 +18,8 @@
  *    Only the oldest waiter tries for room: later ones, however small, wait
  *    behind it, so a large request is not starved; except that when a pool
  *    is added, every waiter tries once (swiotlb_wake_all_waiters()). New
- *    callers that may sleep do not pass the queue either. While it waits, the oldest waiter
- *    asks the worker for a dynamic pool (not within SWIOTLB_GROW_RETRY_MS
+ *    callers that may sleep do not pass the queue either. While it waits,
+ *    the oldest waiter asks the worker for a dynamic pool (not within SWIOTLB_GROW_RETRY_MS
  *    of a failed attempt: it polls at that interval then); if adding one
  *    failed, it takes a transient pool instead, allocated as a caller that may sleep,
  *    but without starting I/O (memalloc_noio_save()): reclaim could need
