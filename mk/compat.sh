@@ -341,6 +341,14 @@ for name in $names; do
 	record_check "$checks" "$name: every swiotlb symbol the callers need is defined by kernel/dma" \
 		test $rc -eq 0
 	tail -n 1 "$checks"
+	# The layers of the core hold in this configuration too (what calls
+	# what changes with SWIOTLB_DYNAMIC, DEBUG_FS, the architecture).
+	if [ $rc -eq 0 ]; then
+		python3 "$TOP/mk/tools/layers.py" "$BUILD/compat-$name/kernel/dma" >"$LOGS/compat-$name-layers.log" 2>&1 ||
+			{ rc=1; cat "$LOGS/compat-$name-layers.log"; }
+	fi
+	record_check "$checks" "$name: the swiotlb core's files use one another in layers" test $rc -eq 0
+	tail -n 1 "$checks"
 done
 
 passed=$(grep -c '^ok ' "$checks" || true)

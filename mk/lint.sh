@@ -44,6 +44,9 @@ if grep -E '^\s+--> .*/(rust/kernel/(dma|pci\.rs|io\.rs|irq\.rs)|samples/rust)' 
 	fail=1
 fi
 
+step "lint: the swiotlb core's files use one another in layers (mk/tools/layers.py)"
+python3 "$TOP/mk/tools/layers.py" "$KOBJ/kernel/dma" "$TOP/kernel/dma" || fail=1
+
 step "lint: mk/series.list maps every overlay and patches/ file"
 "$TOP/mk/series.sh" list >/dev/null || fail=1
 

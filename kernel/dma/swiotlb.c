@@ -32,7 +32,6 @@
 #include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 
-#define CREATE_TRACE_POINTS
 #include <trace/events/swiotlb.h>
 
 #include "swiotlb_internal.h"
@@ -57,13 +56,6 @@ void swiotlb_wrong_call_reset(void)
 	swiotlb_wrong_call_rs.missed = 0;
 	raw_spin_unlock_irqrestore(&swiotlb_wrong_call_rs.lock, flags);
 }
-
-#ifdef CONFIG_SWIOTLB_CORE_KUNIT_TEST
-/* See swiotlb_test_point(); set and cleared by the white-box tests only. */
-void (*swiotlb_test_hook)(enum swiotlb_test_point point, const void *arg);
-/* Treat every device as one of a confidential guest (memory must be shared). */
-bool swiotlb_test_unencrypted;
-#endif
 
 static const char *swiotlb_dir_name(unsigned int dir)
 {

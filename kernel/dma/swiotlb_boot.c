@@ -4,8 +4,8 @@
  *
  * The default pool is set up at boot from memblock (or late, from the page
  * allocator) and sized by "swiotlb=<slots>[,<areas>][,force|noforce]" or by
- * the architecture; the other boot parameters ("swiotlb_wait_timeout_ms=")
- * set the policy's knobs. Allocators other than the default one start from
+ * the architecture; the other boot parameters ("swiotlb_wait_timeout_ms=",
+ * "swiotlb_idle_ms=") set the policy's knobs. Allocators other than the default one start from
  * swiotlb_mem_init(): those of restricted DMA pools from the device tree
  * (here too), of test devices and of tests. Each device starts with the
  * default allocator (swiotlb_dev_init()).
@@ -102,6 +102,15 @@ static int __init swiotlb_parse_wait_ms(char *arg)
 	return swiotlb_parse_wait_timeout_ms(arg);
 }
 early_param("swiotlb_wait_ms", swiotlb_parse_wait_ms);
+
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+/* "swiotlb_idle_ms=": how long a dynamic pool stays unused before it goes. */
+static int __init swiotlb_parse_idle_ms(char *arg)
+{
+	return kstrtouint(arg, 0, &io_tlb_default_mem.idle_ms);
+}
+early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
+#endif
 
 /* Who chose swiotlb_default_nslabs: an architecture only overrides the built-in size. */
 static enum { SIZE_BUILTIN, SIZE_CMDLINE, SIZE_ARCH } default_size_from;
@@ -513,6 +522,14 @@ void swiotlb_dev_exit(struct device *dev)
 {
 	swiotlb_dev_stats_drop(dev);
 }
+
+/* The default allocator's debugfs files; restricted pools add theirs under it. */
+static int __init swiotlb_debugfs_init(void)
+{
+	swiotlb_debugfs_add_default(&io_tlb_default_mem);
+	return 0;
+}
+late_initcall(swiotlb_debugfs_init);
 
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /* ---- Restricted DMA pools from the device tree ---- */

@@ -136,17 +136,12 @@ static int hiwater_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(hiwater_fops, hiwater_get, hiwater_set, "%llu\n");
 
-/**
- * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
- * @mem:	the allocator
- * @dirname:	its directory, under the default allocator's (or at the
- *		top for the default allocator itself)
- */
-void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
-{
-	struct dentry *parent = mem == &io_tlb_default_mem ? NULL :
-				io_tlb_default_mem.debugfs;
+/* The default allocator's directory, "swiotlb": the others go under it. */
+static struct dentry *swiotlb_debugfs_root;
 
+static void swiotlb_debugfs_files(struct io_tlb_mem *mem, const char *dirname,
+				  struct dentry *parent)
+{
 	mem->debugfs = debugfs_create_dir(dirname, parent);
 	debugfs_create_ulong("io_tlb_nslabs", 0400, mem->debugfs, &mem->nslabs);
 	debugfs_create_file("io_tlb_used", 0400, mem->debugfs, mem, &used_fops);
@@ -154,17 +149,32 @@ void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 	debugfs_create_file("io_tlb_transient_nslabs", 0400, mem->debugfs,
 			    &mem->transient_nslabs, &counter_fops);
 	debugfs_create_file("stats", 0400, mem->debugfs, mem, &stats_fops);
-	if (mem == &io_tlb_default_mem)
-		debugfs_create_file("devices", 0400, mem->debugfs, NULL, &devices_fops);
 	debugfs_create_u32("wait_timeout_ms", 0600, mem->debugfs, &mem->wait_timeout_ms);
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	debugfs_create_u32("idle_ms", 0600, mem->debugfs, &mem->idle_ms);
 #endif
 }
 
-static int __init swiotlb_debugfs_init(void)
+/**
+ * swiotlb_debugfs_add_default() - show the default allocator's counters
+ * @mem:	the default allocator
+ *
+ * Its directory is "swiotlb" at the top of debugfs, with the table of
+ * devices of all allocators; the directories of the others go under it.
+ */
+void swiotlb_debugfs_add_default(struct io_tlb_mem *mem)
 {
-	swiotlb_create_debugfs_files(&io_tlb_default_mem, "swiotlb");
-	return 0;
+	swiotlb_debugfs_files(mem, "swiotlb", NULL);
+	debugfs_create_file("devices", 0400, mem->debugfs, NULL, &devices_fops);
+	swiotlb_debugfs_root = mem->debugfs;
 }
-late_initcall(swiotlb_debugfs_init);
+
+/**
+ * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
+ * @mem:	an allocator other than the default one (a restricted DMA pool's)
+ * @dirname:	its directory, under the default allocator's
+ */
+void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
+{
+	swiotlb_debugfs_files(mem, dirname, swiotlb_debugfs_root);
+}

@@ -45,13 +45,6 @@
 
 #include "swiotlb_internal.h"
 
-/* "swiotlb_idle_ms=": how long a dynamic pool stays unused before it goes. */
-static int __init swiotlb_parse_idle_ms(char *arg)
-{
-	return kstrtouint(arg, 0, &io_tlb_default_mem.idle_ms);
-}
-early_param("swiotlb_idle_ms", swiotlb_parse_idle_ms);
-
 /* ---- Memory for dynamic and transient pools ---- */
 
 /*
@@ -529,21 +522,4 @@ bool swiotlb_shrink_one(struct io_tlb_mem *mem)
 		return false;
 	swiotlb_pool_retire(pool);
 	return true;
-}
-
-/*
- * @dev has a mapping outside the default pool, whose index entry was just
- * added: from now on its lookups must consult the index.
- */
-void swiotlb_mark_dev(struct device *dev)
-{
-	/* The index entry becomes visible before the flag... */
-	smp_wmb();
-	if (!READ_ONCE(dev->dma_uses_io_tlb))
-		WRITE_ONCE(dev->dma_uses_io_tlb, true);
-	/*
-	 * ...and both before the caller hands the address on, say to another
-	 * CPU that will unmap it. Pairs with smp_rmb() in swiotlb_find_pool().
-	 */
-	smp_mb();
 }

@@ -9,39 +9,47 @@
  *                        shrink (the growth worker, the shrink work)
  *   swiotlb_boot.c       set-up: sizing, the command line, the default
  *                        allocator and pool, restricted DMA pools
- *   swiotlb_pool.c       the pools of an allocator: adding, removing and
- *                        taking room in them, giving it back
+ *   swiotlb_transient.c  pools of one device: transient pools and
+ *                        reservations, tried before the allocator's
+ *                        (swiotlb_pools_take()) (CONFIG_SWIOTLB_DYNAMIC)
  *   swiotlb_dynamic.c    dynamic pools: their memory, the address index,
  *                        adding and retiring them (CONFIG_SWIOTLB_DYNAMIC)
- *   swiotlb_transient.c  pools of one device: transient pools and
- *                        reservations (CONFIG_SWIOTLB_DYNAMIC)
+ *   swiotlb_pool.c       the pools of an allocator: adding, removing and
+ *                        taking room in them, giving it back
  *   swiotlb_slots.c      the slot allocator inside one pool (areas, runs)
  *   swiotlb_stats.c      every counter, and swiotlb_read_counters()
  *   swiotlb_debugfs.c    the debugfs files (CONFIG_DEBUG_FS)
  *   swiotlb_fault.c      fault injection into the allocations of pools
+ *   swiotlb_trace.c      the tracepoints and the test hooks
  *
- * Layering: each file calls only the files below it, never one above.
+ * Layering: each file uses (calls, or reads a variable of) only files
+ * below it, never one beside or above; mk/tools/layers.py checks this on
+ * the objects in `make lint`. From the top:
  *
- *   swiotlb_boot.c                      sets every allocator up
- *   swiotlb.c, swiotlb_sg.c             mapping API
- *     | calls the wait layer for room (swiotlb_policy_take(),
+ *   swiotlb_test_device.c               test devices (their allocators)
+ *   swiotlb_boot.c                      sets every allocator up, owns the
+ *                                       default one (io_tlb_default_mem)
+ *   swiotlb_debugfs.c                   shows counters and knobs
+ *   swiotlb_sg.c, then swiotlb.c        mapping API
+ *     | asks the wait layer for room (swiotlb_policy_take(),
  *     | swiotlb_wait_for()) and, after giving slots back
- *     | (swiotlb_pools_give()), to wake a waiter (swiotlb_wake_after_free())
+ *     | (swiotlb_pools_give()), wakes a waiter (swiotlb_wake_after_free())
  *   swiotlb_wait.c                      wait layer (policy)
  *     | grows an allocator through swiotlb_dynamic_add() only, gives idle
  *     | pools back through swiotlb_shrink_one()
- *   swiotlb_pool.c, swiotlb_dynamic.c, swiotlb_transient.c   pool layer
- *     | (one layer in three files, which call one another: a pool is
- *     |  published into the lists of swiotlb_pool.c, and
- *     |  swiotlb_pools_take()/_give() look in and drop a device's pools)
+ *   swiotlb_transient.c                 a device's own pools; takes and
+ *                                       gives room across all pools
+ *   swiotlb_dynamic.c                   dynamic pools, the address index,
+ *                                       retiring pools
+ *   swiotlb_pool.c                      an allocator's list of pools
  *   swiotlb_slots.c                     slot allocator
- *   swiotlb_stats.c, swiotlb_fault.c    counters, fault injection: called
- *                                       from any layer, call none
- *   swiotlb_debugfs.c                   reads the counters; called by boot
+ *   swiotlb_stats.c                     counters
+ *   swiotlb_fault.c                     fault injection
+ *   swiotlb_trace.c                     tracepoints, test hooks
  *
- * The pool layer wakes nobody and reads no state of the wait layer: who
- * waits, and when to try again, is the wait layer's; the pool layer reports
- * what it did (enum swiotlb_gave, a pool added or not).
+ * The pool layers wake nobody and read no state of the wait layer: who
+ * waits, and when to try again, is the wait layer's; the pool layers
+ * report what they did (enum swiotlb_gave, a pool added or not).
  */
 #ifndef _KERNEL_DMA_SWIOTLB_INTERNAL_H
 #define _KERNEL_DMA_SWIOTLB_INTERNAL_H
@@ -254,13 +262,16 @@ void swiotlb_mem_exit(struct io_tlb_mem *mem);
 /* swiotlb_pool.c */
 void swiotlb_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
 void swiotlb_del_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool);
-struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
-				       int *head);
-enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head);
+struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_req *req,
+				     int *head);
+unsigned int swiotlb_pool_give(struct device *dev, struct io_tlb_pool *pool, int head);
 unsigned long swiotlb_mem_used(struct io_tlb_mem *mem);
 unsigned long swiotlb_mem_used_locked(struct io_tlb_mem *mem);
 bool swiotlb_reaches_pools(struct device *dev, const struct swiotlb_req *req);
 u64 swiotlb_pools_lowest(struct device *dev);
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+void swiotlb_mark_dev(struct device *dev);
+#endif
 
 /* The highest DMA address @dev can reach: its mask, or a lower bus limit. */
 static inline u64 swiotlb_dev_limit(struct device *dev)
@@ -289,7 +300,6 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 				      void *vaddr, unsigned long nslabs,
 				      unsigned int nareas,
 				      enum swiotlb_pool_kind kind, gfp_t gfp);
-void swiotlb_mark_dev(struct device *dev);
 struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
 					unsigned long nslabs, unsigned long min_nslabs,
 					unsigned int nareas, enum swiotlb_pool_kind kind,
@@ -303,9 +313,9 @@ bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
 bool swiotlb_shrink_one(struct io_tlb_mem *mem);
 bool swiotlb_dev_has_reservation(struct device *dev);
 void swiotlb_dev_pool_put(struct io_tlb_pool *pool);
-struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
-					  const struct swiotlb_req *req,
-					  unsigned int area, int *head);
+struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
+				       int *head);
+enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head);
 struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     const struct swiotlb_req *req,
 					     int *head, gfp_t gfp);
@@ -316,17 +326,23 @@ static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
 	return READ_ONCE(mem->can_grow);
 }
 #else
-static inline void swiotlb_pool_retire(struct io_tlb_pool *pool)
-{
-}
-
 static inline bool swiotlb_dev_has_reservation(struct device *dev)
 {
 	return false;
 }
 
-static inline void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
+/* Only the default pool: no pool of a device's own to try or to drop. */
+static inline struct io_tlb_pool *swiotlb_pools_take(struct device *dev,
+						     const struct swiotlb_req *req,
+						     int *head)
 {
+	return swiotlb_mem_take(dev, req, head);
+}
+
+static inline enum swiotlb_gave swiotlb_pools_give(struct device *dev,
+						   struct io_tlb_pool *pool, int head)
+{
+	return swiotlb_pool_give(dev, pool, head) ? SWIOTLB_GAVE_ROOM : SWIOTLB_GAVE_NOTHING;
 }
 
 static inline struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
@@ -549,8 +565,13 @@ void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, v
 
 /* swiotlb_debugfs.c: the files that show the counters and knobs. */
 #ifdef CONFIG_DEBUG_FS
+void swiotlb_debugfs_add_default(struct io_tlb_mem *mem);
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 #else
+static inline void swiotlb_debugfs_add_default(struct io_tlb_mem *mem)
+{
+}
+
 static inline void swiotlb_create_debugfs_files(struct io_tlb_mem *mem,
 						const char *dirname)
 {

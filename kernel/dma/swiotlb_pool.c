@@ -5,13 +5,13 @@
  *
  * An allocator (struct io_tlb_mem) has its default pool and, with
  * CONFIG_SWIOTLB_DYNAMIC, the dynamic pools added when it ran short (its
- * list mem->pools); a device may also have transient and reserved pools of
- * its own (dev->dma_io_tlb_pools, swiotlb_transient.c). swiotlb_pools_take()
- * tries the device's reservations, then the allocator's pools, each from
- * the area of this CPU; swiotlb_pools_give() gives a mapping's slots back
- * and, for a pool that lives as long as its mappings, drops it. What
- * happens when no pool has room (growing, waiting, a transient pool) is
- * the wait layer's business: nothing here calls it, nor wakes anybody.
+ * list mem->pools). swiotlb_mem_take() tries them in order, each from the
+ * area of this CPU; swiotlb_pool_give() gives a mapping's slots back. The
+ * pools a device has of its own (transient and reserved pools, tried
+ * first) are the business of the layer above (swiotlb_transient.c), and so
+ * is retiring a pool; what happens when no pool has room (growing,
+ * waiting) is the wait layer's. Nothing here calls either, nor wakes
+ * anybody.
  *
  * Locking (all spinlocks irq-safe: mappings come from any context):
  *   mem->pools_lock       the list mem->pools and mem->nslabs
@@ -151,20 +151,43 @@ u64 swiotlb_pools_lowest(struct device *dev)
 	return lowest;
 }
 
+#ifdef CONFIG_SWIOTLB_DYNAMIC
 /**
- * swiotlb_pools_take() - take slots for a bounce buffer from the pools
+ * swiotlb_mark_dev() - make @dev's lookups consult the address index
+ * @dev:	a device that has just got a mapping outside the default pool
+ *
+ * Called once the mapping's pool is in the index (a dynamic pool from its
+ * birth, a device's own pool when published).
+ */
+void swiotlb_mark_dev(struct device *dev)
+{
+	/* The index entry becomes visible before the flag... */
+	smp_wmb();
+	if (!READ_ONCE(dev->dma_uses_io_tlb))
+		WRITE_ONCE(dev->dma_uses_io_tlb, true);
+	/*
+	 * ...and both before the caller hands the address on, say to another
+	 * CPU that will unmap it. Pairs with smp_rmb() in swiotlb_find_pool().
+	 */
+	smp_mb();
+}
+#endif
+
+/**
+ * swiotlb_mem_take() - take slots for a bounce buffer from an allocator's pools
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
  *
  * Tries the allocator's default and dynamic pools in order, starting each
- * at the area of this CPU; what happens when none has room is the wait
- * policy's business (swiotlb_policy_take()).
+ * at the area of this CPU. A device's own pools come first, and are tried
+ * by swiotlb_pools_take(), the caller of this; what happens when none has
+ * room is the wait policy's business (swiotlb_policy_take()).
  *
  * Return: the pool holding the mapping, or %NULL.
  */
-struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
-				       int *head)
+struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_req *req,
+				     int *head)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned int area = raw_smp_processor_id();
@@ -172,10 +195,7 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 	rcu_read_lock();
-	found = swiotlb_reserved_room(dev, req, area, head);
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
-		if (found)
-			break;
 		/*
 		 * Only a dma-direct caller has a limit, the one dma_capable()
 		 * will check: runs beyond it are of no use to it, and a pool
@@ -186,8 +206,10 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 		if (!swiotlb_pool_reachable(dev, pool, req))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
-		if (*head >= 0)
+		if (*head >= 0) {
 			found = pool;
+			break;
+		}
 	}
 	rcu_read_unlock();
 	if (found && found != &mem->defpool) {
@@ -207,39 +229,31 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 }
 
 /**
- * swiotlb_pools_give() - give the slots of the mapping headed by @head back
+ * swiotlb_pool_give() - give the slots of the mapping headed by @head back
  * @dev:	device of the mapping
  * @pool:	its pool
  * @head:	its head slot
  *
- * A transient pool goes with its mapping. Once the slots are back, a
- * dynamic pool may be given back and freed at any moment (it may have been
- * idle for longer than the mapping lived): nothing of @pool is read after
- * that, unless a mapping's reference keeps it (transient and reserved
- * pools). Waking waiters is the caller's business (the mapping API's).
+ * Once the slots are back, a dynamic pool may be given back and freed at
+ * any moment (it may have been idle for longer than the mapping lived):
+ * the caller reads nothing of @pool after this returned non-zero, unless a
+ * reference of the mapping keeps the pool (a device's own pools, which
+ * swiotlb_pools_give() drops). Waking waiters is the mapping API's
+ * business.
  *
- * Return: %SWIOTLB_GAVE_NOTHING, changing nothing, if @head heads no live
- * mapping; %SWIOTLB_GAVE_POOL if the pool went with the mapping (a
- * transient pool: nobody can use the slots); else %SWIOTLB_GAVE_ROOM.
+ * Return: the number of slots given back; 0, changing nothing, if @head
+ * heads no live mapping.
  */
-enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head)
+unsigned int swiotlb_pool_give(struct device *dev, struct io_tlb_pool *pool, int head)
 {
 	enum swiotlb_pool_kind kind = pool->kind;
 	unsigned int n = swiotlb_slots_free(pool, head);
 
-	if (!n)
-		return SWIOTLB_GAVE_NOTHING;
-	swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
-	swiotlb_stats_give(dev, kind, n);
-	if (kind == SWIOTLB_POOL_TRANSIENT) {
-		/* Made for this mapping alone: nobody else frees it. */
-		swiotlb_pool_retire(pool);
-		return SWIOTLB_GAVE_POOL;
+	if (n) {
+		swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
+		swiotlb_stats_give(dev, kind, n);
 	}
-	/* The mapping's reference: a reserved pool lives until here. */
-	if (kind == SWIOTLB_POOL_RESERVED)
-		swiotlb_dev_pool_put(pool);
-	return SWIOTLB_GAVE_ROOM;
+	return n;
 }
 
 /**

@@ -13,6 +13,11 @@
  * and its last mapping goes. Both sit on the device's list,
  * dev->dma_io_tlb_pools, reservations first.
  *
+ * Because a device's own pools come first and a mapping holds them, this
+ * file is also where room is taken across all the pools a device may use
+ * and given back (swiotlb_pools_take(), swiotlb_pools_give()): the
+ * allocator's pools below it (swiotlb_pool.c) know nothing of a device's.
+ *
  * Locking: dev->dma_io_tlb_lock (irq-safe) serialises changes to the
  * device's list (swiotlb_pool_publish(), swiotlb_pool_retire()); readers
  * walk it under RCU. A reservation's reference count (pool->refs) decides
@@ -111,9 +116,9 @@ void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
  * reservations head the device's list: the walk ends at the first pool of
  * a single mapping, however many of those are live.
  */
-struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
-					  const struct swiotlb_req *req,
-					  unsigned int area, int *head)
+static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
+						 const struct swiotlb_req *req,
+						 unsigned int area, int *head)
 {
 	struct io_tlb_pool *pool;
 
@@ -130,6 +135,72 @@ struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 		swiotlb_dev_pool_put(pool);
 	}
 	return NULL;
+}
+
+/**
+ * swiotlb_pools_take() - take slots for a bounce buffer from the pools
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * Tries the device's reservations, then its allocator's default and dynamic
+ * pools (swiotlb_mem_take()), each from the area of this CPU. What happens
+ * when none has room is the wait policy's business (swiotlb_policy_take()).
+ * Without CONFIG_SWIOTLB_DYNAMIC only the default pool exists, and this is
+ * swiotlb_mem_take() (swiotlb_internal.h).
+ *
+ * Return: the pool holding the mapping, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_req *req,
+				       int *head)
+{
+	struct io_tlb_pool *pool;
+
+	rcu_read_lock();
+	pool = swiotlb_reserved_room(dev, req, raw_smp_processor_id(), head);
+	rcu_read_unlock();
+	if (!pool)
+		return swiotlb_mem_take(dev, req, head);
+	/* The mapping's reference keeps @pool; see swiotlb_pools_give(). */
+	swiotlb_stats_take(dev, pool->kind, req->nslots);
+	return pool;
+}
+
+/**
+ * swiotlb_pools_give() - give the slots of the mapping headed by @head back
+ * @dev:	device of the mapping
+ * @pool:	its pool
+ * @head:	its head slot
+ *
+ * As swiotlb_pool_give(); and a pool of the device itself loses the
+ * mapping's hold on it: a transient pool goes with its mapping, a reserved
+ * pool drops the mapping's reference. Either is freed after an RCU grace
+ * period, so a lookup that found it may still read it. Without
+ * CONFIG_SWIOTLB_DYNAMIC this is swiotlb_pool_give() (swiotlb_internal.h).
+ *
+ * Return: %SWIOTLB_GAVE_NOTHING, changing nothing, if @head heads no live
+ * mapping; %SWIOTLB_GAVE_POOL if the pool went with the mapping (a
+ * transient pool: nobody can use the slots); else %SWIOTLB_GAVE_ROOM.
+ */
+enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *pool, int head)
+{
+	/* Read first: once the slots are back, a dynamic pool may go. */
+	enum swiotlb_pool_kind kind = pool->kind;
+
+	if (!swiotlb_pool_give(dev, pool, head))
+		return SWIOTLB_GAVE_NOTHING;
+	switch (kind) {
+	case SWIOTLB_POOL_TRANSIENT:
+		/* Made for this mapping alone: nobody else frees it. */
+		swiotlb_pool_retire(pool);
+		return SWIOTLB_GAVE_POOL;
+	case SWIOTLB_POOL_RESERVED:
+		/* The mapping's reference: a reserved pool lives until here. */
+		swiotlb_dev_pool_put(pool);
+		return SWIOTLB_GAVE_ROOM;
+	default:
+		return SWIOTLB_GAVE_ROOM;
+	}
 }
 
 /**
