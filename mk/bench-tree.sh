@@ -4,13 +4,17 @@
 # upstream's swiotlb. It is a hard-linked copy of build/linux (cheap) in
 # which every file our overlay or patches/ changed is upstream's again,
 # except the benchmark harness itself: kernel/dma/swiotlb_bench.c, its Kconfig
-# symbol (patches/0011, which applies to upstream's kernel/dma/Kconfig too)
+# symbol (patches/0011, which applies to upstream's kernel/dma/Kconfig too),
+# x86's copy loops kept within a page of code (patches/0023, in both kernels)
 # and its line of the kernel/dma/Makefile patch (appended here alone). Files
 # are replaced, never edited in place, so build/linux keeps its own.
 . "$(dirname "$0")/lib.sh"
 
 BASE=${BASE:-$BUILD/linux-base}
-HARNESS_PATCHES="0011-kernel-dma-kconfig-swiotlb-bench.patch"
+# The bench's Kconfig symbol, and memcpy kept within a page of code in both
+# kernels (0023: under TCG, a copy loop across a page runs ~4x slower).
+HARNESS_PATCHES="0011-kernel-dma-kconfig-swiotlb-bench.patch
+0023-x86-lib-memcpy-loops-within-one-page-for-tcg-bench.patch"
 HARNESS_FILES="kernel/dma/swiotlb_bench.c"
 # The bench's line of the one kernel/dma/Makefile patch, without its "+".
 bench_line=$(sed -n 's/^+\(obj-$(CONFIG_SWIOTLB_BENCH).*\)/\1/p' "$TOP"/patches/*-kernel-dma-build-*.patch)
