@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make lint`: the kernel's style checks on our files only:
 # checkpatch --strict and kernel-doc on the C files, rustfmt and clippy on
-# the Rust ones, and that mk/series.list maps every file. Clippy builds the
+# the Rust ones, that the swiotlb core's objects use one another only
+# downwards through their layers (mk/tools/layers.py), and that
+# mk/series.list maps every file. Clippy builds the
 # Rust code once more with clippy-driver, so the next `make kernel`
 # recompiles it. Exits non-zero on any finding.
 . "$(dirname "$0")/lib.sh"

@@ -4,15 +4,16 @@
  *
  * The default pool is set up at boot from memblock (or late, from the page
  * allocator) and sized by "swiotlb=<slots>[,<areas>][,force|noforce]" or by
- * the architecture; the other boot parameters ("swiotlb_wait_timeout_ms=",
- * "swiotlb_idle_ms=") set the policy's knobs. Allocators other than the default one start from
+ * the architecture; the other boot parameters
+ * ("swiotlb_wait_timeout_ms=", "swiotlb_idle_ms=") set the policy's knobs. Allocators other than the default one start from
  * swiotlb_mem_init(): those of restricted DMA pools from the device tree
  * (here too), of test devices and of tests. Each device starts with the
  * default allocator (swiotlb_dev_init()).
  *
- * This file sits above the others of the core: it sets the allocators up
- * (the pool layer's lists, the wait layer's queue and work items, the
- * statistics) and nothing below calls it.
+ * This file sits above the others of the core (only the test devices,
+ * which set allocators of their own up through it, are higher): it sets
+ * the allocators up (the pool layer's lists, the wait layer's queue and
+ * work items, the statistics) and nothing below calls it.
  *
  * Locking: none of its own. Boot-time set-up runs single-threaded, before
  * any mapping; swiotlb_init_late() and swiotlb_exit() run before the
@@ -523,6 +524,7 @@ void swiotlb_dev_exit(struct device *dev)
 	swiotlb_dev_stats_drop(dev);
 }
 
+#ifdef CONFIG_DEBUG_FS
 /* The default allocator's debugfs files; restricted pools add theirs under it. */
 static int __init swiotlb_debugfs_init(void)
 {
@@ -530,6 +532,7 @@ static int __init swiotlb_debugfs_init(void)
 	return 0;
 }
 late_initcall(swiotlb_debugfs_init);
+#endif
 
 #ifdef CONFIG_DMA_RESTRICTED_POOL
 /* ---- Restricted DMA pools from the device tree ---- */

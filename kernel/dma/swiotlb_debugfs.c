@@ -162,7 +162,7 @@ static void swiotlb_debugfs_files(struct io_tlb_mem *mem, const char *dirname,
  * Its directory is "swiotlb" at the top of debugfs, with the table of
  * devices of all allocators; the directories of the others go under it.
  */
-void swiotlb_debugfs_add_default(struct io_tlb_mem *mem)
+void __init swiotlb_debugfs_add_default(struct io_tlb_mem *mem)
 {
 	swiotlb_debugfs_files(mem, "swiotlb", NULL);
 	debugfs_create_file("devices", 0400, mem->debugfs, NULL, &devices_fops);
@@ -172,7 +172,9 @@ void swiotlb_debugfs_add_default(struct io_tlb_mem *mem)
 /**
  * swiotlb_create_debugfs_files() - show an allocator's counters in debugfs
  * @mem:	an allocator other than the default one (a restricted DMA pool's)
- * @dirname:	its directory, under the default allocator's
+ * @dirname:	its directory, under the default allocator's (at the top of
+ *		debugfs for a pool set up before the late initcall that
+ *		creates the default allocator's)
  */
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname)
 {

@@ -227,7 +227,10 @@ dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
 bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
 			 bool wake);
 
-/* swiotlb_boot.c and swiotlb_pool.c */
+/*
+ * The default allocator (swiotlb_boot.c), the sizes of new pools
+ * (swiotlb_pool.c) and the workqueue of growth (swiotlb_dynamic.c).
+ */
 extern struct io_tlb_mem io_tlb_default_mem;
 extern unsigned long swiotlb_default_nslabs;
 extern unsigned int swiotlb_default_nareas;
@@ -565,7 +568,7 @@ void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, v
 
 /* swiotlb_debugfs.c: the files that show the counters and knobs. */
 #ifdef CONFIG_DEBUG_FS
-void swiotlb_debugfs_add_default(struct io_tlb_mem *mem);
+void __init swiotlb_debugfs_add_default(struct io_tlb_mem *mem);
 void swiotlb_create_debugfs_files(struct io_tlb_mem *mem, const char *dirname);
 #else
 static inline void swiotlb_debugfs_add_default(struct io_tlb_mem *mem)

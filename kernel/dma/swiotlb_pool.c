@@ -8,10 +8,10 @@
  * list mem->pools). swiotlb_mem_take() tries them in order, each from the
  * area of this CPU; swiotlb_pool_give() gives a mapping's slots back. The
  * pools a device has of its own (transient and reserved pools, tried
- * first) are the business of the layer above (swiotlb_transient.c), and so
- * is retiring a pool; what happens when no pool has room (growing,
- * waiting) is the wait layer's. Nothing here calls either, nor wakes
- * anybody.
+ * first) are the business of the layers above (swiotlb_transient.c, which
+ * drops them, and swiotlb_dynamic.c, which retires pools); what happens
+ * when no pool has room (growing, waiting) is the wait layer's. Nothing
+ * here calls any of them, nor wakes anybody.
  *
  * Locking (all spinlocks irq-safe: mappings come from any context):
  *   mem->pools_lock       the list mem->pools and mem->nslabs
@@ -154,10 +154,11 @@ u64 swiotlb_pools_lowest(struct device *dev)
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 /**
  * swiotlb_mark_dev() - make @dev's lookups consult the address index
- * @dev:	a device that has just got a mapping outside the default pool
+ * @dev:	a device that has just got a mapping outside the default pool,
+ *		or a pool of its own (a reservation)
  *
- * Called once the mapping's pool is in the index (a dynamic pool from its
- * birth, a device's own pool when published).
+ * Called once the pool is in the index (a dynamic pool from its birth, a
+ * device's own pool when published). Once set, the flag stays.
  */
 void swiotlb_mark_dev(struct device *dev)
 {

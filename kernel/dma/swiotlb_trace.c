@@ -14,10 +14,10 @@
 
 #include <linux/types.h>
 
+#include "swiotlb_internal.h"
+
 #define CREATE_TRACE_POINTS
 #include <trace/events/swiotlb.h>
-
-#include "swiotlb_internal.h"
 
 #ifdef CONFIG_SWIOTLB_CORE_KUNIT_TEST
 /* See swiotlb_test_point(); set and cleared by the white-box tests only. */

@@ -161,7 +161,11 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 	rcu_read_unlock();
 	if (!pool)
 		return swiotlb_mem_take(dev, req, head);
-	/* The mapping's reference keeps @pool; see swiotlb_pools_give(). */
+	/*
+	 * The mapping's reference keeps @pool; see swiotlb_pools_give(). No
+	 * swiotlb_mark_dev(): the reservation set the flag, and it stays; no
+	 * last_used either, which only a dynamic pool's shrinking reads.
+	 */
 	swiotlb_stats_take(dev, pool->kind, req->nslots);
 	return pool;
 }

@@ -40,14 +40,15 @@ LAYERS = [
 
 
 def symbols(path):
+    """(defined, used): global symbols, weak and common ones included."""
     out = subprocess.run([NM, path], capture_output=True, text=True,
                          check=True).stdout
     defined, used = set(), set()
     for line in out.splitlines():
         f = line.split()
-        if len(f) == 2 and f[0] == "U":
+        if len(f) == 2 and f[0] in "Uwv":
             used.add(f[1])
-        elif len(f) == 3 and f[1] in "TDBRGS":
+        elif len(f) == 3 and f[1] in "TDBRGSCVWu":
             defined.add(f[2])
     return defined, used
 
@@ -77,7 +78,16 @@ def main():
     objdir = args[0]
     rank = {f: i for i, layer in enumerate(LAYERS) for f in layer}
     objs = {}
-    for name in sorted(os.listdir(objdir)):
+    # The objects the kernel links now (kernel/dma/built-in.a, a thin
+    # archive): an object left behind by a file since renamed is not one.
+    archive = os.path.join(objdir, "built-in.a")
+    if os.path.exists(archive):
+        members = subprocess.run(["llvm-ar", "t", archive], capture_output=True,
+                                 text=True, check=True).stdout.split()
+        names = sorted({os.path.basename(m) for m in members})
+    else:
+        names = sorted(os.listdir(objdir))
+    for name in names:
         stem, ext = os.path.splitext(name)
         if ext != ".o" or not stem.startswith("swiotlb") or "kunit" in stem \
                 or stem.startswith("swiotlb_bad_offsets") \
