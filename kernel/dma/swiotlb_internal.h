@@ -385,7 +385,8 @@ enum swiotlb_grew {
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
 void swiotlb_request_growth(struct io_tlb_mem *mem);
-enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem);
+bool swiotlb_growth_serves(struct device *dev, u64 limit);
+enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit);
 void swiotlb_grow(struct work_struct *work);
 void swiotlb_shrink(struct io_tlb_mem *mem);
 void swiotlb_shrink_work(struct work_struct *work);
@@ -400,7 +401,12 @@ static inline void swiotlb_request_growth(struct io_tlb_mem *mem)
 {
 }
 
-static inline enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+static inline bool swiotlb_growth_serves(struct device *dev, u64 limit)
+{
+	return false;
+}
+
+static inline enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 {
 	return SWIOTLB_GREW_NO;
 }

@@ -3,9 +3,9 @@
  * KUnit suite swiotlb_policy: what a single mapping does when the pools are
  * full, on a private allocator: who waits (in order of arrival, for a
  * bounded time), who gets a transient pool, who grows the pools itself and
- * with what memory, devices whose mask reaches none of the pools, and sizes
- * that would wrap. Scatter-gather lists are in swiotlb_policy_lists, idle
- * pools and the counters in swiotlb_policy_stats. Each case states one rule
+ * with what memory, and sizes that would wrap. Scatter-gather lists are in
+ * swiotlb_policy_lists, devices that reach only part of memory in
+ * swiotlb_policy_reach, idle pools and the counters in swiotlb_policy_stats. Each case states one rule
  * in its name.
  *
  * Locking: none of its own. Each case owns a private allocator
@@ -368,131 +368,6 @@ static void confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool
 	flush_work(&tm->mem.grow_work);
 }
 
-/* Skip unless there is memory below 16 MiB and @tm's pool lies above it. */
-static void skip_unless_pool_above_16m(struct kunit *test, struct test_mem *tm)
-{
-	struct page *low = alloc_page(GFP_DMA);
-	bool none = !low || page_to_phys(low) > DMA_BIT_MASK(24);
-
-	if (low)
-		__free_page(low);
-	if (none)
-		kunit_skip(test, "no memory below 16 MiB");
-	if (tm->mem.defpool.start <= DMA_BIT_MASK(24))
-		kunit_skip(test, "the test pool lies below 16 MiB");
-}
-
-/*
- * dma-direct checks the device's mask (dma_capable()): a may-sleep map whose
- * device reaches none of the pools does not wait for room it could not use,
- * it takes memory below its mask at once.
- */
-static void may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once(struct kunit *test)
-{
-	struct device *dev = test->priv;
-	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
-	struct page *page;
-	u64 mask = *dev->dma_mask;
-	struct io_tlb_pool *pool;
-	phys_addr_t tlb;
-	dma_addr_t dma;
-
-	skip_unless_pool_above_16m(test, tm);
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	/* Long enough that a wait would fail the test, not just slow it. */
-	tm->mem.wait_timeout_ms = 2000;
-	*dev->dma_mask = DMA_BIT_MASK(24);
-	dma = swiotlb_map(dev, page_to_phys(page), 512, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
-	*dev->dma_mask = mask;
-	KUNIT_ASSERT_NE(test, dma, DMA_MAPPING_ERROR);
-	tlb = dma_to_phys(dev, dma);
-	pool = swiotlb_find_pool(dev, tlb);
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
-	KUNIT_EXPECT_LE(test, pool->end - 1, (phys_addr_t)DMA_BIT_MASK(24));
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.wait_timeouts), 0);
-	unmap_phys(test, tlb, 512);
-	__free_page(page);
-}
-
-/*
- * The same for a scatterlist: room freed in the pools is no use to it, so
- * it does not wait for its whole size there; each entry takes memory below
- * the mask at once.
- */
-static void may_sleep_list_below_every_pool_takes_memory_below_its_mask_at_once(struct kunit *test)
-{
-	struct device *dev = test->priv;
-	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
-	struct page *page;
-	u64 mask = *dev->dma_mask;
-	struct scatterlist *sg;
-	struct sg_table sgt;
-	int ret, i;
-
-	skip_unless_pool_above_16m(test, tm);
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
-	sg_set_page(&sgt.sgl[0], page, 512, 0);
-	sg_set_page(&sgt.sgl[1], page, 512, 1024);
-	tm->mem.wait_timeout_ms = 2000;
-	*dev->dma_mask = DMA_BIT_MASK(24);
-	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK);
-	*dev->dma_mask = mask;
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	if (!ret) {
-		for_each_sgtable_dma_sg(&sgt, sg, i) {
-			struct io_tlb_pool *pool = swiotlb_find_pool(dev,
-							dma_to_phys(dev, sg_dma_address(sg)));
-
-			KUNIT_ASSERT_NOT_NULL(test, pool);
-			KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
-			KUNIT_EXPECT_LE(test, sg_dma_address(sg) + sg_dma_len(sg) - 1,
-					(dma_addr_t)DMA_BIT_MASK(24));
-		}
-		dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
-	}
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
-
-	/* Where no pool can be added, it fails at once. */
-	tm->mem.can_grow = false;
-	*dev->dma_mask = DMA_BIT_MASK(24);
-	ret = dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
-	*dev->dma_mask = mask;
-	KUNIT_EXPECT_EQ(test, ret, -EIO);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
-	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
-	sg_free_table(&sgt);
-	__free_page(page);
-}
-
-/* Where no pool can be added, a map its mask keeps out of every pool fails at once. */
-static void may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added(struct kunit *test)
-{
-	struct device *dev = test->priv;
-	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
-	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
-	u64 mask = *dev->dma_mask;
-	dma_addr_t dma;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	tm->mem.can_grow = false;
-	tm->mem.wait_timeout_ms = 2000;
-	*dev->dma_mask = DMA_BIT_MASK(12);
-	dma = swiotlb_map(dev, virt_to_phys(buf), 512, DMA_TO_DEVICE,
-			  DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
-	*dev->dma_mask = mask;
-	KUNIT_EXPECT_EQ(test, dma, DMA_MAPPING_ERROR);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.map_failures), 1);
-	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
-}
-
 /*
  * A size near SIZE_MAX is refused before any arithmetic on it: rounded up
  * with an offset or an alignment it would wrap to a small run, and the
@@ -737,12 +612,9 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(waiters_are_served_in_arrival_order),
 	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
-	KUNIT_CASE(may_sleep_map_below_every_pool_takes_memory_below_its_mask_at_once),
-	KUNIT_CASE(may_sleep_list_below_every_pool_takes_memory_below_its_mask_at_once),
 	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
-	KUNIT_CASE(may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),

@@ -67,8 +67,9 @@ static void swiotlb_list_undo(struct device *dev, struct swiotlb_list *l, int n)
  * Is there room for the whole list, as far as counting slots can tell?
  * Without it an attempt would take entries only to give them back, and
  * meanwhile leave callers that cannot wait a fuller pool than there is.
- * Pools a device reserved, and transient pools (once growth failed, or for
- * entries out of reach of the pools), are not counted: then it tries. When
+ * Pools a device reserved, and transient pools (once growth failed, where
+ * a new pool may be out of the device's reach, or for entries out of reach
+ * of the pools), are not counted: then it tries. When
  * the slots are not there, a dynamic pool is added at once if memory
  * allows (swiotlb_grow_now()), and it tries.
  */
@@ -78,7 +79,8 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 
 	if ((IS_ENABLED(CONFIG_SWIOTLB_DYNAMIC) && l->out_of_reach) ||
 	    swiotlb_dev_has_reservation(dev) ||
-	    (swiotlb_can_grow(mem) && swiotlb_grow_failed(mem)))
+	    (swiotlb_can_grow(mem) &&
+	     (swiotlb_grow_failed(mem) || !swiotlb_growth_serves(dev, swiotlb_dev_limit(dev)))))
 		return true;
 	if (swiotlb_mem_used(mem) + l->nslots <= READ_ONCE(mem->nslabs))
 		return true;
@@ -92,7 +94,7 @@ static bool swiotlb_list_may_fit(struct device *dev, const struct swiotlb_list *
 		return true;
 	if (swiotlb_can_grow(mem)) {
 		/* A pool of its own if memory allows (one at a time), as a single map. */
-		switch (swiotlb_grow_now(mem)) {
+		switch (swiotlb_grow_now(dev, swiotlb_dev_limit(dev))) {
 		case SWIOTLB_GREW_ADDED:
 			return true;
 		case SWIOTLB_GREW_BUSY:
@@ -131,7 +133,8 @@ static bool swiotlb_list_grow(struct device *dev)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	return swiotlb_can_grow(mem) && swiotlb_grow_now(mem) == SWIOTLB_GREW_ADDED;
+	return swiotlb_can_grow(mem) &&
+	       swiotlb_grow_now(dev, swiotlb_dev_limit(dev)) == SWIOTLB_GREW_ADDED;
 }
 
 /*

@@ -26,7 +26,11 @@
  *    the very bounce buffers being waited for. A caller whose device
  *    reaches none of the pools (its DMA mask lies below them all) would
  *    wait in vain: it takes that transient pool, below its mask, at once,
- *    or fails at once where the allocator cannot grow.
+ *    or fails at once where the allocator cannot grow. So does a caller
+ *    whose device may not reach a dynamic pool the allocator would add (it
+ *    may land anywhere below mem->grow_limit): it neither adds one nor asks
+ *    the worker for one (swiotlb_growth_serves()), which would be for
+ *    nothing, pool after pool.
  *
  *  - Any other caller cannot wait: it gets a transient pool at once
  *    (GFP_NOWAIT), or the map fails.
@@ -57,6 +61,7 @@
 
 #define pr_fmt(fmt) "swiotlb: " fmt
 
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -224,7 +229,7 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 
 	if (!swiotlb_can_grow(mem))
 		return NULL;
-	switch (swiotlb_grow_now(mem)) {
+	switch (swiotlb_grow_now(dev, req->limit)) {
 	case SWIOTLB_GREW_ADDED:
 		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
@@ -246,9 +251,11 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
  *
- * The worker is asked for a dynamic pool; if adding one failed, a transient
- * pool for this mapping alone is taken, allocated as the caller's context
- * allows (a memalloc_noio_save() scope on the I/O path). For a caller that
+ * The worker is asked for a dynamic pool; if adding one failed, or if a
+ * dynamic pool may lie beyond the device's reach (swiotlb_growth_serves()),
+ * a transient pool for this mapping alone is taken, below the device's
+ * limit, allocated as the caller's context allows (a memalloc_noio_save()
+ * scope on the I/O path). For a caller that
  * holds slots (an entry of a list after the first): it must not allocate a
  * whole pool meanwhile (see swiotlb_wait_for()).
  *
@@ -262,6 +269,9 @@ struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiot
 
 	if (!swiotlb_can_grow(mem))
 		return NULL;
+	/* Growth that may be out of the device's reach would be for nothing. */
+	if (!swiotlb_growth_serves(dev, req->limit))
+		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 	swiotlb_request_growth(mem);
 	if (swiotlb_grow_failed(mem))
 		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
@@ -439,7 +449,8 @@ struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb
 		return pool;
 	}
 	if (swiotlb_can_grow(mem)) {
-		swiotlb_request_growth(mem);
+		if (swiotlb_growth_serves(dev, req->limit))
+			swiotlb_request_growth(mem);
 		return swiotlb_transient_create(dev, req, head, GFP_NOWAIT | __GFP_NOWARN);
 	}
 	return NULL;
@@ -556,8 +567,33 @@ static bool swiotlb_may_grow_now(struct io_tlb_mem *mem)
 }
 
 /**
+ * swiotlb_growth_serves() - would a new dynamic pool be of use to a mapping?
+ * @dev:	device of the mapping, whose allocator can grow
+ * @limit:	the highest DMA address the mapping may use (0: none, as for
+ *		the callers other than dma-direct)
+ *
+ * A dynamic pool may land anywhere below mem->grow_limit. A device that
+ * cannot reach that far may get nothing from a pool added for it, and,
+ * still finding no room, would have the next one added, and the next.
+ * Such a device is treated as if growth had failed: it takes a transient
+ * pool below its limit instead.
+ *
+ * Return: %true if every dynamic pool the allocator may add is within
+ * @limit.
+ */
+bool swiotlb_growth_serves(struct device *dev, u64 limit)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	return !limit || phys_to_dma_unencrypted(dev, mem->grow_limit) <= limit;
+}
+
+/**
  * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
- * @mem:	an allocator that can grow, with mem->grow_inline
+ * @dev:	device of the mapping; its allocator can grow, with
+ *		mem->grow_inline
+ * @limit:	the highest DMA address the mapping may use (0: none); no pool
+ *		is added if one may lie above it (swiotlb_growth_serves())
  *
  * For a mapping that may sleep and found the pools full: it adds the pool
  * the worker would, at once, instead of waiting for the worker to be
@@ -581,12 +617,14 @@ static bool swiotlb_may_grow_now(struct io_tlb_mem *mem)
  * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
  * one) or %SWIOTLB_GREW_NO (no memory, or not now).
  */
-enum swiotlb_grew swiotlb_grow_now(struct io_tlb_mem *mem)
+enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 {
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	bool added;
 
 	might_sleep();
-	if (!READ_ONCE(mem->grow_inline) || !swiotlb_may_grow_now(mem))
+	if (!READ_ONCE(mem->grow_inline) || !swiotlb_growth_serves(dev, limit) ||
+	    !swiotlb_may_grow_now(mem))
 		return SWIOTLB_GREW_NO;
 	if (test_and_set_bit_lock(0, &mem->grow_busy))
 		return SWIOTLB_GREW_BUSY;
