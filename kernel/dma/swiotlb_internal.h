@@ -376,6 +376,15 @@ bool swiotlb_can_sleep(void);
 void swiotlb_wake_waiters(struct io_tlb_mem *mem);
 void swiotlb_wake_after_free(struct io_tlb_mem *mem);
 
+/*
+ * Memory for bounce buffers that a mapping may take from its own context
+ * without waiting on anybody: no reclaim that waits for I/O (the caller
+ * may be submitting I/O for reclaim), no retries, never the emergency
+ * reserves (they are for reclaim to make progress), no warning on failure
+ * (the caller waits instead).
+ */
+#define SWIOTLB_GFP_AT_ONCE	(GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN)
+
 /* What swiotlb_grow_now() did. */
 enum swiotlb_grew {
 	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */

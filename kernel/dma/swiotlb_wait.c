@@ -9,8 +9,10 @@
  *    first adds a dynamic pool itself, where its allocator does that
  *    (mem->grow_inline: the default allocator) and memory can be had at
  *    once without I/O, retries or emergency reserves (swiotlb_grow_now();
- *    one caller at a time, the others wait for its pool; after a failed
- *    attempt, nobody tries again within SWIOTLB_GROW_RETRY_MS). Otherwise
+ *    one caller at a time; those that find another one adding a pool take
+ *    a transient pool for themselves, with memory had the same way, and
+ *    wait for that pool only if they cannot; after a failed attempt,
+ *    nobody tries again within SWIOTLB_GROW_RETRY_MS). Otherwise
  *    (memory short), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt while it
@@ -214,9 +216,11 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
  * @head:	set to the head slot of the mapping
  *
  * A dynamic pool added here at once if memory can be had without waiting
- * (swiotlb_grow_now()), and the mapping in it; else the worker is asked for
- * one and, if adding one failed, a transient pool is taken, allocated as the
- * caller's context allows (a memalloc_noio_save() scope on the I/O path).
+ * (swiotlb_grow_now()), and the mapping in it; while another caller adds
+ * one, a transient pool with memory had the same way (SWIOTLB_GFP_AT_ONCE);
+ * else the worker is asked for one and, if adding one failed, a transient
+ * pool is taken, allocated as the caller's context allows (a
+ * memalloc_noio_save() scope on the I/O path).
  *
  * Context: process context; may sleep.
  * Return: the pool holding the mapping, or %NULL: wait for room.
@@ -236,8 +240,13 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 			return pool;
 		break;
 	case SWIOTLB_GREW_BUSY:
-		/* The pool on its way wakes the queue. */
-		return NULL;
+		/*
+		 * Another caller is adding a pool. Memory is not short (it
+		 * is trying): rather than wait for that pool, a transient
+		 * pool for this mapping if one can be had at once;
+		 * otherwise the pool on its way wakes the queue.
+		 */
+		return swiotlb_transient_create(dev, req, head, SWIOTLB_GFP_AT_ONCE);
 	case SWIOTLB_GREW_NO:
 		break;
 	}
@@ -605,12 +614,13 @@ bool swiotlb_growth_serves(struct device *dev, u64 limit)
  * failed attempt of the worker or of a mapping (each attempt is an
  * allocation from the largest order down, with reclaim: repeated at every
  * wake-up of the oldest waiter while memory is short, it would only fail
- * again), and one caller at a time: the others wait for the pool it adds
- * and take their slots from it before anyone adds another, so the pools
- * grow by what the callers hold, a pool at a time, as far as memory that
- * needs no waiting reclaim goes (as the worker's growth has no bound but
- * memory). Where that memory is short the callers wait for slots to come
- * back.
+ * again), and one caller at a time: the others take a transient pool each
+ * meanwhile (swiotlb_grow_room(); memory is not short while somebody is
+ * adding a pool), or, if even that fails, wait for the pool it adds; no
+ * other pool is added before it, so the pools grow by what the callers
+ * hold, a pool at a time, as far as memory that needs no waiting reclaim
+ * goes (as the worker's growth has no bound but memory). Where that memory
+ * is short the callers wait for slots to come back.
  *
  * Context: process context; sleeps (allocates, shares memory with the host
  * of a confidential guest).
@@ -638,8 +648,7 @@ enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 		clear_bit_unlock(0, &mem->grow_busy);
 		return SWIOTLB_GREW_NO;
 	}
-	added = swiotlb_dynamic_add(mem, GFP_NOIO | __GFP_NORETRY | __GFP_NOMEMALLOC |
-					 __GFP_NOWARN);
+	added = swiotlb_dynamic_add(mem, SWIOTLB_GFP_AT_ONCE);
 	if (added)
 		swiotlb_arm_shrink(mem);
 	else
