@@ -11,8 +11,10 @@
 #              by pools added for them or by waiting (dynamic_added + waits
 #              > 0): the default boot, where pools may be added at once
 #   none-added no dynamic pool was added during any disk's workload
-#   no-transient  no transient pool was made for a mapping that may sleep
-#              (maywait_transient=0; -1, no trace events, fails)
+#   no-transient  no transient pool was made for a mapping while it waited
+#              (maywait_transient=0; -1, no trace events, fails): a mapping
+#              that may sleep takes one only before it would wait, while
+#              another caller adds a pool, or once growth failed
 #   no-failure no mapping failed and none timed out (failed=0, timeouts=0,
 #              map_failures=0), and the kernel never said the pool was full
 #   shrunk     after each disk, once the pools were idle, the bounce memory

@@ -100,7 +100,7 @@ if [ "${STORAGE_RUN:-1}" != 0 ]; then
 	check "storage: every dd job read back what it wrote (verified=jobs)" "$cs" "$slog" verified
 	check "storage: nvme-pci and virtio-blk overflowed the pool and got pools added or waited" \
 		"$cs" "$slog" overflowed
-	check "storage: no transient pool for a mapping that may sleep" "$cs" "$slog" no-transient
+	check "storage: no transient pool for a mapping that waited" "$cs" "$slog" no-transient
 	check "storage: no failed or timed-out mapping, no 'buffer is full'" \
 		"$cs" "$slog" no-failure
 	check "storage: idle pools given back (bounce memory <= 1.05x the default pool)" \

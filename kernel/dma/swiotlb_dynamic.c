@@ -50,8 +50,10 @@
 /*
  * Must new bounce memory be shared with the host (set_memory_decrypted()
  * does something: a confidential guest, or a host with memory encryption)?
+ * Then memory for one mapping comes from the atomic DMA pools (see
+ * swiotlb_get_memory()).
  */
-static bool swiotlb_must_share(void)
+bool swiotlb_must_share(void)
 {
 	return cc_platform_has(CC_ATTR_MEM_ENCRYPT) || swiotlb_test_unencrypted;
 }

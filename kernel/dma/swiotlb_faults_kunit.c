@@ -12,6 +12,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -210,6 +211,69 @@ static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+static void clear_growth_bit(void *data)
+{
+	struct io_tlb_mem *mem = data;
+
+	clear_bit(0, &mem->grow_busy);
+}
+
+/* Poll (bounded) until @cond holds; the result never depends on timing. */
+#define poll_until(cond)						\
+	do {								\
+		unsigned int __i;					\
+		for (__i = 0; __i < 5000 && !(cond); __i++)		\
+			usleep_range(1000, 2000);			\
+	} while (0)
+
+/*
+ * A may-sleep mapping that finds another caller adding a pool takes a
+ * transient pool at once, or, where even that memory is short, waits.
+ * Woken while that pool is still on its way, the waiter does not try a
+ * transient pool again: it waits for the pool (or for slots given back).
+ * Here the other caller is the growth bit, held by the test.
+ */
+static void waiter_woken_while_a_pool_is_added_waits_for_that_pool(struct kunit *test)
+{
+	struct test_mem *tm;
+	struct burst *b = test_swiotlb_burst_start(test, &tm);
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct burst_worker *w;
+	bool served_early;
+	long attempts;
+
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 10000;
+	set_bit(0, &tm->mem.grow_busy);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_growth_bit, &tm->mem), 0);
+	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
+	w = test_swiotlb_burst_add(b, PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	poll_until(READ_ONCE(tm->mem.nwaiters) == 1);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(tm->mem.nwaiters), 1);
+
+	/* Memory is there again; the pool on its way is not. */
+	swiotlb_fail_arm(0, 0);
+	attempts = counter(&st->wait_attempts);
+	swiotlb_wake_waiters(&tm->mem);
+	poll_until(counter(&st->wait_attempts) > attempts);
+	served_early = wait_for_completion_timeout(&w->done, msecs_to_jiffies(500));
+	kunit_info(test, "waiter woken with growth busy: %s after %ld attempts; %ld transient pools added, %ld transient failures\n",
+		   served_early ? "served" : "still waiting", counter(&st->wait_attempts),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
+		   counter(&st->transient_failed));
+
+	KUNIT_EXPECT_GT(test, counter(&st->wait_attempts), attempts);
+	KUNIT_EXPECT_FALSE(test, served_early);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+
+	/* Slots given back serve it. */
+	clear_bit(0, &tm->mem.grow_busy);
+	test_swiotlb_burst_release_fill(b);
+	test_swiotlb_burst_join(b);
+	KUNIT_EXPECT_TRUE(test, w->mapped && w->verified);
+}
+
 /*
  * A mapping whose attempt to add a pool failed does not try again at once:
  * not at its first look as the oldest waiter, nor at each wake-up, each
@@ -259,6 +323,7 @@ static void failed_inline_growth_is_not_tried_again_at_once(struct kunit *test)
 static struct kunit_case swiotlb_faults_cases[] = {
 	KUNIT_CASE(failed_inline_growth_is_not_tried_again_at_once),
 	KUNIT_CASE(may_sleep_caller_waits_when_memory_is_short),
+	KUNIT_CASE(waiter_woken_while_a_pool_is_added_waits_for_that_pool),
 	KUNIT_CASE(failed_transient_memory_fails_the_map_cleanly),
 	KUNIT_CASE(failed_transient_bookkeeping_fails_the_map_cleanly),
 	KUNIT_CASE(failed_growth_and_memory_end_a_wait_cleanly),

@@ -293,6 +293,7 @@ static inline bool swiotlb_req_reaches(const struct swiotlb_req *req, u64 lowest
  * reserved pools, built with CONFIG_SWIOTLB_DYNAMIC only.
  */
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+bool swiotlb_must_share(void);
 struct page *swiotlb_get_memory(struct device *dev, size_t bytes, u64 limit,
 				gfp_t gfp, bool per_mapping, void **vaddr,
 				bool *atomic_pool);
@@ -329,6 +330,11 @@ static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
 	return READ_ONCE(mem->can_grow);
 }
 #else
+static inline bool swiotlb_must_share(void)
+{
+	return false;
+}
+
 static inline bool swiotlb_dev_has_reservation(struct device *dev)
 {
 	return false;
@@ -365,9 +371,9 @@ static inline bool swiotlb_can_grow(struct io_tlb_mem *mem)
 struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb_req *req,
 					int *head, unsigned long attrs);
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head);
+				     int *head, bool queued);
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
-				      int *head);
+				      int *head, bool queued);
 struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiotlb_req *req,
 					  int *head);
 bool swiotlb_wait_for(struct device *dev, size_t size,

@@ -115,47 +115,6 @@ static void may_sleep_caller_grows_pools_itself_when_memory_allows(struct kunit 
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
-/*
- * While another caller adds a pool, memory is not short: a may-sleep map
- * that finds the pools full then takes memory for itself at once (a
- * transient pool), rather than waiting for that pool. Here the other
- * caller is the growth bit, held by the test for the whole map.
- */
-static void may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool(struct kunit *test)
-{
-	struct device *dev = test->priv;
-	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
-	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	struct swiotlb_stats *st = &tm->mem.stats;
-	struct io_tlb_pool *pool;
-	phys_addr_t fill, tlb;
-
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
-
-	set_bit(0, &tm->mem.grow_busy);
-	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
-				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
-	clear_bit(0, &tm->mem.grow_busy);
-	pool = tlb == (phys_addr_t)DMA_MAPPING_ERROR ? NULL : swiotlb_find_pool(dev, tlb);
-	kunit_info(test, "full pools, growth busy: %s (pool kind %d), %ld waits, %ld dynamic and %ld transient pools added\n",
-		   pool ? "mapped" : "failed", pool ? (int)pool->kind : -1, counter(&st->waits),
-		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
-		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
-
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
-	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
-	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
-	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
-	unmap_phys(test, tlb, PAGE_SIZE);
-	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
-	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
-}
-
 static void atomic_burst_4x_is_served_by_transient_pools(struct kunit *test)
 {
 	struct test_mem *tm;
@@ -410,6 +369,103 @@ static void confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool
 }
 
 /*
+ * While another caller adds a pool, memory is not short: a may-sleep map
+ * that finds the pools full then takes memory for itself at once (a
+ * transient pool, without I/O, retries or reserves), rather than waiting
+ * for that pool, and asks the worker for none. Here the other caller is
+ * the growth bit, held by the test for the whole map.
+ */
+static void may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	record_memory_of(test, dev);
+
+	set_bit(0, &tm->mem.grow_busy);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	clear_bit(0, &tm->mem.grow_busy);
+	WRITE_ONCE(memory_seen.dev, NULL);
+	pool = tlb == (phys_addr_t)DMA_MAPPING_ERROR ? NULL : swiotlb_find_pool(dev, tlb);
+	kunit_info(test, "full pools, growth busy: %s (pool kind %d), %ld waits, %ld dynamic and %ld transient pools added, %d worker requests, %u memory requests\n",
+		   pool ? "mapped" : "failed", pool ? (int)pool->kind : -1, counter(&st->waits),
+		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
+		   atomic_read(&tm->grow_requests), memory_seen.n);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tm->grow_requests), 0);
+	KUNIT_EXPECT_EQ(test, memory_seen.n, 1);
+	for (i = 0; i < memory_seen.n; i++) {
+		gfp_t gfp = memory_seen.seen[i].gfp;
+
+		KUNIT_EXPECT_TRUE(test, memory_seen.seen[i].per_mapping);
+		KUNIT_EXPECT_TRUE_MSG(test, gfp & __GFP_NORETRY, "gfp %pGg", &gfp);
+		KUNIT_EXPECT_TRUE_MSG(test, gfp & __GFP_NOMEMALLOC, "gfp %pGg", &gfp);
+		KUNIT_EXPECT_FALSE_MSG(test, gfp & __GFP_IO, "gfp %pGg", &gfp);
+	}
+	unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/*
+ * Not in a confidential guest, though: there memory for one mapping comes
+ * from the atomic DMA pools, which callers that cannot sleep need (and
+ * which grow, shared with the host, and never shrink). A may-sleep map
+ * there waits for the pool on its way, as when memory is short.
+ */
+static void may_sleep_caller_of_a_confidential_guest_waits_for_the_pool_being_added(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = 100;
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+
+	WRITE_ONCE(swiotlb_test_unencrypted, true);
+	set_bit(0, &tm->mem.grow_busy);
+	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
+				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
+	clear_bit(0, &tm->mem.grow_busy);
+	WRITE_ONCE(swiotlb_test_unencrypted, false);
+	kunit_info(test, "confidential guest, full pools, growth busy: %s, %ld waits (%ld timed out), %ld transient pools added\n",
+		   tlb == (phys_addr_t)DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   counter(&st->waits), counter(&st->wait_timeouts),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
+
+	KUNIT_EXPECT_EQ(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, counter(&st->waits), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->wait_timeouts), 1);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	if (tlb != (phys_addr_t)DMA_MAPPING_ERROR)
+		unmap_phys(test, tlb, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/*
  * A size near SIZE_MAX is refused before any arithmetic on it: rounded up
  * with an offset or an alignment it would wrap to a small run, and the
  * copy would then run over memory.
@@ -650,13 +706,14 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE_SLOW(sleepable_burst_4x_waits_and_never_fails_or_goes_transient),
 	KUNIT_CASE_SLOW(atomic_burst_4x_is_served_by_transient_pools),
 	KUNIT_CASE(may_sleep_caller_grows_pools_itself_when_memory_allows),
-	KUNIT_CASE(may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool),
 	KUNIT_CASE(waiters_are_served_in_arrival_order),
 	KUNIT_CASE(wait_times_out_with_an_error_and_leaves_no_waiter),
 	KUNIT_CASE(may_block_where_sleeping_is_not_allowed_does_not_wait),
 	KUNIT_CASE(failed_growth_lets_the_oldest_waiter_take_a_transient_pool),
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
+	KUNIT_CASE(may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool),
+	KUNIT_CASE(may_sleep_caller_of_a_confidential_guest_waits_for_the_pool_being_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),

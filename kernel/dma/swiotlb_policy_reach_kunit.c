@@ -159,8 +159,8 @@ static void may_sleep_map_below_every_pool_fails_at_once_where_none_can_be_added
 static phys_addr_t reach_only_the_default_pool(struct kunit *test, struct device *dev,
 					       struct test_mem *tm, struct page *page)
 {
-	dev->bus_dma_limit = phys_to_dma(dev, tm->mem.defpool.end - 1);
-	if (phys_to_dma(dev, tm->mem.grow_limit) <= dev->bus_dma_limit)
+	dev->bus_dma_limit = phys_to_dma_unencrypted(dev, tm->mem.defpool.end - 1);
+	if (phys_to_dma_unencrypted(dev, tm->mem.grow_limit) <= dev->bus_dma_limit)
 		kunit_skip(test, "the test pool ends at the growth limit");
 	tm->mem.grow_inline = true;
 	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;

@@ -40,8 +40,10 @@
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
- * @gfp:	GFP_NOWAIT for callers that cannot sleep, GFP_KERNEL otherwise
- *		(called in a memalloc_noio_save() scope on the I/O path)
+ * @gfp:	GFP_NOWAIT for callers that cannot sleep; SWIOTLB_GFP_AT_ONCE
+ *		for a caller that may sleep and finds another adding a pool;
+ *		GFP_KERNEL otherwise (called in a memalloc_noio_save() scope
+ *		on the I/O path)
  *
  * The memory block holds enough extra slots that one of them has the
  * alignment @req needs; the pool starts there and is exactly @req->nslots

@@ -11,7 +11,8 @@
  *    once without I/O, retries or emergency reserves (swiotlb_grow_now();
  *    one caller at a time; those that find another one adding a pool take
  *    a transient pool for themselves, with memory had the same way, and
- *    wait for that pool only if they cannot; after a failed attempt,
+ *    wait for that pool only if they cannot (a waiter, woken, does not try
+ *    that again: it waits for the pool); after a failed attempt,
  *    nobody tries again within SWIOTLB_GROW_RETRY_MS). Otherwise
  *    (memory short), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
  *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
@@ -190,22 +191,21 @@ static bool swiotlb_first_waiter(struct io_tlb_mem *mem, struct swiotlb_waiter *
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
+ * @queued:	the caller is a waiter (see swiotlb_grow_room())
  *
- * The pools; else ask the worker for a dynamic pool and, if adding one
- * failed, take a transient pool, allocated as the caller's context allows
- * (a memalloc_noio_save() scope on the I/O path).
+ * The pools; else what swiotlb_grow_room() finds.
  *
  * Context: process context; may sleep.
  * Return: the pool holding the mapping, or %NULL.
  */
 struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_req *req,
-				     int *head)
+				     int *head, bool queued)
 {
 	struct io_tlb_pool *pool = swiotlb_pools_take(dev, req, head);
 
 	if (pool)
 		return pool;
-	return swiotlb_grow_room(dev, req, head);
+	return swiotlb_grow_room(dev, req, head, queued);
 }
 
 /**
@@ -214,19 +214,21 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
  * @dev:	device of the mapping
  * @req:	what the buffer needs
  * @head:	set to the head slot of the mapping
+ * @queued:	the caller is a waiter: it had found memory short once
  *
  * A dynamic pool added here at once if memory can be had without waiting
  * (swiotlb_grow_now()), and the mapping in it; while another caller adds
- * one, a transient pool with memory had the same way (SWIOTLB_GFP_AT_ONCE);
- * else the worker is asked for one and, if adding one failed, a transient
- * pool is taken, allocated as the caller's context allows (a
- * memalloc_noio_save() scope on the I/O path).
+ * one, a transient pool with memory had the same way (SWIOTLB_GFP_AT_ONCE),
+ * unless the caller already waits (it got in the queue because even that
+ * failed: the pool on its way wakes it); else the worker is asked for one
+ * and, if adding one failed, a transient pool is taken, allocated as the
+ * caller's context allows (a memalloc_noio_save() scope on the I/O path).
  *
  * Context: process context; may sleep.
  * Return: the pool holding the mapping, or %NULL: wait for room.
  */
 struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_req *req,
-				      int *head)
+				      int *head, bool queued)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	struct io_tlb_pool *pool;
@@ -244,8 +246,13 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 		 * Another caller is adding a pool. Memory is not short (it
 		 * is trying): rather than wait for that pool, a transient
 		 * pool for this mapping if one can be had at once;
-		 * otherwise the pool on its way wakes the queue.
+		 * otherwise, or for a waiter, the pool on its way wakes the
+		 * queue. Nor where memory for one mapping would come from the
+		 * atomic DMA pools (a confidential guest): those are for
+		 * callers that cannot wait.
 		 */
+		if (queued || swiotlb_must_share())
+			return NULL;
 		return swiotlb_transient_create(dev, req, head, SWIOTLB_GFP_AT_ONCE);
 	case SWIOTLB_GREW_NO:
 		break;
@@ -298,7 +305,7 @@ static bool swiotlb_single_try(struct device *dev, void *ctx)
 {
 	struct swiotlb_single *one = ctx;
 
-	one->pool = swiotlb_try_room(dev, one->req, one->head);
+	one->pool = swiotlb_try_room(dev, one->req, one->head, true);
 	return one->pool;
 }
 
@@ -447,8 +454,8 @@ struct io_tlb_pool *swiotlb_policy_take(struct device *dev, const struct swiotlb
 			 */
 			pool = NULL;
 			if (!READ_ONCE(mem->nwaiters))
-				pool = searched ? swiotlb_grow_room(dev, req, head) :
-						  swiotlb_try_room(dev, req, head);
+				pool = searched ? swiotlb_grow_room(dev, req, head, false) :
+						  swiotlb_try_room(dev, req, head, false);
 			if (!pool) {
 				swiotlb_wait_for(dev, req->size, swiotlb_single_try, &one);
 				pool = one.pool;
@@ -659,7 +666,9 @@ enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 	/*
 	 * Added: every waiter may fit in what is left of it (the caller takes
 	 * its slots after they are woken, and may lose them). Failed: those
-	 * that found the bit taken went to sleep counting on this pool; woken,
+	 * that found the bit taken and could not have a transient pool at once
+	 * (scatterlists, waiters, confidential guests, memory short) went to
+	 * sleep counting on this pool; woken,
 	 * the oldest finds growth off for a while and asks the worker, which
 	 * may still find memory with GFP_KERNEL.
 	 */

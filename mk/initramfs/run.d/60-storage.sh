@@ -20,8 +20,10 @@
 #            ratio=1.000 idle_secs=4                       (one line)
 #
 # maywait_transient counts the transient pools made while a mapping of the
-# device waited: the only way a mapping that may sleep gets one (trace
-# events swiotlb_wait_begin/_end and swiotlb_pool_add, matched by task).
+# device waited (trace events swiotlb_wait_begin/_end and swiotlb_pool_add,
+# matched by task): a waiter gets one only once adding a pool failed. A
+# mapping that may sleep may also take one before it would wait, while
+# another caller adds a pool; those count in transient= only.
 #
 # With storage_fixed_pool on the kernel command line, no pool can be added
 # (fail_swiotlb fails every allocation of pool memory): the default pool is
