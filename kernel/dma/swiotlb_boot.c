@@ -5,9 +5,10 @@
  * The default pool is set up at boot from memblock (or late, from the page
  * allocator) and sized by "swiotlb=<slots>[,<areas>][,force|noforce]" or by
  * the architecture; the other boot parameters
- * ("swiotlb_wait_timeout_ms=", "swiotlb_idle_ms=") set the policy's knobs. Allocators other than the default one start from
- * swiotlb_mem_init(): those of restricted DMA pools from the device tree
- * (here too), of test devices and of tests. Each device starts with the
+ * ("swiotlb_wait_timeout_ms=", "swiotlb_idle_ms=") set the policy's knobs.
+ * Allocators other than the default one start from swiotlb_mem_init():
+ * those of restricted DMA pools from the device tree (here too), of test
+ * devices and of tests. Each device starts with the
  * default allocator (swiotlb_dev_init()).
  *
  * This file sits above the others of the core (only the test devices,

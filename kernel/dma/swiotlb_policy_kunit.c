@@ -5,8 +5,8 @@
  * bounded time), who gets a transient pool, who grows the pools itself and
  * with what memory, and sizes that would wrap. Scatter-gather lists are in
  * swiotlb_policy_lists, devices that reach only part of memory in
- * swiotlb_policy_reach, idle pools and the counters in swiotlb_policy_stats. Each case states one rule
- * in its name.
+ * swiotlb_policy_reach, idle pools and the counters in
+ * swiotlb_policy_stats. Each case states one rule in its name.
  *
  * Locking: none of its own. Each case owns a private allocator
  * (test_swiotlb_mem()) and its devices, which KUnit actions undo when the
@@ -430,7 +430,7 @@ static void may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool(stru
  * which grow, shared with the host, and never shrink). A may-sleep map
  * there waits for the pool on its way, as when memory is short.
  */
-static void may_sleep_caller_of_a_confidential_guest_waits_for_the_pool_being_added(struct kunit *test)
+static void confidential_guest_may_sleep_map_waits_for_the_pool_being_added(struct kunit *test)
 {
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
@@ -713,7 +713,7 @@ static struct kunit_case swiotlb_policy_cases[] = {
 	KUNIT_CASE(may_sleep_map_allocates_without_starting_io),
 	KUNIT_CASE(confidential_guest_takes_memory_for_one_mapping_from_the_atomic_pool),
 	KUNIT_CASE(may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool),
-	KUNIT_CASE(may_sleep_caller_of_a_confidential_guest_waits_for_the_pool_being_added),
+	KUNIT_CASE(confidential_guest_may_sleep_map_waits_for_the_pool_being_added),
 	KUNIT_CASE(map_of_a_size_that_would_wrap_fails_cleanly),
 	KUNIT_CASE(may_sleep_map_searches_the_pools_before_adding_one),
 	KUNIT_CASE(inline_growth_never_takes_emergency_reserves),

@@ -190,7 +190,8 @@ static void may_sleep_map_that_may_not_reach_a_new_pool_adds_none(struct kunit *
 			  DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
 	flush_work(&tm->mem.grow_work);
 	kunit_info(test, "limit %#llx: %s; %ld dynamic and %ld transient pools added, %ld transient failures, %d worker requests, %ld waits\n",
-		   (unsigned long long)dev->bus_dma_limit, dma == DMA_MAPPING_ERROR ? "failed" : "mapped",
+		   (unsigned long long)dev->bus_dma_limit,
+		   dma == DMA_MAPPING_ERROR ? "failed" : "mapped",
 		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]),
 		   counter(&st->transient_failed), atomic_read(&tm->grow_requests),
