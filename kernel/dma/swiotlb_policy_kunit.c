@@ -71,6 +71,22 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 }
 
 /*
+ * Fill @tm's default pool with one mapping of @page (from a
+ * SWIOTLB_MAX_ALLOC allocation), and let mappings that may sleep add a
+ * pool of the default's size themselves, waiting at most @wait_ms.
+ * Return: the filling mapping.
+ */
+static phys_addr_t fill_and_grow_inline(struct kunit *test, struct test_mem *tm,
+					struct page *page, unsigned int wait_ms)
+{
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = wait_ms;
+	return map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+}
+
+/*
  * Where memory can be had at once, a mapping that may sleep and finds the
  * pools full adds a dynamic pool itself: it waits for no worker (this
  * allocator's worker only counts requests: waiting for it would time out),
@@ -86,11 +102,7 @@ static void may_sleep_caller_grows_pools_itself_when_memory_allows(struct kunit 
 	phys_addr_t fill, tlb;
 	u64 start, ms;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 1000;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	fill = fill_and_grow_inline(test, tm, page, 1000);
 
 	start = ktime_get_ns();
 	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
@@ -385,11 +397,7 @@ static void may_sleep_caller_takes_memory_at_once_while_another_adds_a_pool(stru
 	phys_addr_t fill, tlb;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	fill = fill_and_grow_inline(test, tm, page, 100);
 	record_memory_of(test, dev);
 
 	set_bit(0, &tm->mem.grow_busy);
@@ -438,11 +446,7 @@ static void confidential_guest_may_sleep_map_waits_for_the_pool_being_added(stru
 	struct swiotlb_stats *st = &tm->mem.stats;
 	phys_addr_t fill, tlb;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	fill = fill_and_grow_inline(test, tm, page, 100);
 
 	WRITE_ONCE(swiotlb_test_unencrypted, true);
 	set_bit(0, &tm->mem.grow_busy);
@@ -556,11 +560,7 @@ static void inline_growth_never_takes_emergency_reserves(struct kunit *test)
 	unsigned int noreclaim;
 	phys_addr_t fill, tlb;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	fill = fill_and_grow_inline(test, tm, page, 100);
 	test_swiotlb_watch_pool_memory(test, tm);
 	noreclaim = memalloc_noreclaim_save();
 	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
