@@ -158,6 +158,10 @@ def collect(logs):
                 # Slots are 2 KiB: report MiB.
                 data[('storage', kv['disk'], 'pool_mib')].add(kind,
                                                              float(kv['pool_slots']) * 2 / 1024)
+            elif work == 'storage_idle':
+                data[('storage_idle', 'pool_mib')].add(kind, float(kv['pool_slots']) * 2 / 1024)
+                data[('storage_idle', 'of_default')].add(
+                    kind, float(kv['pool_slots']) / max(float(kv.get('default_slots') or 0), 1))
     return data, errors
 
 
@@ -399,6 +403,16 @@ def storage_section(data):
         rows.append([disk_label(d), 'bounce memory after the jobs, MiB', s.cell('base'),
                      s.cell('ours')])
     md += [table(['disk', 'figure', 'upstream', 'ours'], rows), '']
+    if ('storage_idle', 'pool_mib') in data:
+        mib, of = data[('storage_idle', 'pool_mib')], data[('storage_idle', 'of_default')]
+        md += ['The bounce memory of all pools 40 s after the last disk\'s jobs, and the same as a '
+               'multiple of the default pool of the command line (target for ours: at most 1.05).',
+               '',
+               table(['figure', 'upstream', 'ours', 'ratio'],
+                     [['bounce memory 40 s after the jobs, MiB', mib.cell('base'),
+                       mib.cell('ours'), mib.ratio_cell()],
+                      ['the same, x the default pool', of.cell('base', '{:.2f}'),
+                       of.cell('ours', '{:.2f}'), '']]), '']
     return md
 
 
