@@ -192,11 +192,7 @@ static void may_sleep_caller_waits_when_memory_is_short(struct kunit *test)
 	struct swiotlb_stats *st = &tm->mem.stats;
 	phys_addr_t fill, tlb;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	fill = fill_and_grow_inline(test, tm, page, 100);
 	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
 	tlb = swiotlb_tbl_map_single(dev, page_to_phys(page), PAGE_SIZE, 0, DMA_TO_DEVICE,
 				     DMA_ATTR_MAY_BLOCK | DMA_ATTR_NO_WARN);
@@ -217,14 +213,6 @@ static void clear_growth_bit(void *data)
 
 	clear_bit(0, &mem->grow_busy);
 }
-
-/* Poll (bounded) until @cond holds; the result never depends on timing. */
-#define poll_until(cond)						\
-	do {								\
-		unsigned int __i;					\
-		for (__i = 0; __i < 5000 && !(cond); __i++)		\
-			usleep_range(1000, 2000);			\
-	} while (0)
 
 /*
  * A may-sleep mapping that finds another caller adding a pool takes a
@@ -249,14 +237,13 @@ static void waiter_woken_while_a_pool_is_added_waits_for_that_pool(struct kunit 
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_growth_bit, &tm->mem), 0);
 	swiotlb_fail_arm(SWIOTLB_FAIL_MEMORY, -1);
 	w = test_swiotlb_burst_add(b, PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
-	poll_until(READ_ONCE(tm->mem.nwaiters) == 1);
-	KUNIT_ASSERT_EQ(test, READ_ONCE(tm->mem.nwaiters), 1);
+	expect_waiters(test, &tm->mem, 1);
 
 	/* Memory is there again; the pool on its way is not. */
 	swiotlb_fail_arm(0, 0);
 	attempts = counter(&st->wait_attempts);
 	swiotlb_wake_waiters(&tm->mem);
-	poll_until(counter(&st->wait_attempts) > attempts);
+	test_poll_until(counter(&st->wait_attempts) > attempts);
 	served_early = wait_for_completion_timeout(&w->done, msecs_to_jiffies(500));
 	kunit_info(test, "waiter woken with growth busy: %s after %ld attempts; %ld transient pools added, %ld transient failures\n",
 		   served_early ? "served" : "still waiting", counter(&st->wait_attempts),

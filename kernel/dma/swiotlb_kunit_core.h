@@ -31,6 +31,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/swiotlb.h>
 
@@ -100,6 +101,39 @@ static inline void unmap_phys(struct kunit *test, phys_addr_t tlb, size_t size)
 void test_swiotlb_mem_grow(struct work_struct *work);
 struct test_mem *test_swiotlb_mem(struct kunit *test, struct device *dev,
 				  unsigned long nslabs);
+
+/*
+ * Fill @tm's default pool with one mapping of @page (from a
+ * SWIOTLB_MAX_ALLOC allocation), and let mappings that may sleep add a
+ * pool of the default's size themselves, waiting at most @wait_ms.
+ * Return: the filling mapping.
+ */
+static inline phys_addr_t fill_and_grow_inline(struct kunit *test, struct test_mem *tm,
+					       struct page *page, unsigned int wait_ms)
+{
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tm->mem.grow_inline = true;
+	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
+	tm->mem.wait_timeout_ms = wait_ms;
+	return map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+}
+
+/* Poll (bounded, 5 to 20 s) until @cond holds: a result never depends on timing. */
+#define test_poll_until(cond)						\
+	do {								\
+		unsigned int __i;					\
+									\
+		for (__i = 0; __i < 10000 && !(cond); __i++)		\
+			usleep_range(1000, 2000);			\
+	} while (0)
+
+/* Poll until @n mappings wait on @mem; fail the case if they never do. */
+static inline void expect_waiters(struct kunit *test, struct io_tlb_mem *mem, unsigned int n)
+{
+	test_poll_until(READ_ONCE(mem->nwaiters) == n);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(mem->nwaiters), n);
+}
+
 int test_swiotlb_pools_init(struct kunit *test);
 void test_swiotlb_set_hook(struct kunit *test,
 			   void (*hook)(enum swiotlb_test_point point, const void *arg));

@@ -30,16 +30,6 @@
 #include "swiotlb_internal.h"
 #include "swiotlb_kunit_core.h"
 
-/* Poll (bounded) until @n mappings wait; the result never depends on timing. */
-static void expect_waiters(struct kunit *test, struct io_tlb_mem *mem, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < 10000 && READ_ONCE(mem->nwaiters) != n; i++)
-		usleep_range(1000, 2000);
-	KUNIT_ASSERT_EQ(test, READ_ONCE(mem->nwaiters), n);
-}
-
 static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct kunit *test)
 {
 	struct test_mem *tm;
@@ -68,22 +58,6 @@ static void sleepable_burst_4x_waits_and_never_fails_or_goes_transient(struct ku
 		   atomic_read(&b->served), b->nworkers, counter(&st->map_failures),
 		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), counter(&st->waits),
 		   div_s64(atomic64_read(&st->wait_ns_max), NSEC_PER_USEC));
-}
-
-/*
- * Fill @tm's default pool with one mapping of @page (from a
- * SWIOTLB_MAX_ALLOC allocation), and let mappings that may sleep add a
- * pool of the default's size themselves, waiting at most @wait_ms.
- * Return: the filling mapping.
- */
-static phys_addr_t fill_and_grow_inline(struct kunit *test, struct test_mem *tm,
-					struct page *page, unsigned int wait_ms)
-{
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = wait_ms;
-	return map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
 }
 
 /*

@@ -162,10 +162,7 @@ static phys_addr_t reach_only_the_default_pool(struct kunit *test, struct device
 	dev->bus_dma_limit = phys_to_dma_unencrypted(dev, tm->mem.defpool.end - 1);
 	if (phys_to_dma_unencrypted(dev, tm->mem.grow_limit) <= dev->bus_dma_limit)
 		kunit_skip(test, "the test pool ends at the growth limit");
-	tm->mem.grow_inline = true;
-	tm->mem.grow_nslabs = IO_TLB_SEGSIZE;
-	tm->mem.wait_timeout_ms = 100;
-	return map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	return fill_and_grow_inline(test, tm, page, 100);
 }
 
 /*

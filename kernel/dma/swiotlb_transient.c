@@ -114,29 +114,34 @@ void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
 }
 
 /*
- * Room in a pool @dev reserved, taken with a reference; under RCU. The
- * reservations head the device's list: the walk ends at the first pool of
- * a single mapping, however many of those are live.
+ * Room in a pool @dev reserved, taken with a reference. The reservations
+ * head the device's list: the walk ends at the first pool of a single
+ * mapping, however many of those are live. A device that never had a pool
+ * of its own costs the map path one flag read, no RCU section.
  */
 static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 						 const struct swiotlb_req *req,
 						 unsigned int area, int *head)
 {
-	struct io_tlb_pool *pool;
+	struct io_tlb_pool *pool, *found = NULL;
 
 	if (!READ_ONCE(dev->dma_uses_io_tlb))
 		return NULL;
+	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
 		if (pool->kind != SWIOTLB_POOL_RESERVED)
 			break;
 		if (!atomic_inc_not_zero(&pool->refs))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
-		if (*head >= 0)
-			return pool;
+		if (*head >= 0) {
+			found = pool;
+			break;
+		}
 		swiotlb_dev_pool_put(pool);
 	}
-	return NULL;
+	rcu_read_unlock();
+	return found;
 }
 
 /**
@@ -158,9 +163,7 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 {
 	struct io_tlb_pool *pool;
 
-	rcu_read_lock();
 	pool = swiotlb_reserved_room(dev, req, raw_smp_processor_id(), head);
-	rcu_read_unlock();
 	if (!pool)
 		return swiotlb_mem_take(dev, req, head);
 	/*

@@ -286,12 +286,12 @@ struct io_tlb_pool *swiotlb_fallback_room(struct device *dev, const struct swiot
 	if (!swiotlb_can_grow(mem))
 		return NULL;
 	/* Growth that may be out of the device's reach would be for nothing. */
-	if (!swiotlb_growth_serves(dev, req->limit))
-		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
-	swiotlb_request_growth(mem);
-	if (swiotlb_grow_failed(mem))
-		return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
-	return NULL;
+	if (swiotlb_growth_serves(dev, req->limit)) {
+		swiotlb_request_growth(mem);
+		if (!swiotlb_grow_failed(mem))
+			return NULL;
+	}
+	return swiotlb_transient_create(dev, req, head, GFP_KERNEL | __GFP_NOWARN);
 }
 
 /* What a single mapping waits for: room for @req. */
