@@ -194,7 +194,11 @@ struct io_tlb_pool {
  *		dynamic pool itself, when memory can be had at once, rather
  *		than wait for @grow_work (the default allocator's way; private
  *		allocators of tests and test devices leave it off)
- * @grow_busy:	bit 0 set while a mapping adds a pool that way
+ * @grow_busy:	bit 0 set while a mapping adds a pool that way, until the
+ *		pool is ready for every mapping
+ * @grow_pending: the pool a mapping added that way, which holds its mapping
+ *		but is cleared (and so usable by others) only by @grow_ready
+ * @grow_ready:	clears @grow_pending and lets every mapping use it
  * @grow_inline_retry: after a mapping failed to add a pool that way, none
  *		tries again before this time (jiffies_64: it does not wrap)
  * @idle_ms:	how long a dynamic pool stays unused before it is given back
@@ -229,6 +233,8 @@ struct io_tlb_mem {
 	struct work_struct grow_work;
 	bool grow_inline;
 	unsigned long grow_busy;
+	struct io_tlb_pool *grow_pending;
+	struct work_struct grow_ready;
 	u64 grow_inline_retry;
 	unsigned int idle_ms;
 	struct delayed_work shrink_work;

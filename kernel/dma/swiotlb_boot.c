@@ -45,6 +45,7 @@ struct io_tlb_mem io_tlb_default_mem = {
 	.pools_lock = __SPIN_LOCK_UNLOCKED(io_tlb_default_mem.pools_lock),
 	.pools = LIST_HEAD_INIT(io_tlb_default_mem.pools),
 	.grow_work = __WORK_INITIALIZER(io_tlb_default_mem.grow_work, swiotlb_grow),
+	.grow_ready = __WORK_INITIALIZER(io_tlb_default_mem.grow_ready, swiotlb_grow_ready),
 	.grow_inline = true,
 	.idle_ms = CONFIG_SWIOTLB_IDLE_MS,
 	.shrink_work = __DELAYED_WORK_INITIALIZER(io_tlb_default_mem.shrink_work,
@@ -74,6 +75,7 @@ int swiotlb_mem_init(struct io_tlb_mem *mem)
 	spin_lock_init(&mem->pools_lock);
 	INIT_LIST_HEAD(&mem->pools);
 	INIT_WORK(&mem->grow_work, swiotlb_grow);
+	INIT_WORK(&mem->grow_ready, swiotlb_grow_ready);
 	mem->idle_ms = READ_ONCE(io_tlb_default_mem.idle_ms);
 	INIT_DELAYED_WORK(&mem->shrink_work, swiotlb_shrink_work);
 #endif

@@ -235,7 +235,8 @@ static void swiotlb_index_del(struct io_tlb_pool *pool)
 
 /*
  * Wrap a pool of @nslabs slots at @vaddr/@page around a block of memory
- * (@block, @block_bytes) obtained from swiotlb_get_memory().
+ * (@block, @block_bytes) obtained from swiotlb_get_memory(). Its memory is
+ * not cleared: that is the caller's business (swiotlb_slots_clear()).
  */
 struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 				      size_t block_bytes, bool atomic_pool,
@@ -263,7 +264,7 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 		kfree(pool);
 		return NULL;
 	}
-	swiotlb_slots_setup(pool, block_meta, start, vaddr, nslabs, nareas);
+	swiotlb_slots_layout(pool, block_meta, start, vaddr, nslabs, nareas);
 	pool->chunks = block_meta + meta;
 	pool->nchunks = nchunks;
 	pool->kind = kind;
@@ -351,25 +352,11 @@ void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp)
 	queue_work(swiotlb_wq ?: system_wq, &pool->free_work.work);
 }
 
-/**
- * swiotlb_pool_create() - allocate a dynamic pool
- * @dev:	device it is for, if any (decides how memory is shared)
- * @mem:	allocator it will belong to
- * @nslabs:	slots wanted; halved on failure
- * @min_nslabs:	fewest slots worth having
- * @nareas:	areas wanted
- * @kind:	%SWIOTLB_POOL_DYNAMIC, %SWIOTLB_POOL_RESERVED, or another kind
- *		for tests
- * @gfp:	allocation flags
- *
- * The pool is not published; see swiotlb_pool_publish().
- *
- * Return: the pool, or %NULL.
- */
-struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
-					unsigned long nslabs, unsigned long min_nslabs,
-					unsigned int nareas, enum swiotlb_pool_kind kind,
-					gfp_t gfp)
+/* swiotlb_pool_create(), the memory left as it was. */
+static struct io_tlb_pool *swiotlb_pool_make(struct device *dev, struct io_tlb_mem *mem,
+					     unsigned long nslabs, unsigned long min_nslabs,
+					     unsigned int nareas, enum swiotlb_pool_kind kind,
+					     gfp_t gfp)
 {
 	struct io_tlb_pool *pool;
 	bool atomic_pool;
@@ -392,6 +379,35 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 				 swiotlb_fit_nareas(nslabs, nareas), kind, gfp);
 	if (!pool)
 		swiotlb_put_memory(vaddr, bytes, atomic_pool);
+	return pool;
+}
+
+/**
+ * swiotlb_pool_create() - allocate a dynamic pool
+ * @dev:	device it is for, if any (decides how memory is shared)
+ * @mem:	allocator it will belong to
+ * @nslabs:	slots wanted; halved on failure
+ * @min_nslabs:	fewest slots worth having
+ * @nareas:	areas wanted
+ * @kind:	%SWIOTLB_POOL_DYNAMIC, %SWIOTLB_POOL_RESERVED, or another kind
+ *		for tests
+ * @gfp:	allocation flags
+ *
+ * The pool's memory is cleared; the pool is not published (see
+ * swiotlb_pool_publish()).
+ *
+ * Return: the pool, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *mem,
+					unsigned long nslabs, unsigned long min_nslabs,
+					unsigned int nareas, enum swiotlb_pool_kind kind,
+					gfp_t gfp)
+{
+	struct io_tlb_pool *pool;
+
+	pool = swiotlb_pool_make(dev, mem, nslabs, min_nslabs, nareas, kind, gfp);
+	if (pool)
+		swiotlb_slots_clear(pool, 0, pool->nslabs);
 	return pool;
 }
 
@@ -483,6 +499,74 @@ bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp)
 		return false;
 	swiotlb_pool_publish(pool);
 	return true;
+}
+
+/**
+ * swiotlb_dynamic_add_first() - add a dynamic pool whose first mapping is
+ * the caller's, and clear the rest of it later
+ * @dev:	device of the mapping; its allocator can grow
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping, or -1
+ * @gfp:	allocation flags, as for swiotlb_dynamic_add()
+ *
+ * The pool swiotlb_dynamic_add() would add, but its memory is not all
+ * cleared on the caller's path: the mapping takes its run in the new pool
+ * first, only that run is cleared, and the pool goes into the address
+ * index (the mapping can be synced and unmapped) but not yet into the
+ * allocator's list: no other mapping can take slots from it until
+ * swiotlb_dynamic_ready() has cleared the rest. Clearing megabytes is most
+ * of what adding a pool costs (milliseconds); the caller who found the
+ * pools full no longer waits for it.
+ *
+ * If the mapping does not fit in the new pool (*@head is -1), the pool is
+ * cleared and published at once, as by swiotlb_dynamic_add().
+ *
+ * Context: process context; may sleep if @gfp allows.
+ * Return: the pool, or %NULL if none was added. With *@head >= 0 the
+ * caller must see to swiotlb_dynamic_ready() (from any process context).
+ */
+struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct swiotlb_req *req,
+					      int *head, gfp_t gfp)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
+	struct io_tlb_pool *pool;
+	unsigned long first;
+
+	*head = -1;
+	pool = swiotlb_pool_make(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
+				 swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
+	if (!pool)
+		return NULL;
+	*head = swiotlb_slots_alloc(dev, pool, raw_smp_processor_id(), req);
+	if (*head < 0) {
+		swiotlb_slots_clear(pool, 0, pool->nslabs);
+		swiotlb_pool_publish(pool);
+		return pool;
+	}
+	/* The run: what its mapping does not overwrite must not be read either. */
+	first = *head - req->pad;
+	swiotlb_slots_clear(pool, first, first + req->nslots);
+	pool->mem = mem;
+	swiotlb_index_add(pool);
+	trace_swiotlb_pool_add(pool);
+	swiotlb_mark_dev(dev);
+	swiotlb_stats_take(dev, SWIOTLB_POOL_DYNAMIC, req->nslots);
+	return pool;
+}
+
+/**
+ * swiotlb_dynamic_ready() - clear the rest of a pool from
+ * swiotlb_dynamic_add_first() and let every mapping use it
+ * @pool:	that pool, its first mapping live or given back meanwhile
+ *
+ * Context: process context; does not sleep. Clears up to the whole pool.
+ */
+void swiotlb_dynamic_ready(struct io_tlb_pool *pool)
+{
+	swiotlb_test_point(SWIOTLB_TEST_CLEARING, pool);
+	swiotlb_slots_clear_free(pool);
+	swiotlb_add_pool(pool->mem, pool);
 }
 
 /* The newest dynamic pool unused for mem->idle_ms, or NULL. */

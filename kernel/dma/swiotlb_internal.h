@@ -199,8 +199,12 @@ void swiotlb_wrong_call_reset(void);
 /* swiotlb_slots.c */
 size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas);
 unsigned int swiotlb_fit_nareas(unsigned long nslabs, unsigned int nareas);
+void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			  void *vaddr, unsigned long nslabs, unsigned int nareas);
 void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
 			 void *vaddr, unsigned long nslabs, unsigned int nareas);
+void swiotlb_slots_clear(struct io_tlb_pool *pool, unsigned long first, unsigned long end);
+void swiotlb_slots_clear_free(struct io_tlb_pool *pool);
 int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 			unsigned int first_area, const struct swiotlb_req *req);
 int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr);
@@ -314,6 +318,9 @@ void swiotlb_pool_destroy(struct io_tlb_pool *pool);
 void swiotlb_pool_discard(struct io_tlb_pool *pool, gfp_t gfp);
 void swiotlb_pools_settle(void);
 bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp);
+struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct swiotlb_req *req,
+					      int *head, gfp_t gfp);
+void swiotlb_dynamic_ready(struct io_tlb_pool *pool);
 bool swiotlb_shrink_one(struct io_tlb_mem *mem);
 bool swiotlb_dev_has_reservation(struct device *dev);
 void swiotlb_dev_pool_put(struct io_tlb_pool *pool);
@@ -402,7 +409,10 @@ enum swiotlb_grew {
 void swiotlb_request_growth(struct io_tlb_mem *mem);
 bool swiotlb_growth_serves(struct device *dev, u64 limit);
 enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit);
+enum swiotlb_grew swiotlb_grow_first(struct device *dev, const struct swiotlb_req *req,
+				     int *head, struct io_tlb_pool **pool);
 void swiotlb_grow(struct work_struct *work);
+void swiotlb_grow_ready(struct work_struct *work);
 void swiotlb_shrink(struct io_tlb_mem *mem);
 void swiotlb_shrink_work(struct work_struct *work);
 
@@ -423,6 +433,14 @@ static inline bool swiotlb_growth_serves(struct device *dev, u64 limit)
 
 static inline enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 {
+	return SWIOTLB_GREW_NO;
+}
+
+static inline enum swiotlb_grew swiotlb_grow_first(struct device *dev,
+						   const struct swiotlb_req *req,
+						   int *head, struct io_tlb_pool **pool)
+{
+	*pool = NULL;
 	return SWIOTLB_GREW_NO;
 }
 
@@ -448,12 +466,16 @@ static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
  *                           of the pools, a move of counter budget); @arg
  *                           is a string naming it. May be called with
  *                           interrupts off.
+ *   SWIOTLB_TEST_CLEARING   a pool added from a mapping's context is about
+ *                           to be cleared, off that mapping's path, before
+ *                           other mappings may use it; @arg is the pool
  */
 enum swiotlb_test_point {
 	SWIOTLB_TEST_FREED,
 	SWIOTLB_TEST_MEMORY,
 	SWIOTLB_TEST_MAPPED,
 	SWIOTLB_TEST_SLOW_STEP,
+	SWIOTLB_TEST_CLEARING,
 };
 
 /**

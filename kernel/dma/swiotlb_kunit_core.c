@@ -81,6 +81,8 @@ static void test_mem_release(void *data)
 	struct io_tlb_pool *pool, *next;
 
 	cancel_work_sync(&tm->mem.grow_work);
+	/* A pool added from a mapping's context is listed (then retired below). */
+	flush_work(&tm->mem.grow_ready);
 	cancel_delayed_work_sync(&tm->mem.shrink_work);
 	/* Dynamic pools that a test let the real worker add go too. */
 	list_for_each_entry_safe(pool, next, &tm->mem.pools, node)

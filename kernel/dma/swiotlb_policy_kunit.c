@@ -90,6 +90,8 @@ static void may_sleep_caller_grows_pools_itself_when_memory_allows(struct kunit 
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
+	/* The rest of the pool is cleared, and the pool counted, off the map's path. */
+	flush_work(&tm->mem.grow_ready);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
 	KUNIT_EXPECT_EQ(test, counter(&st->waits), 0);
@@ -584,6 +586,8 @@ static void inline_growth_follows_demand_past_twice_the_default_pool(struct kuni
 		if (tlb[i] == (phys_addr_t)DMA_MAPPING_ERROR)
 			break;
 		mapped++;
+		/* Other mappings may use the new pool once it is cleared. */
+		flush_work(&tm->mem.grow_ready);
 		for (j = 0; j < rest; j++)
 			fill[i * rest + j] = map_phys(test, page_to_phys(page), IO_TLB_SIZE);
 	}

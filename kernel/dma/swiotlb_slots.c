@@ -94,16 +94,21 @@ size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
 }
 
 /**
- * swiotlb_slots_setup() - lay out a pool whose slots are all free
+ * swiotlb_slots_layout() - lay out a pool whose slots are all free, leaving
+ * its memory as it is
  * @pool:	the pool; its other fields are left alone
  * @meta:	swiotlb_meta_size() bytes for the book-keeping
  * @start:	physical address of the bounce memory
- * @vaddr:	kernel address of the bounce memory, which is cleared
+ * @vaddr:	kernel address of the bounce memory
  * @nslabs:	number of slots
  * @nareas:	number of areas, as returned by swiotlb_fit_nareas()
+ *
+ * The memory still holds whatever it held before: nobody may read it (no
+ * device may be given a slot of it) until it is cleared, see
+ * swiotlb_slots_setup() and swiotlb_slots_clear_free().
  */
-void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
-			 void *vaddr, unsigned long nslabs, unsigned int nareas)
+void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			  void *vaddr, unsigned long nslabs, unsigned int nareas)
 {
 	unsigned int nsegs = swiotlb_nsegs(nslabs);
 	unsigned long i;
@@ -139,9 +144,57 @@ void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start
 	for (i = 0; i < nsegs; i++)
 		pool->seg_free[i] = min_t(unsigned long, IO_TLB_SEGSIZE,
 					  nslabs - i * IO_TLB_SEGSIZE);
+}
 
-	/* Nobody may read what the memory held before. */
+/**
+ * swiotlb_slots_setup() - lay out a pool whose slots are all free, and
+ * clear its memory
+ * @pool:	the pool; its other fields are left alone
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping
+ * @start:	physical address of the bounce memory
+ * @vaddr:	kernel address of the bounce memory, which is cleared: no
+ *		device may read what it held before
+ * @nslabs:	number of slots
+ * @nareas:	number of areas, as returned by swiotlb_fit_nareas()
+ */
+void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
+			 void *vaddr, unsigned long nslabs, unsigned int nareas)
+{
+	swiotlb_slots_layout(pool, meta, start, vaddr, nslabs, nareas);
 	memset(vaddr, 0, nslabs << IO_TLB_SHIFT);
+}
+
+/* Clear slots [@first, @end) of @pool. */
+void swiotlb_slots_clear(struct io_tlb_pool *pool, unsigned long first, unsigned long end)
+{
+	memset(pool->vaddr + (first << IO_TLB_SHIFT), 0, (end - first) << IO_TLB_SHIFT);
+}
+
+/**
+ * swiotlb_slots_clear_free() - clear the memory of every free slot of a
+ * pool nobody else can take slots from
+ * @pool:	a pool laid out by swiotlb_slots_layout() and not yet in any
+ *		list a mapping takes slots from: its runs can only be given
+ *		back meanwhile, never taken
+ *
+ * The busy bits are read without the area locks: a run given back while
+ * they are read may be left as it is, holding the bytes its own mapping
+ * bounced, never what the memory held before the pool. Clears up to the
+ * whole pool: called off the mapping path (megabytes take milliseconds).
+ *
+ * Context: any; does not sleep.
+ */
+void swiotlb_slots_clear_free(struct io_tlb_pool *pool)
+{
+	unsigned long first = 0, end;
+
+	while (first < pool->nslabs) {
+		first = find_next_zero_bit(pool->busy, pool->nslabs, first);
+		end = find_next_bit(pool->busy, pool->nslabs, first);
+		if (first < end)
+			swiotlb_slots_clear(pool, first, end);
+		first = end;
+	}
 }
 
 /*

@@ -80,6 +80,7 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 		swiotlb_put_memory(block, bytes, atomic_pool);
 		goto failed;
 	}
+	swiotlb_slots_clear(pool, 0, pool->nslabs);
 	pool->owner = dev;
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {

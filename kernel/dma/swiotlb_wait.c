@@ -8,14 +8,17 @@
  *  - A caller that may sleep (DMA_ATTR_MAY_BLOCK, in a context that can)
  *    first adds a dynamic pool itself, where its allocator does that
  *    (mem->grow_inline: the default allocator) and memory can be had at
- *    once without I/O, retries or emergency reserves (swiotlb_grow_now();
- *    one caller at a time; those that find another one adding a pool take
- *    a transient pool for themselves, with memory had the same way, and
- *    wait for that pool only if they cannot (a waiter, woken, does not try
- *    that again: it waits for the pool); after a failed attempt,
- *    nobody tries again within SWIOTLB_GROW_RETRY_MS). Otherwise
- *    (memory short), it waits, in a FIFO queue, woken when mappings go away or a dynamic pool
- *    is added, for at most mem->wait_timeout_ms; then the map fails cleanly.
+ *    once without I/O, retries or emergency reserves (swiotlb_grow_now(),
+ *    swiotlb_grow_first(): a single mapping takes its slots in the new
+ *    pool first and leaves the clearing of the rest to a work item, until
+ *    which the pool is still being added; one caller at a time; those that
+ *    find another one adding a pool take a transient pool for themselves,
+ *    with memory had the same way, and wait for that pool only if they
+ *    cannot (a waiter, woken, does not try that again: it waits for the
+ *    pool); after a failed attempt, nobody tries again within
+ *    SWIOTLB_GROW_RETRY_MS). Otherwise (memory short), it waits, in a FIFO
+ *    queue, woken when mappings go away or a dynamic pool is added, for at
+ *    most mem->wait_timeout_ms; then the map fails cleanly.
  *    (A list that gives back entries it took in a failed attempt while it
  *    waits wakes nobody: see swiotlb_list_undo().)
  *    Only the oldest waiter tries for room: later ones, however small, wait
@@ -216,8 +219,9 @@ struct io_tlb_pool *swiotlb_try_room(struct device *dev, const struct swiotlb_re
  * @head:	set to the head slot of the mapping
  * @queued:	the caller is a waiter: it had found memory short once
  *
- * A dynamic pool added here at once if memory can be had without waiting
- * (swiotlb_grow_now()), and the mapping in it; while another caller adds
+ * A dynamic pool added here at once if memory can be had without waiting,
+ * the mapping in it before anyone else's, the rest of the pool cleared off
+ * this caller's path (swiotlb_grow_first()); while another caller adds
  * one, a transient pool with memory had the same way (SWIOTLB_GFP_AT_ONCE),
  * unless the caller already waits (it got in the queue because even that
  * failed: the pool on its way wakes it); else the worker is asked for one
@@ -235,8 +239,10 @@ struct io_tlb_pool *swiotlb_grow_room(struct device *dev, const struct swiotlb_r
 
 	if (!swiotlb_can_grow(mem))
 		return NULL;
-	switch (swiotlb_grow_now(dev, req->limit)) {
+	switch (swiotlb_grow_first(dev, req, head, &pool)) {
 	case SWIOTLB_GREW_ADDED:
+		if (pool)
+			return pool;
 		pool = swiotlb_pools_take(dev, req, head);
 		if (pool)
 			return pool;
@@ -604,6 +610,59 @@ bool swiotlb_growth_serves(struct device *dev, u64 limit)
 	return !limit || phys_to_dma_unencrypted(dev, mem->grow_limit) <= limit;
 }
 
+/*
+ * Whether this caller may add a dynamic pool from its own context now, and
+ * is the one caller that does: %SWIOTLB_GREW_ADDED means it holds bit 0 of
+ * mem->grow_busy, and must pass it on to swiotlb_grow_release().
+ */
+static enum swiotlb_grew swiotlb_grow_claim(struct device *dev, u64 limit)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	might_sleep();
+	if (!READ_ONCE(mem->grow_inline) || !swiotlb_growth_serves(dev, limit) ||
+	    !swiotlb_may_grow_now(mem))
+		return SWIOTLB_GREW_NO;
+	if (test_and_set_bit_lock(0, &mem->grow_busy))
+		return SWIOTLB_GREW_BUSY;
+	/*
+	 * Again with the bit held: a caller that passed the checks above while
+	 * another one failed to add a pool must not try at once. (One that
+	 * found the pools full just before another published a pool still adds
+	 * one: a pool too many at worst, given back once idle.)
+	 */
+	if (!swiotlb_may_grow_now(mem)) {
+		clear_bit_unlock(0, &mem->grow_busy);
+		return SWIOTLB_GREW_NO;
+	}
+	return SWIOTLB_GREW_ADDED;
+}
+
+/* The end of a claim: the pool is there for everybody (@added), or none came. */
+static void swiotlb_grow_release(struct io_tlb_mem *mem, bool added)
+{
+	if (added)
+		swiotlb_arm_shrink(mem);
+	else
+		/* Not again for a while (one that read the old time may try once). */
+		WRITE_ONCE(mem->grow_inline_retry,
+			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
+	clear_bit_unlock(0, &mem->grow_busy);
+	/*
+	 * Added: every waiter may fit in what is left of it (a caller that
+	 * takes its slots after they are woken may lose them). Failed: those
+	 * that found the bit taken and could not have a transient pool at once
+	 * (scatterlists, waiters, confidential guests, memory short) went to
+	 * sleep counting on this pool; woken, the oldest finds growth off for
+	 * a while and asks the worker, which may still find memory with
+	 * GFP_KERNEL.
+	 */
+	if (added)
+		swiotlb_wake_all_waiters(mem);
+	else
+		swiotlb_wake_waiters(mem);
+}
+
 /**
  * swiotlb_grow_now() - add a dynamic pool from the context of a mapping
  * @dev:	device of the mapping; its allocator can grow, with
@@ -629,6 +688,11 @@ bool swiotlb_growth_serves(struct device *dev, u64 limit)
  * goes (as the worker's growth has no bound but memory). Where that memory
  * is short the callers wait for slots to come back.
  *
+ * This form is for a scatterlist, which takes its entries from the pools
+ * once the pool is there, cleared; a single mapping takes its slots in the
+ * new pool before anyone else, and leaves the clearing to a work item
+ * (swiotlb_grow_first()).
+ *
  * Context: process context; sleeps (allocates, shares memory with the host
  * of a confidential guest).
  * Return: %SWIOTLB_GREW_ADDED, %SWIOTLB_GREW_BUSY (another caller is adding
@@ -636,47 +700,76 @@ bool swiotlb_growth_serves(struct device *dev, u64 limit)
  */
 enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
 {
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	enum swiotlb_grew grew = swiotlb_grow_claim(dev, limit);
 	bool added;
 
-	might_sleep();
-	if (!READ_ONCE(mem->grow_inline) || !swiotlb_growth_serves(dev, limit) ||
-	    !swiotlb_may_grow_now(mem))
-		return SWIOTLB_GREW_NO;
-	if (test_and_set_bit_lock(0, &mem->grow_busy))
-		return SWIOTLB_GREW_BUSY;
-	/*
-	 * Again with the bit held: a caller that passed the checks above while
-	 * another one failed to add a pool must not try at once. (One that
-	 * found the pools full just before another published a pool still adds
-	 * one: a pool too many at worst, given back once idle.)
-	 */
-	if (!swiotlb_may_grow_now(mem)) {
-		clear_bit_unlock(0, &mem->grow_busy);
-		return SWIOTLB_GREW_NO;
-	}
-	added = swiotlb_dynamic_add(mem, SWIOTLB_GFP_AT_ONCE);
-	if (added)
-		swiotlb_arm_shrink(mem);
-	else
-		/* Not again for a while (one that read the old time may try once). */
-		WRITE_ONCE(mem->grow_inline_retry,
-			   get_jiffies_64() + msecs_to_jiffies(SWIOTLB_GROW_RETRY_MS));
-	clear_bit_unlock(0, &mem->grow_busy);
-	/*
-	 * Added: every waiter may fit in what is left of it (the caller takes
-	 * its slots after they are woken, and may lose them). Failed: those
-	 * that found the bit taken and could not have a transient pool at once
-	 * (scatterlists, waiters, confidential guests, memory short) went to
-	 * sleep counting on this pool; woken,
-	 * the oldest finds growth off for a while and asks the worker, which
-	 * may still find memory with GFP_KERNEL.
-	 */
-	if (added)
-		swiotlb_wake_all_waiters(mem);
-	else
-		swiotlb_wake_waiters(mem);
+	if (grew != SWIOTLB_GREW_ADDED)
+		return grew;
+	added = swiotlb_dynamic_add(dev->dma_io_tlb_mem, SWIOTLB_GFP_AT_ONCE);
+	swiotlb_grow_release(dev->dma_io_tlb_mem, added);
 	return added ? SWIOTLB_GREW_ADDED : SWIOTLB_GREW_NO;
+}
+
+/**
+ * swiotlb_grow_first() - add a dynamic pool from the context of a single
+ * mapping, the mapping in it
+ * @dev:	device of the mapping, as for swiotlb_grow_now()
+ * @req:	the mapping
+ * @head:	set to its head slot if *@pool is set
+ * @pool:	set to the new pool if it holds the mapping, else %NULL
+ *
+ * As swiotlb_grow_now(), but the caller's mapping takes its run in the new
+ * pool first, and returns once that run alone is cleared
+ * (swiotlb_dynamic_add_first()): clearing the rest, megabytes, is left to
+ * a work item (swiotlb_grow_ready()), after which every mapping may use the
+ * pool. Until then the growth bit stays held: other callers that may sleep
+ * take transient pools at once or wait, as while the pool is made. A
+ * mapping that does not fit in the new pool (*@pool %NULL on
+ * %SWIOTLB_GREW_ADDED) finds it ready, among the others.
+ *
+ * Context: process context; sleeps.
+ * Return: as swiotlb_grow_now().
+ */
+enum swiotlb_grew swiotlb_grow_first(struct device *dev, const struct swiotlb_req *req,
+				     int *head, struct io_tlb_pool **pool)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	enum swiotlb_grew grew = swiotlb_grow_claim(dev, req->limit);
+	bool added;
+
+	*pool = NULL;
+	if (grew != SWIOTLB_GREW_ADDED)
+		return grew;
+	*pool = swiotlb_dynamic_add_first(dev, req, head, SWIOTLB_GFP_AT_ONCE);
+	if (*pool && *head >= 0) {
+		/* The bit stays held; the work item sees the pool (queue_work() orders). */
+		mem->grow_pending = *pool;
+		queue_work(swiotlb_wq ?: system_wq, &mem->grow_ready);
+		return SWIOTLB_GREW_ADDED;
+	}
+	/* None added, or added and published whole: the mapping was not placed. */
+	added = *pool;
+	*pool = NULL;
+	swiotlb_grow_release(mem, added);
+	return added ? SWIOTLB_GREW_ADDED : SWIOTLB_GREW_NO;
+}
+
+/**
+ * swiotlb_grow_ready() - the second half of swiotlb_grow_first()
+ * @work:	&io_tlb_mem.grow_ready of the allocator that grew
+ *
+ * Clears the new pool but for its first mapping's run, lets every mapping
+ * use it, and ends the growth: the bit is released, every waiter tries.
+ * On the swiotlb workqueue: its rescuer runs this when memory is short.
+ */
+void swiotlb_grow_ready(struct work_struct *work)
+{
+	struct io_tlb_mem *mem = container_of(work, struct io_tlb_mem, grow_ready);
+	struct io_tlb_pool *pool = mem->grow_pending;
+
+	mem->grow_pending = NULL;
+	swiotlb_dynamic_ready(pool);
+	swiotlb_grow_release(mem, true);
 }
 
 /**
