@@ -189,7 +189,11 @@ def report(a, data, errors):
     md += [
         f'Produced by `make bench` (commit {rev or "?"}), {a.rounds} rounds per kernel, run '
         'alternately (upstream, ours, upstream, ...) on the same QEMU: '
-        f'{a.qemu}, TCG (no KVM), `-smp {a.smp} -m 1024`, host CPU {cpu or "?"}. '
+        f'{a.qemu}, TCG (no KVM), `-smp {a.smp} -m 1024'
+        + (' -mem-prealloc' if a.prealloc else '') + f'`, host CPU {cpu or "?"}. '
+        + ('Guest memory is backed on the host before each boot (`-mem-prealloc`): a first '
+           'write to a page no longer pays a host page fault, which would be charged to whichever '
+           'kernel writes it first. ' if a.prealloc else '') +
         + (f'Kernel arguments of both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). '
            if a.args else '') +
         'Both kernels are Linux 6.12 '
@@ -469,6 +473,8 @@ def main():
     ap.add_argument('--args', default='')
     ap.add_argument('--rounds', default='?')
     ap.add_argument('--smp', default='2')
+    ap.add_argument('--prealloc', action='store_true',
+                    help='the guests ran with -mem-prealloc')
     ap.add_argument('logs', nargs='+')
     a = ap.parse_args()
     data, errors = collect(a.logs)

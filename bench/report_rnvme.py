@@ -24,6 +24,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True)
     ap.add_argument('--qemu', default='?')
+    ap.add_argument('--prealloc', action='store_true',
+                    help='the guests ran with -mem-prealloc')
     ap.add_argument('logs', nargs='+')
     a = ap.parse_args()
     mbps = {'c': [], 'rust': []}
@@ -69,7 +71,8 @@ def main():
                          cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     md = [f'# NVMe: the Rust driver against the C driver, {os.path.basename(a.out)}', '',
           f'Produced by `make bench` (`mk/bench-rnvme.sh`, commit {rev or "?"}), {len(c)} rounds, '
-          f'the two drivers alternately on the same QEMU ({a.qemu}, TCG, `-smp 2 -m 1024`): QEMU\'s '
+          f'the two drivers alternately on the same QEMU ({a.qemu}, TCG, `-smp 2 -m 1024'
+          f'{" -mem-prealloc" if a.prealloc else ""}`): QEMU\'s '
           '`-device nvme` over a 512 MiB raw image, the same kernel (`make test`\'s: our swiotlb, '
           'both drivers built in, the other kept off with `initcall_blacklist=`), '
           '`swiotlb=512,force` (a 1 MiB pool: every request bounces, and waits when the pool is '

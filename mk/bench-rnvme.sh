@@ -52,4 +52,4 @@ rm -f "$img"
 mkdir -p "$RESULTS"
 step "bench: C-vs-Rust report"
 /usr/bin/python3 "$TOP/bench/report_rnvme.py" --out "$RESULTS/$(date +%Y-%m-%d)-rnvme" \
-	--qemu "$(qemu-system-x86_64 --version | head -n 1)" "${logs[@]}"
+	--qemu "$(qemu-system-x86_64 --version | head -n 1)" ${QEMU_PREALLOC:+--prealloc} "${logs[@]}"

@@ -26,6 +26,15 @@ BENCH_STORAGE=${BENCH_STORAGE:-1}
 # BENCH_RNVME: the C-vs-Rust NVMe row (mk/bench-rnvme.sh); 0 leaves it out,
 # only runs it alone.
 BENCH_RNVME=${BENCH_RNVME:-1}
+# BENCH_PREALLOC: every boot of the bench with its guest memory backed
+# before it starts (QEMU's -mem-prealloc; 0 leaves it lazily backed). A
+# freshly booted guest has touched little of its memory: the first write to
+# each new page then costs a host page fault (milliseconds for a 2 MiB huge
+# page), charged to whichever kernel code writes it first, which a bounce
+# pool being cleared or filled often is. That is the host's cost, not
+# either swiotlb's.
+BENCH_PREALLOC=${BENCH_PREALLOC:-1}
+[ "$BENCH_PREALLOC" = 0 ] && export QEMU_PREALLOC= || export QEMU_PREALLOC=1
 RESULTS=${RESULTS:-$TOP/bench/results}
 export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/configs/storage.config $TOP/bench/bench.config"
 
@@ -53,7 +62,7 @@ report() {
 		--out "$RESULTS/$(date +%Y-%m-%d)$([ "$BENCH_STORAGE" != only ] || echo -storage)$t" \
 		--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
 		--args "$([ "$BENCH_STORAGE" = only ] || echo "$BENCH_ARGS")" \
-		--rounds "$ROUNDS" --smp "$1" "${logs[@]}"
+		--rounds "$ROUNDS" --smp "$1" ${QEMU_PREALLOC:+--prealloc} "${logs[@]}"
 }
 
 report_all() {

@@ -511,9 +511,10 @@ bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp)
  *
  * The pool swiotlb_dynamic_add() would add, but its memory is not all
  * cleared on the caller's path: the mapping takes its run in the new pool
- * first, only that run is cleared, and the pool goes into the address
- * index (the mapping can be synced and unmapped) but not yet into the
- * allocator's list: no other mapping can take slots from it until
+ * first, only that run is cleared (around the buffer, which the caller's
+ * fill writes: swiotlb_slots_clear_around()), and the pool goes into the
+ * address index (the mapping can be synced and unmapped) but not yet into
+ * the allocator's list: no other mapping can take slots from it until
  * swiotlb_dynamic_ready() has cleared the rest. Clearing megabytes is most
  * of what adding a pool costs (milliseconds); the caller who found the
  * pools full no longer waits for it.
@@ -531,7 +532,6 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
 	struct io_tlb_pool *pool;
-	unsigned long first;
 
 	*head = -1;
 	pool = swiotlb_pool_make(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
@@ -544,9 +544,7 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
 		swiotlb_pool_publish(pool);
 		return pool;
 	}
-	/* The run: what its mapping does not overwrite must not be read either. */
-	first = *head - req->pad;
-	swiotlb_slots_clear(pool, first, first + req->nslots);
+	swiotlb_slots_clear_around(pool, *head, req);
 	pool->mem = mem;
 	swiotlb_index_add(pool);
 	trace_swiotlb_pool_add(pool);

@@ -204,6 +204,8 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
 void swiotlb_slots_setup(struct io_tlb_pool *pool, void *meta, phys_addr_t start,
 			 void *vaddr, unsigned long nslabs, unsigned int nareas);
 void swiotlb_slots_clear(struct io_tlb_pool *pool, unsigned long first, unsigned long end);
+void swiotlb_slots_clear_around(struct io_tlb_pool *pool, int head,
+				const struct swiotlb_req *req);
 void swiotlb_slots_clear_free(struct io_tlb_pool *pool);
 int swiotlb_slots_alloc(struct device *dev, struct io_tlb_pool *pool,
 			unsigned int first_area, const struct swiotlb_req *req);

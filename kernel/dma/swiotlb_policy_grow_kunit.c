@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite swiotlb_policy_grow: what a mapping that may sleep pays when
- * it adds a dynamic pool itself, on a private allocator. It takes its slots
- * in the new pool before anyone else and returns once its own run is
- * cleared; clearing the rest (megabytes: most of what adding a pool costs)
- * is a work item's, and no other mapping takes slots from the pool before
- * that work has cleared whatever the memory held before. Each case states
- * one rule in its name.
+ * KUnit suite swiotlb_policy_grow: what a mapping pays when it adds a pool
+ * on its own path, on a private allocator. A mapping that may sleep and
+ * adds a dynamic pool takes its slots in the new pool before anyone else
+ * and returns once its own run is cleared; clearing the rest (megabytes:
+ * most of what adding a pool costs) is a work item's, and no other mapping
+ * takes slots from the pool before that work has cleared whatever the
+ * memory held before. A transient pool is cleared around its buffer only.
+ * Each case states one rule in its name.
  *
  * Locking: none of its own. Each case owns a private allocator
  * (test_swiotlb_mem()) and its devices, which KUnit actions undo when the
@@ -196,9 +197,68 @@ static void first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it(struc
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A transient pool is exactly its mapping's run, and is cleared around the
+ * buffer only (the fill writes the buffer): the bytes before the buffer in
+ * its first slot and after it in its last one never hold what the memory
+ * held before. Dirtied as in the case above; a mapping that cannot sleep.
+ */
+static void transient_pool_shows_no_stale_bytes_around_its_buffer(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300, order = 1;
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb, run;
+	struct page *stale;
+	size_t after;
+	int head;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	/* 100 bytes into a slot, whose DMA address keeps the offset within 8 KiB. */
+	dma_set_min_align_mask(dev, SZ_8K - 1);
+	/* The block of the pool: one slot, and three more to find the alignment in. */
+	stale = alloc_pages(GFP_KERNEL | __GFP_DMA32, order);
+	KUNIT_ASSERT_NOT_NULL(test, stale);
+	memset(page_address(stale), 0xa5, PAGE_SIZE << order);
+	__free_pages(stale, order);
+
+	tlb = map_phys_for(test, dev, page_to_phys(page) + offset, size, 0);
+	dma_set_min_align_mask(dev, 0);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+	head = swiotlb_slots_head(pool, tlb);
+	KUNIT_ASSERT_GE(test, head, 0);
+	run = pool->start + ((phys_addr_t)(head - pool->slots[head].pad) << IO_TLB_SHIFT);
+	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - size;
+	kunit_info(test, "buffer at %#llx of a run of %u slots; pool %s the dirtied block\n",
+		   (u64)(tlb - run), pool->slots[head].nslots,
+		   pool->block == page_address(stale) ? "in" : "not in");
+	if (pool->block != page_address(stale)) {
+		unmap_phys(test, tlb, size);
+		unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+		__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+		kunit_skip(test, "the page allocator did not hand the dirtied block back");
+	}
+
+	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)(offset & (IO_TLB_SIZE - 1)));
+	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(run), 0, tlb - run));
+	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), page_address(page) + offset, size), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + size), 0, after));
+	unmap_phys(test, tlb, size);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_policy_grow_cases[] = {
 	KUNIT_CASE(caller_that_adds_a_pool_is_served_before_the_rest_is_cleared),
 	KUNIT_CASE(first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it),
+	KUNIT_CASE(transient_pool_shows_no_stale_bytes_around_its_buffer),
 	{}
 };
 

@@ -171,6 +171,35 @@ void swiotlb_slots_clear(struct io_tlb_pool *pool, unsigned long first, unsigned
 }
 
 /**
+ * swiotlb_slots_clear_around() - clear the run of a new mapping in memory
+ * never cleared, but for the bytes its fill is about to write
+ * @pool:	the pool
+ * @head:	head slot of the mapping, just taken for @req
+ * @req:	what it was taken for
+ *
+ * A device sees the whole run: the padding slots and the bytes before the
+ * buffer in its first slot, and the rest of its last slot after it, must
+ * not hold what the memory held before. The buffer itself is written by
+ * swiotlb_fill(), which copies the caller's buffer in whatever the
+ * direction; a run with no caller's buffer (%SWIOTLB_NO_ORIG) is cleared
+ * whole.
+ */
+void swiotlb_slots_clear_around(struct io_tlb_pool *pool, int head,
+				const struct swiotlb_req *req)
+{
+	void *run = pool->vaddr + ((unsigned long)(head - req->pad) << IO_TLB_SHIFT);
+	void *end = run + ((size_t)req->nslots << IO_TLB_SHIFT);
+	void *buf = pool->vaddr + ((unsigned long)head << IO_TLB_SHIFT) + req->offset;
+
+	if (req->orig == SWIOTLB_NO_ORIG) {
+		memset(run, 0, end - run);
+		return;
+	}
+	memset(run, 0, buf - run);
+	memset(buf + req->size, 0, end - buf - req->size);
+}
+
+/**
  * swiotlb_slots_clear_free() - clear the memory of every free slot of a
  * pool nobody else can take slots from
  * @pool:	a pool laid out by swiotlb_slots_layout() and not yet in any

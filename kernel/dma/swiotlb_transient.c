@@ -47,7 +47,8 @@
  *
  * The memory block holds enough extra slots that one of them has the
  * alignment @req needs; the pool starts there and is exactly @req->nslots
- * long. It is published and holds the mapping when this returns.
+ * long. It is published and holds the mapping when this returns, cleared
+ * around the buffer only: the caller fills the buffer next (swiotlb_fill()).
  *
  * Return: the pool, or %NULL (counted as a transient failure).
  */
@@ -80,7 +81,6 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 		swiotlb_put_memory(block, bytes, atomic_pool);
 		goto failed;
 	}
-	swiotlb_slots_clear(pool, 0, pool->nslabs);
 	pool->owner = dev;
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {
@@ -88,6 +88,8 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 		swiotlb_pool_discard(pool, gfp);
 		goto failed;
 	}
+	/* The pool is the run: all but what the caller's fill writes. */
+	swiotlb_slots_clear_around(pool, *head, req);
 	swiotlb_pool_publish(pool);
 	swiotlb_mark_dev(dev);
 	swiotlb_stats_take(dev, SWIOTLB_POOL_TRANSIENT, req->nslots);
