@@ -193,7 +193,7 @@ def report(a, data, errors):
         + (' -mem-prealloc' if a.prealloc else '') + f'`, host CPU {cpu or "?"}. '
         + ('Guest memory is backed on the host before each boot (`-mem-prealloc`): a first '
            'write to a page no longer pays a host page fault, which would be charged to whichever '
-           'kernel writes it first. ' if a.prealloc else '') +
+           'kernel writes it first. ' if a.prealloc else '')
         + (f'Kernel arguments of both: `{a.args}` (upstream ignores `swiotlb_idle_ms`). '
            if a.args else '') +
         'Both kernels are Linux 6.12 '

@@ -7,8 +7,13 @@
  * A dynamic pool is added to an allocator whose pools ran short
  * (swiotlb_dynamic_add(), which the wait layer calls from its worker or
  * from a mapping that may sleep) and given back once it has been idle
- * (swiotlb_shrink_one()). The same memory, index and retirement serve the
- * pools that belong to one device (swiotlb_transient.c).
+ * (swiotlb_shrink_one()). A single mapping that may sleep adds one in two
+ * steps (swiotlb_dynamic_add_first(), swiotlb_dynamic_ready()): in between
+ * the pool is in the address index, holding that mapping, but not in the
+ * allocator's list, so no other mapping can take its slots before its
+ * memory is cleared; its slots in use are counted, its size not yet. The
+ * same memory, index and retirement serve the pools that belong to one
+ * device (swiotlb_transient.c).
  *
  * Finding the pool of a bounce address (swiotlb_find_pool()) costs the same
  * however many pools there are: the default pool is a range check, and
@@ -18,7 +23,8 @@
  *
  * Locking (all spinlocks irq-safe: mappings come from any context):
  *   mem->pools_lock       the list mem->pools and mem->nslabs
- *   swiotlb_index_lock    writers of the address index
+ *   swiotlb_index_lock    writers of the address index (a pool enters it
+ *                         before its allocator's list, or alone)
  *   dev->dma_io_tlb_lock  the device's list of its transient and reserved
  *                         pools
  * None is taken under another. Readers of these lists and of the index use
@@ -285,7 +291,8 @@ struct workqueue_struct *swiotlb_wq;
 
 static int __init swiotlb_wq_init(void)
 {
-	swiotlb_wq = alloc_workqueue("swiotlb", WQ_MEM_RECLAIM, 0);
+	/* Unbound: a pool being cleared need not wait for the CPU that added it. */
+	swiotlb_wq = alloc_workqueue("swiotlb", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return swiotlb_wq ? 0 : -ENOMEM;
 }
 postcore_initcall(swiotlb_wq_init);
@@ -538,6 +545,7 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
 				 swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
 	if (!pool)
 		return NULL;
+	swiotlb_test_point(SWIOTLB_TEST_UNCLEARED, pool);
 	*head = swiotlb_slots_alloc(dev, pool, raw_smp_processor_id(), req);
 	if (*head < 0) {
 		swiotlb_slots_clear(pool, 0, pool->nslabs);

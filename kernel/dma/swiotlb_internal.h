@@ -471,6 +471,10 @@ static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
  *   SWIOTLB_TEST_CLEARING   a pool added from a mapping's context is about
  *                           to be cleared, off that mapping's path, before
  *                           other mappings may use it; @arg is the pool
+ *   SWIOTLB_TEST_UNCLEARED  a new pool whose memory is cleared only where
+ *                           needed (around a mapping's buffer, free slots
+ *                           later) is laid out, nothing cleared yet; @arg is
+ *                           the pool (a test may dirty its memory)
  */
 enum swiotlb_test_point {
 	SWIOTLB_TEST_FREED,
@@ -478,6 +482,7 @@ enum swiotlb_test_point {
 	SWIOTLB_TEST_MAPPED,
 	SWIOTLB_TEST_SLOW_STEP,
 	SWIOTLB_TEST_CLEARING,
+	SWIOTLB_TEST_UNCLEARED,
 };
 
 /**

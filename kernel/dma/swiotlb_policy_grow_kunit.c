@@ -19,63 +19,85 @@
 #include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/swiotlb.h>
 
 #include "swiotlb_internal.h"
 #include "swiotlb_kunit_core.h"
 
-/* Holds the clearing of the case's new pool until the case lets it go. */
+/*
+ * The case's pools: their memory is dirtied as soon as it is laid out (what
+ * the page allocator's pages may hold), and the clearing of a pool added
+ * from a mapping's context can be held until the case lets it go.
+ */
 static struct {
 	struct io_tlb_mem *mem;
+	atomic_t dirtied;
 	struct completion reached;
 	struct completion go;
-} clearing;
+} grow_seen;
 
-static void hold_clearing(enum swiotlb_test_point point, const void *arg)
+static void dirty_and_hold(enum swiotlb_test_point point, const void *arg)
 {
-	const struct io_tlb_pool *pool = arg;
+	struct io_tlb_pool *pool = (struct io_tlb_pool *)arg;
 
-	if (point != SWIOTLB_TEST_CLEARING || pool->mem != READ_ONCE(clearing.mem))
+	if (point != SWIOTLB_TEST_UNCLEARED && point != SWIOTLB_TEST_CLEARING)
 		return;
-	complete(&clearing.reached);
+	if (pool->mem != READ_ONCE(grow_seen.mem))
+		return;
+	if (point == SWIOTLB_TEST_UNCLEARED) {
+		memset(pool->vaddr, 0xa5, pool->nslabs << IO_TLB_SHIFT);
+		atomic_inc(&grow_seen.dirtied);
+		return;
+	}
+	complete(&grow_seen.reached);
 	/* Bounded: a case that failed early must not hang the worker. */
-	wait_for_completion_timeout(&clearing.go, msecs_to_jiffies(10000));
+	wait_for_completion_timeout(&grow_seen.go, msecs_to_jiffies(10000));
 }
 
 static void let_clearing_go(void *data)
 {
-	complete_all(&clearing.go);
+	complete_all(&grow_seen.go);
 }
 
-static void hold_clearing_of(struct kunit *test, struct io_tlb_mem *mem)
+/* Dirty @mem's new pools, and hold their clearing until grow_seen.go. */
+static void dirty_and_hold_pools_of(struct kunit *test, struct io_tlb_mem *mem)
 {
-	init_completion(&clearing.reached);
-	init_completion(&clearing.go);
-	WRITE_ONCE(clearing.mem, mem);
+	atomic_set(&grow_seen.dirtied, 0);
+	init_completion(&grow_seen.reached);
+	init_completion(&grow_seen.go);
+	WRITE_ONCE(grow_seen.mem, mem);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, let_clearing_go, NULL), 0);
-	test_swiotlb_set_hook(test, hold_clearing);
+	test_swiotlb_set_hook(test, dirty_and_hold);
 }
 
-/* Number of bytes of @pool's free slots that are not zero. */
-static unsigned long dirty_free_bytes(struct io_tlb_pool *pool)
+/* Let the held clearing go, and wait until the pool is every mapping's. */
+static void release_clearing(struct test_mem *tm)
 {
-	unsigned long i, dirty = 0;
+	complete_all(&grow_seen.go);
+	flush_work(&tm->mem.grow_ready);
+}
+
+/* Bytes of @pool's free slots that do not read as @c. */
+static unsigned long free_bytes_not(struct io_tlb_pool *pool, int c)
+{
+	unsigned long i, n = 0;
 
 	for (i = 0; i < pool->nslabs; i++)
 		if (!test_bit(i, pool->busy) &&
-		    memchr_inv(pool->vaddr + (i << IO_TLB_SHIFT), 0, IO_TLB_SIZE))
-			dirty++;
-	return dirty << IO_TLB_SHIFT;
+		    memchr_inv(pool->vaddr + (i << IO_TLB_SHIFT), c, IO_TLB_SIZE))
+			n++;
+	return n << IO_TLB_SHIFT;
 }
 
 /*
  * The caller that adds a pool returns with its mapping in the new pool
- * while the rest of the pool is still to be cleared; until it is, the pool
- * is not the allocator's (no slots counted, growth still busy), and
- * another mapping that may sleep takes a transient pool rather than a slot
- * of it. Then every free slot is cleared, whatever the memory held, and
- * the pool is the allocator's.
+ * while the rest of the pool is still to be cleared (its free slots still
+ * hold what the memory held); until it is, the pool is not the
+ * allocator's (no slots counted, growth still busy), and another mapping
+ * that may sleep takes a transient pool rather than a slot of it. Then
+ * every free slot is cleared and the pool is the allocator's.
  */
 static void caller_that_adds_a_pool_is_served_before_the_rest_is_cleared(struct kunit *test)
 {
@@ -85,11 +107,11 @@ static void caller_that_adds_a_pool_is_served_before_the_rest_is_cleared(struct 
 	struct swiotlb_stats *st = &tm->mem.stats;
 	struct io_tlb_pool *pool, *other_pool;
 	phys_addr_t fill, tlb, other;
+	unsigned long stale, dirty;
 	bool reached;
-	unsigned long i, dirty;
 
 	fill = fill_and_grow_inline(test, tm, page, 1000);
-	hold_clearing_of(test, &tm->mem);
+	dirty_and_hold_pools_of(test, &tm->mem);
 
 	tlb = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
 	pool = swiotlb_find_pool(dev, tlb);
@@ -97,11 +119,15 @@ static void caller_that_adds_a_pool_is_served_before_the_rest_is_cleared(struct 
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
 	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), page_address(page), PAGE_SIZE), 0);
 
-	reached = wait_for_completion_timeout(&clearing.reached, msecs_to_jiffies(10000));
-	kunit_info(test, "mapped in the new pool; its clearing %s; %lu slots in the allocator's pools, %ld dynamic pools counted\n",
-		   reached ? "held" : "never started", READ_ONCE(tm->mem.nslabs),
-		   counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]));
+	reached = wait_for_completion_timeout(&grow_seen.reached, msecs_to_jiffies(10000));
+	stale = free_bytes_not(pool, 0xa5);
+	kunit_info(test, "mapped in the new pool (%d dirtied); its clearing %s with %lu free bytes not as dirtied; %lu slots in the allocator's pools, %ld dynamic pools counted\n",
+		   atomic_read(&grow_seen.dirtied), reached ? "held" : "never started", stale,
+		   READ_ONCE(tm->mem.nslabs), counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]));
 	KUNIT_ASSERT_TRUE(test, reached);
+	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
+	/* The map did not pay for clearing the pool. */
+	KUNIT_EXPECT_EQ(test, stale, 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
 	KUNIT_EXPECT_TRUE(test, test_bit(0, &tm->mem.grow_busy));
@@ -112,14 +138,8 @@ static void caller_that_adds_a_pool_is_served_before_the_rest_is_cleared(struct 
 	KUNIT_ASSERT_NOT_NULL(test, other_pool);
 	KUNIT_EXPECT_EQ(test, other_pool->kind, SWIOTLB_POOL_TRANSIENT);
 
-	/* What the memory held before the pool, for all the clearing knows. */
-	for (i = 0; i < pool->nslabs; i++)
-		if (!test_bit(i, pool->busy))
-			memset(pool->vaddr + (i << IO_TLB_SHIFT), 0xa5, IO_TLB_SIZE);
-	complete_all(&clearing.go);
-	flush_work(&tm->mem.grow_ready);
-
-	dirty = dirty_free_bytes(pool);
+	release_clearing(tm);
+	dirty = free_bytes_not(pool, 0);
 	KUNIT_EXPECT_EQ(test, dirty, 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE + pool->nslabs);
 	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 1);
@@ -133,65 +153,96 @@ static void caller_that_adds_a_pool_is_served_before_the_rest_is_cleared(struct 
 }
 
 /*
+ * The first mapping may be gone before its pool is cleared: its run is
+ * free then, and cleared with the rest; the pool becomes the allocator's
+ * all the same, and serves the next mapping.
+ */
+static void first_mapping_gone_before_the_clearing_leaves_a_whole_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb, next;
+	unsigned long dirty;
+
+	fill = fill_and_grow_inline(test, tm, page, 1000);
+	dirty_and_hold_pools_of(test, &tm->mem);
+	tlb = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&grow_seen.reached,
+							    msecs_to_jiffies(10000)));
+	unmap_phys(test, tlb, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
+
+	release_clearing(tm);
+	dirty = free_bytes_not(pool, 0);
+	kunit_info(test, "first mapping gone before the clearing: %lu bytes left uncleared, %lu slots in the pools\n",
+		   dirty, READ_ONCE(tm->mem.nslabs));
+	KUNIT_EXPECT_EQ(test, dirty, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tm->mem.nslabs), IO_TLB_SEGSIZE + pool->nslabs);
+	next = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, 0);
+	KUNIT_EXPECT_PTR_EQ(test, swiotlb_find_pool(dev, next), pool);
+	unmap_phys(test, next, PAGE_SIZE);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
+/*
+ * Check the run of the mapping at @tlb of @size bytes of @orig: the bytes
+ * before and after the buffer are zero, the buffer holds the caller's.
+ */
+static void expect_run_clear_around(struct kunit *test, struct io_tlb_pool *pool,
+				    phys_addr_t tlb, const void *orig, size_t size,
+				    size_t offset_in_slot)
+{
+	int head = swiotlb_slots_head(pool, tlb);
+	phys_addr_t run;
+	size_t after;
+
+	KUNIT_ASSERT_GE(test, head, 0);
+	run = pool->start + ((phys_addr_t)(head - pool->slots[head].pad) << IO_TLB_SHIFT);
+	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - size;
+	kunit_info(test, "buffer at %#llx of a run of %u slots, %zu bytes after it\n",
+		   (u64)(tlb - run), pool->slots[head].nslots, after);
+	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)offset_in_slot);
+	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(run), 0, tlb - run));
+	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), orig, size), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + size), 0, after));
+}
+
+/*
  * The run the first mapping takes in a pool it added is cleared before the
  * map returns, around the buffer as well as under it: a device sees the
  * whole run (the bytes before a buffer that keeps its offset within a slot,
- * the rest of its last slot), never what the memory held before. The memory is dirtied first: a block of the pool's
- * size is filled and freed just before, and the page allocator hands the
- * same block back (the case is skipped where it does not).
+ * the rest of its last slot), never what the memory held before.
  */
 static void first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it(struct kunit *test)
 {
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	unsigned int order = get_order(IO_TLB_SEGSIZE << IO_TLB_SHIFT);
 	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300;
 	struct io_tlb_pool *pool;
-	phys_addr_t fill, tlb, run;
-	struct page *stale;
-	size_t after;
-	int head;
+	phys_addr_t fill, tlb;
 
 	fill = fill_and_grow_inline(test, tm, page, 1000);
-	hold_clearing_of(test, &tm->mem);
+	dirty_and_hold_pools_of(test, &tm->mem);
 	/* dma_set_min_align_mask() needs somewhere to keep the mask. */
 	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
 	/* The buffer keeps its offset within 8 KiB: 100 bytes into a slot. */
 	dma_set_min_align_mask(dev, SZ_8K - 1);
-	stale = alloc_pages(GFP_KERNEL | __GFP_DMA32, order);
-	KUNIT_ASSERT_NOT_NULL(test, stale);
-	memset(page_address(stale), 0xa5, PAGE_SIZE << order);
-	__free_pages(stale, order);
-
 	tlb = map_phys_for(test, dev, page_to_phys(page) + offset, size, DMA_ATTR_MAY_BLOCK);
 	dma_set_min_align_mask(dev, 0);
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
-	head = swiotlb_slots_head(pool, tlb);
-	KUNIT_ASSERT_GE(test, head, 0);
-	run = pool->start + ((phys_addr_t)(head - pool->slots[head].pad) << IO_TLB_SHIFT);
-	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - size;
-	kunit_info(test, "buffer at %#llx of a run of %u slots at %#llx; pool %s the dirtied block\n",
-		   (u64)(tlb - run), pool->slots[head].nslots, (u64)(run - pool->start),
-		   pool->start == page_to_phys(stale) ? "in" : "not in");
-	if (pool->start != page_to_phys(stale)) {
-		complete_all(&clearing.go);
-		flush_work(&tm->mem.grow_ready);
-		unmap_phys(test, tlb, size);
-		unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
-		__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
-		kunit_skip(test, "the page allocator did not hand the dirtied block back");
-	}
-
-	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)(offset & (IO_TLB_SIZE - 1)));
-	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(run), 0, tlb - run));
-	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), page_address(page) + offset, size), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + size), 0, after));
-	complete_all(&clearing.go);
-	flush_work(&tm->mem.grow_ready);
+	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
+	expect_run_clear_around(test, pool, tlb, page_address(page) + offset, size,
+				offset & (IO_TLB_SIZE - 1));
+	release_clearing(tm);
 	unmap_phys(test, tlb, size);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
@@ -201,64 +252,98 @@ static void first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it(struc
  * A transient pool is exactly its mapping's run, and is cleared around the
  * buffer only (the fill writes the buffer): the bytes before the buffer in
  * its first slot and after it in its last one never hold what the memory
- * held before. Dirtied as in the case above; a mapping that cannot sleep.
+ * held before. A mapping that cannot sleep.
  */
 static void transient_pool_shows_no_stale_bytes_around_its_buffer(struct kunit *test)
 {
 	struct device *dev = test->priv;
-	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300, order = 1;
+	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
 	struct io_tlb_pool *pool;
-	phys_addr_t fill, tlb, run;
-	struct page *stale;
-	size_t after;
-	int head;
+	phys_addr_t fill, tlb;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	dirty_and_hold_pools_of(test, &tm->mem);
 	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	/* 100 bytes into a slot, whose DMA address keeps the offset within 8 KiB. */
 	dma_set_min_align_mask(dev, SZ_8K - 1);
-	/* The block of the pool: one slot, and three more to find the alignment in. */
-	stale = alloc_pages(GFP_KERNEL | __GFP_DMA32, order);
-	KUNIT_ASSERT_NOT_NULL(test, stale);
-	memset(page_address(stale), 0xa5, PAGE_SIZE << order);
-	__free_pages(stale, order);
-
 	tlb = map_phys_for(test, dev, page_to_phys(page) + offset, size, 0);
 	dma_set_min_align_mask(dev, 0);
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
-	head = swiotlb_slots_head(pool, tlb);
-	KUNIT_ASSERT_GE(test, head, 0);
-	run = pool->start + ((phys_addr_t)(head - pool->slots[head].pad) << IO_TLB_SHIFT);
-	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - size;
-	kunit_info(test, "buffer at %#llx of a run of %u slots; pool %s the dirtied block\n",
-		   (u64)(tlb - run), pool->slots[head].nslots,
-		   pool->block == page_address(stale) ? "in" : "not in");
-	if (pool->block != page_address(stale)) {
-		unmap_phys(test, tlb, size);
-		unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
-		__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
-		kunit_skip(test, "the page allocator did not hand the dirtied block back");
-	}
-
-	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)(offset & (IO_TLB_SIZE - 1)));
-	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(run), 0, tlb - run));
-	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), page_address(page) + offset, size), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + size), 0, after));
+	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
+	expect_run_clear_around(test, pool, tlb, page_address(page) + offset, size,
+				offset & (IO_TLB_SIZE - 1));
 	unmap_phys(test, tlb, size);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/* The fill mapping goes away just after a may-sleep map found the pools full. */
+static struct {
+	struct task_struct *task;
+	struct device *dev;
+	phys_addr_t fill;
+} room_comes;
+
+static void room_comes_after_the_search(enum swiotlb_test_point point, const void *arg)
+{
+	struct device *dev = READ_ONCE(room_comes.dev);
+
+	/* The look for reach comes between the search and the growth. */
+	if (point != SWIOTLB_TEST_SLOW_STEP || strcmp(arg, "walk of the pools for reach") ||
+	    !dev || READ_ONCE(room_comes.task) != current)
+		return;
+	WRITE_ONCE(room_comes.dev, NULL);
+	swiotlb_tbl_unmap_single(dev, room_comes.fill, SWIOTLB_MAX_ALLOC, DMA_TO_DEVICE, 0);
+}
+
+/*
+ * Room that comes back between a may-sleep map's search and its claim to
+ * add a pool (here: the mapping that filled the pool goes; in a burst: the
+ * pool another caller added becomes everybody's) is used: the pools are
+ * searched once more with the claim held, and no pool is added.
+ */
+static void may_sleep_map_that_finds_room_once_it_may_grow_adds_no_pool(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct swiotlb_stats *st = &tm->mem.stats;
+	struct io_tlb_pool *pool;
+	phys_addr_t tlb;
+
+	room_comes.fill = fill_and_grow_inline(test, tm, page, 1000);
+	WRITE_ONCE(room_comes.task, current);
+	WRITE_ONCE(room_comes.dev, dev);
+	test_swiotlb_set_hook(test, room_comes_after_the_search);
+	tlb = map_phys_for(test, dev, page_to_phys(page), PAGE_SIZE, DMA_ATTR_MAY_BLOCK);
+	pool = swiotlb_find_pool(dev, tlb);
+	flush_work(&tm->mem.grow_ready);
+	kunit_info(test, "fill gone %s; mapped in a pool of kind %d; %ld dynamic and %ld transient pools added\n",
+		   READ_ONCE(room_comes.dev) ? "never" : "after the search",
+		   pool ? (int)pool->kind : -1, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]),
+		   counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]));
+
+	KUNIT_ASSERT_NULL(test, READ_ONCE(room_comes.dev));
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_DYNAMIC]), 0);
+	KUNIT_EXPECT_EQ(test, counter(&st->pools_added[SWIOTLB_POOL_TRANSIENT]), 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, &tm->mem.grow_busy));
+	unmap_phys(test, tlb, PAGE_SIZE);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static struct kunit_case swiotlb_policy_grow_cases[] = {
 	KUNIT_CASE(caller_that_adds_a_pool_is_served_before_the_rest_is_cleared),
+	KUNIT_CASE(first_mapping_gone_before_the_clearing_leaves_a_whole_pool),
 	KUNIT_CASE(first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it),
 	KUNIT_CASE(transient_pool_shows_no_stale_bytes_around_its_buffer),
+	KUNIT_CASE(may_sleep_map_that_finds_room_once_it_may_grow_adds_no_pool),
 	{}
 };
 

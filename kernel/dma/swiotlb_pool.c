@@ -41,6 +41,8 @@ unsigned int swiotlb_default_nareas;
  * swiotlb_add_pool() - put a laid-out pool in an allocator's list
  * @mem:	the allocator
  * @pool:	a pool from swiotlb_slots_setup() (or the wrapping of a new block)
+ *		whose free slots are cleared: any mapping may take them from now
+ *		on, and a device sees the whole run it is given
  *
  * Also how the allocators of tests and test devices get their fixed pool.
  */

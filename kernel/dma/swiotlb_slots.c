@@ -29,14 +29,19 @@
  * area's slots, area->used and area->closed. No other lock is taken under it, and no code
  * holds two area locks at once. The records of a live mapping are read
  * without the lock by the mapping's owner, which is the only one to end it.
+ * One reader of busy bits takes no lock: swiotlb_slots_clear_free(), on a
+ * pool no mapping can take slots from, where bits can only be cleared
+ * meanwhile (see there).
  */
 
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/dma-direct.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -206,23 +211,30 @@ void swiotlb_slots_clear_around(struct io_tlb_pool *pool, int head,
  *		list a mapping takes slots from: its runs can only be given
  *		back meanwhile, never taken
  *
- * The busy bits are read without the area locks: a run given back while
- * they are read may be left as it is, holding the bytes its own mapping
- * bounced, never what the memory held before the pool. Clears up to the
- * whole pool: called off the mapping path (megabytes take milliseconds).
+ * The busy bits are read without the area locks (a race KCSAN is told
+ * of): nobody can set one, and a run given back while they are read may be
+ * left as it is, holding the bytes its own mapping bounced, never what the
+ * memory held before the pool. Clears up to the whole pool, a segment at a
+ * time, rescheduling in between: megabytes take milliseconds, and this
+ * runs off the mapping path.
  *
- * Context: any; does not sleep.
+ * Context: process context; may sleep.
  */
 void swiotlb_slots_clear_free(struct io_tlb_pool *pool)
 {
-	unsigned long first = 0, end;
+	unsigned long seg, first, end, stop;
 
-	while (first < pool->nslabs) {
-		first = find_next_zero_bit(pool->busy, pool->nslabs, first);
-		end = find_next_bit(pool->busy, pool->nslabs, first);
-		if (first < end)
-			swiotlb_slots_clear(pool, first, end);
-		first = end;
+	for (seg = 0; seg < pool->nslabs; seg += IO_TLB_SEGSIZE) {
+		stop = min(seg + IO_TLB_SEGSIZE, pool->nslabs);
+		for (first = seg; first < stop; first = end) {
+			/* Bits may only be cleared meanwhile: see above. */
+			first = data_race(find_next_zero_bit(pool->busy, stop, first));
+			/* Likewise. */
+			end = data_race(find_next_bit(pool->busy, stop, first));
+			if (first < end)
+				swiotlb_slots_clear(pool, first, end);
+		}
+		cond_resched();
 	}
 }
 

@@ -82,6 +82,7 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 		goto failed;
 	}
 	pool->owner = dev;
+	swiotlb_test_point(SWIOTLB_TEST_UNCLEARED, pool);
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {
 		/* A device segment boundary inside the block, or its DMA limit. */

@@ -46,8 +46,9 @@
  *
  * It also decides when the pools grow and shrink (with
  * CONFIG_SWIOTLB_DYNAMIC): it asks the worker for a dynamic pool, or adds
- * one from a mapping's context, through swiotlb_dynamic_add(), the one
- * function of the pool layer that grows an allocator, and wakes every
+ * one from a mapping's context, through swiotlb_dynamic_add() (or, for a
+ * single mapping, swiotlb_dynamic_add_first() and swiotlb_dynamic_ready()),
+ * the only functions of the pool layer that grow an allocator, and wakes every
  * waiter once a pool is added (the oldest one if adding it failed); the
  * worker and the shrink work are its own (swiotlb_grow(),
  * swiotlb_shrink_work()), and it gives idle pools back
@@ -57,7 +58,11 @@
  * Locking: mem->wait_lock (irq-safe: unmaps, which wake waiters, come from
  * any context) protects the queue and its length. It is never held while
  * allocating or sleeping, and no other lock is taken under it. Bit 0 of
- * mem->grow_busy lets one mapping at a time add a pool; mem->grow_failed
+ * mem->grow_busy lets one mapping at a time add a pool, and stays held
+ * until the pool is every mapping's: for a single mapping, across the work
+ * item that clears it (mem->grow_ready), which it hands mem->grow_pending
+ * (written before queue_work(), which orders it, and read by that work
+ * alone); mem->grow_failed
  * and the retry times are written by the worker (or that one mapping) and
  * read without a lock (release/acquire, see swiotlb_request_growth()). An unmap
  * reads the queue's length without a barrier, after the area lock under
@@ -638,6 +643,17 @@ static enum swiotlb_grew swiotlb_grow_claim(struct device *dev, u64 limit)
 	return SWIOTLB_GREW_ADDED;
 }
 
+/*
+ * The end of a claim that added nothing and tried nothing: the slots were
+ * found after all. Whoever found the bit taken meanwhile and went to sleep
+ * counting on a pool learns there is none (the oldest waiter tries again).
+ */
+static void swiotlb_grow_unclaim(struct io_tlb_mem *mem)
+{
+	clear_bit_unlock(0, &mem->grow_busy);
+	swiotlb_wake_waiters(mem);
+}
+
 /* The end of a claim: the pool is there for everybody (@added), or none came. */
 static void swiotlb_grow_release(struct io_tlb_mem *mem, bool added)
 {
@@ -725,7 +741,10 @@ enum swiotlb_grew swiotlb_grow_now(struct device *dev, u64 limit)
  * pool. Until then the growth bit stays held: other callers that may sleep
  * take transient pools at once or wait, as while the pool is made. A
  * mapping that does not fit in the new pool (*@pool %NULL on
- * %SWIOTLB_GREW_ADDED) finds it ready, among the others.
+ * %SWIOTLB_GREW_ADDED) finds it ready, among the others. With the bit
+ * claimed, the pools are searched once more first: a pool that became
+ * everybody's since the caller's search serves it (*@pool set, none
+ * added).
  *
  * Context: process context; sleeps.
  * Return: as swiotlb_grow_now().
@@ -740,11 +759,21 @@ enum swiotlb_grew swiotlb_grow_first(struct device *dev, const struct swiotlb_re
 	*pool = NULL;
 	if (grew != SWIOTLB_GREW_ADDED)
 		return grew;
+	/*
+	 * The pool another caller added may have become everybody's between
+	 * this caller's search and its claim (a work item made it so): look
+	 * again before adding one more.
+	 */
+	*pool = swiotlb_pools_take(dev, req, head);
+	if (*pool) {
+		swiotlb_grow_unclaim(mem);
+		return SWIOTLB_GREW_ADDED;
+	}
 	*pool = swiotlb_dynamic_add_first(dev, req, head, SWIOTLB_GFP_AT_ONCE);
 	if (*pool && *head >= 0) {
 		/* The bit stays held; the work item sees the pool (queue_work() orders). */
 		mem->grow_pending = *pool;
-		queue_work(swiotlb_wq ?: system_wq, &mem->grow_ready);
+		WARN_ON_ONCE(!queue_work(swiotlb_wq ?: system_wq, &mem->grow_ready));
 		return SWIOTLB_GREW_ADDED;
 	}
 	/* None added, or added and published whole: the mapping was not placed. */

@@ -6,7 +6,10 @@
  *                        emitted by dma-iommu and swiotlb-xen)
  *   swiotlb_map          a bounce buffer was taken, in a pool of some kind
  *   swiotlb_unmap        a bounce buffer is given back
- *   swiotlb_pool_add     a dynamic or transient pool was published
+ *   swiotlb_pool_add     a dynamic or transient pool was published (a
+ *                        dynamic pool a single mapping added: put in the
+ *                        address index holding that mapping; others may
+ *                        use it once its memory is cleared)
  *   swiotlb_pool_remove  one was unpublished (freed after a grace period)
  *   swiotlb_wait_begin   a mapping that may sleep starts waiting for room
  *   swiotlb_wait_end     ... and stops: served or timed out
