@@ -481,6 +481,15 @@ static unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem)
 	return READ_ONCE(mem->grow_nslabs) ?: swiotlb_default_nslabs;
 }
 
+/* A dynamic pool of swiotlb_dynamic_nslabs() slots, its memory not cleared. */
+static struct io_tlb_pool *swiotlb_dynamic_make(struct io_tlb_mem *mem, gfp_t gfp)
+{
+	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
+
+	return swiotlb_pool_make(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
+				 swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
+}
+
 /**
  * swiotlb_dynamic_add() - add a dynamic pool to an allocator
  * @mem:	an allocator that can grow
@@ -497,13 +506,11 @@ static unsigned long swiotlb_dynamic_nslabs(struct io_tlb_mem *mem)
  */
 bool swiotlb_dynamic_add(struct io_tlb_mem *mem, gfp_t gfp)
 {
-	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
-	struct io_tlb_pool *pool;
+	struct io_tlb_pool *pool = swiotlb_dynamic_make(mem, gfp);
 
-	pool = swiotlb_pool_create(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
-				   swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
 	if (!pool)
 		return false;
+	swiotlb_slots_clear(pool, 0, pool->nslabs);
 	swiotlb_pool_publish(pool);
 	return true;
 }
@@ -537,12 +544,10 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
 					      int *head, gfp_t gfp)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	unsigned long nslabs = swiotlb_dynamic_nslabs(mem);
 	struct io_tlb_pool *pool;
 
 	*head = -1;
-	pool = swiotlb_pool_make(NULL, mem, nslabs, min(nslabs, SWIOTLB_MIN_NSLABS),
-				 swiotlb_default_nareas, SWIOTLB_POOL_DYNAMIC, gfp);
+	pool = swiotlb_dynamic_make(mem, gfp);
 	if (!pool)
 		return NULL;
 	swiotlb_test_point(SWIOTLB_TEST_UNCLEARED, pool);

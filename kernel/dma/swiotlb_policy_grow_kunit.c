@@ -190,6 +190,26 @@ static void first_mapping_gone_before_the_clearing_leaves_a_whole_pool(struct ku
 }
 
 /*
+ * Map @size bytes at @orig keeping its offset within 8 KiB (the device's
+ * min_align_mask, as NVMe's 4 KiB one): a buffer that starts inside its
+ * first slot, so that its run has bytes before it as well as after.
+ */
+static phys_addr_t map_within_a_slot(struct kunit *test, struct device *dev, phys_addr_t orig,
+				     size_t size, unsigned long attrs)
+{
+	phys_addr_t tlb;
+
+	/* dma_set_min_align_mask() needs somewhere to keep the mask. */
+	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	dma_set_min_align_mask(dev, SZ_8K - 1);
+	tlb = swiotlb_tbl_map_single(dev, orig, size, 0, DMA_TO_DEVICE, attrs);
+	dma_set_min_align_mask(dev, 0);
+	KUNIT_ASSERT_NE(test, tlb, (phys_addr_t)DMA_MAPPING_ERROR);
+	return tlb;
+}
+
+/*
  * Check the run of the mapping at @tlb of @size bytes of @orig: the bytes
  * before and after the buffer are zero, the buffer holds the caller's.
  */
@@ -229,13 +249,7 @@ static void first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it(struc
 
 	fill = fill_and_grow_inline(test, tm, page, 1000);
 	dirty_and_hold_pools_of(test, &tm->mem);
-	/* dma_set_min_align_mask() needs somewhere to keep the mask. */
-	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	/* The buffer keeps its offset within 8 KiB: 100 bytes into a slot. */
-	dma_set_min_align_mask(dev, SZ_8K - 1);
-	tlb = map_phys_for(test, dev, page_to_phys(page) + offset, size, DMA_ATTR_MAY_BLOCK);
-	dma_set_min_align_mask(dev, 0);
+	tlb = map_within_a_slot(test, dev, page_to_phys(page) + offset, size, DMA_ATTR_MAY_BLOCK);
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
@@ -266,11 +280,7 @@ static void transient_pool_shows_no_stale_bytes_around_its_buffer(struct kunit *
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
 	dirty_and_hold_pools_of(test, &tm->mem);
-	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	dma_set_min_align_mask(dev, SZ_8K - 1);
-	tlb = map_phys_for(test, dev, page_to_phys(page) + offset, size, 0);
-	dma_set_min_align_mask(dev, 0);
+	tlb = map_within_a_slot(test, dev, page_to_phys(page) + offset, size, 0);
 	pool = swiotlb_find_pool(dev, tlb);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
