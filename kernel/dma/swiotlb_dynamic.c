@@ -284,8 +284,10 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 }
 
 /*
- * Retired pools are freed here: WQ_MEM_RECLAIM because they are retired on
- * the I/O path, and the memory they give back may be what reclaim needs.
+ * Retired pools are freed here, and the wait layer grows allocators and
+ * clears the pools mappings added here too (swiotlb_grow(),
+ * swiotlb_grow_ready()): WQ_MEM_RECLAIM because all of it is on behalf of
+ * the I/O path, and the memory given back may be what reclaim needs.
  */
 struct workqueue_struct *swiotlb_wq;
 
@@ -571,7 +573,8 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
  * swiotlb_dynamic_add_first() and let every mapping use it
  * @pool:	that pool, its first mapping live or given back meanwhile
  *
- * Context: process context; does not sleep. Clears up to the whole pool.
+ * Context: process context; may sleep (reschedules while it clears up to
+ * the whole pool).
  */
 void swiotlb_dynamic_ready(struct io_tlb_pool *pool)
 {

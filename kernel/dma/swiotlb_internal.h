@@ -402,7 +402,8 @@ void swiotlb_wake_after_free(struct io_tlb_mem *mem);
 
 /* What swiotlb_grow_now() did. */
 enum swiotlb_grew {
-	SWIOTLB_GREW_ADDED,	/* a dynamic pool was added */
+	/* A dynamic pool was added (or, from swiotlb_grow_first(), the pools had room). */
+	SWIOTLB_GREW_ADDED,
 	SWIOTLB_GREW_BUSY,	/* another caller is adding one */
 	SWIOTLB_GREW_NO,	/* none: no memory at once, or not now */
 };

@@ -199,9 +199,6 @@ static phys_addr_t map_within_a_slot(struct kunit *test, struct device *dev, phy
 {
 	phys_addr_t tlb;
 
-	/* dma_set_min_align_mask() needs somewhere to keep the mask. */
-	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
 	dma_set_min_align_mask(dev, SZ_8K - 1);
 	tlb = swiotlb_tbl_map_single(dev, orig, size, 0, DMA_TO_DEVICE, attrs);
 	dma_set_min_align_mask(dev, 0);

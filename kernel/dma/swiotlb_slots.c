@@ -29,14 +29,10 @@
  * area's slots, area->used and area->closed. No other lock is taken under it, and no code
  * holds two area locks at once. The records of a live mapping are read
  * without the lock by the mapping's owner, which is the only one to end it.
- * One reader of busy bits takes no lock: swiotlb_slots_clear_free(), on a
- * pool no mapping can take slots from, where bits can only be cleared
- * meanwhile (see there).
  */
 
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
-#include <linux/compiler.h>
 #include <linux/dma-direct.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
@@ -211,28 +207,38 @@ void swiotlb_slots_clear_around(struct io_tlb_pool *pool, int head,
  *		list a mapping takes slots from: its runs can only be given
  *		back meanwhile, never taken
  *
- * The busy bits are read without the area locks (a race KCSAN is told
- * of): nobody can set one, and a run given back while they are read may be
- * left as it is, holding the bytes its own mapping bounced, never what the
- * memory held before the pool. Clears up to the whole pool, a segment at a
- * time, rescheduling in between: megabytes take milliseconds, and this
+ * A segment at a time: its busy bits are copied under its area's lock,
+ * and the slots free in that copy are cleared after the lock is dropped.
+ * The lock orders the clearing after everything the mapping that gave a
+ * run back did before (its unmap's copy out of the run, on a CPU that
+ * may reorder a load after a later store); a run given back after the
+ * copy is left as it is, holding the bytes its own mapping bounced, never
+ * what the memory held before the pool. Clears up to the whole pool,
+ * rescheduling between segments: megabytes take milliseconds, and this
  * runs off the mapping path.
  *
  * Context: process context; may sleep.
  */
 void swiotlb_slots_clear_free(struct io_tlb_pool *pool)
 {
-	unsigned long seg, first, end, stop;
+	DECLARE_BITMAP(busy, IO_TLB_SEGSIZE);
+	unsigned long seg, n, first, end;
+	struct swiotlb_area *area;
+	unsigned long flags;
 
+	/* A segment starts on a word of the bitmap: IO_TLB_SEGSIZE is a multiple of its bits. */
+	BUILD_BUG_ON(IO_TLB_SEGSIZE % BITS_PER_LONG);
 	for (seg = 0; seg < pool->nslabs; seg += IO_TLB_SEGSIZE) {
-		stop = min(seg + IO_TLB_SEGSIZE, pool->nslabs);
-		for (first = seg; first < stop; first = end) {
-			/* Bits may only be cleared meanwhile: see above. */
-			first = data_race(find_next_zero_bit(pool->busy, stop, first));
-			/* Likewise. */
-			end = data_race(find_next_bit(pool->busy, stop, first));
+		n = min_t(unsigned long, IO_TLB_SEGSIZE, pool->nslabs - seg);
+		area = &pool->areas[swiotlb_seg_area(pool, seg / IO_TLB_SEGSIZE)];
+		spin_lock_irqsave(&area->lock, flags);
+		memcpy(busy, &pool->busy[seg / BITS_PER_LONG], BITS_TO_LONGS(n) * sizeof(long));
+		spin_unlock_irqrestore(&area->lock, flags);
+		for (first = 0; first < n; first = end) {
+			first = find_next_zero_bit(busy, n, first);
+			end = find_next_bit(busy, n, first);
 			if (first < end)
-				swiotlb_slots_clear(pool, first, end);
+				swiotlb_slots_clear(pool, seg + first, seg + end);
 		}
 		cond_resched();
 	}

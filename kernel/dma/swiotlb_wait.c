@@ -618,7 +618,8 @@ bool swiotlb_growth_serves(struct device *dev, u64 limit)
 /*
  * Whether this caller may add a dynamic pool from its own context now, and
  * is the one caller that does: %SWIOTLB_GREW_ADDED means it holds bit 0 of
- * mem->grow_busy, and must pass it on to swiotlb_grow_release().
+ * mem->grow_busy, and must give it up through swiotlb_grow_release() (or
+ * swiotlb_grow_unclaim(), having added nothing).
  */
 static enum swiotlb_grew swiotlb_grow_claim(struct device *dev, u64 limit)
 {
@@ -632,9 +633,10 @@ static enum swiotlb_grew swiotlb_grow_claim(struct device *dev, u64 limit)
 		return SWIOTLB_GREW_BUSY;
 	/*
 	 * Again with the bit held: a caller that passed the checks above while
-	 * another one failed to add a pool must not try at once. (One that
+	 * another one failed to add a pool must not try at once. (A list that
 	 * found the pools full just before another published a pool still adds
-	 * one: a pool too many at worst, given back once idle.)
+	 * one: a pool too many at worst, given back once idle; a single
+	 * mapping searches again, see swiotlb_grow_first().)
 	 */
 	if (!swiotlb_may_grow_now(mem)) {
 		clear_bit_unlock(0, &mem->grow_busy);
