@@ -34,7 +34,11 @@ BENCH_RNVME=${BENCH_RNVME:-1}
 # pool being cleared or filled often is. That is the host's cost, not
 # either swiotlb's.
 BENCH_PREALLOC=${BENCH_PREALLOC:-1}
-[ "$BENCH_PREALLOC" = 0 ] && export QEMU_PREALLOC= || export QEMU_PREALLOC=1
+if [ "$BENCH_PREALLOC" = 0 ]; then
+	export QEMU_PREALLOC=
+else
+	export QEMU_PREALLOC=1
+fi
 RESULTS=${RESULTS:-$TOP/bench/results}
 export CONFIG_FRAGMENTS="$TOP/configs/base.config $TOP/configs/storage.config $TOP/bench/bench.config"
 

@@ -560,7 +560,6 @@ struct io_tlb_pool *swiotlb_dynamic_add_first(struct device *dev, const struct s
 		return pool;
 	}
 	swiotlb_slots_clear_around(pool, *head, req);
-	pool->mem = mem;
 	swiotlb_index_add(pool);
 	trace_swiotlb_pool_add(pool);
 	swiotlb_mark_dev(dev);

@@ -206,27 +206,37 @@ static phys_addr_t map_within_a_slot(struct kunit *test, struct device *dev, phy
 	return tlb;
 }
 
+/* The buffer of the stale-bytes cases: 300 bytes, 100 into the fourth slot of a page. */
+#define AROUND_OFFSET	(3 * IO_TLB_SIZE + 100)
+#define AROUND_SIZE	300
+
 /*
- * Check the run of the mapping at @tlb of @size bytes of @orig: the bytes
- * before and after the buffer are zero, the buffer holds the caller's.
+ * Check the mapping at @tlb of the stale-bytes buffer of @page: it is in a
+ * pool of @kind whose memory the hook dirtied, the bytes of its run before
+ * and after the buffer are zero, and the buffer holds the caller's.
  */
-static void expect_run_clear_around(struct kunit *test, struct io_tlb_pool *pool,
-				    phys_addr_t tlb, const void *orig, size_t size,
-				    size_t offset_in_slot)
+static void expect_run_clear_around(struct kunit *test, struct page *page, phys_addr_t tlb,
+				    enum swiotlb_pool_kind kind)
 {
-	int head = swiotlb_slots_head(pool, tlb);
+	struct io_tlb_pool *pool = swiotlb_find_pool(test->priv, tlb);
 	phys_addr_t run;
 	size_t after;
+	int head;
 
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->kind, kind);
+	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
+	head = swiotlb_slots_head(pool, tlb);
 	KUNIT_ASSERT_GE(test, head, 0);
 	run = pool->start + ((phys_addr_t)(head - pool->slots[head].pad) << IO_TLB_SHIFT);
-	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - size;
+	after = ((size_t)pool->slots[head].nslots << IO_TLB_SHIFT) - (tlb - run) - AROUND_SIZE;
 	kunit_info(test, "buffer at %#llx of a run of %u slots, %zu bytes after it\n",
 		   (u64)(tlb - run), pool->slots[head].nslots, after);
-	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)offset_in_slot);
+	KUNIT_EXPECT_EQ(test, (u64)(tlb - run), (u64)(AROUND_OFFSET & (IO_TLB_SIZE - 1)));
 	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(run), 0, tlb - run));
-	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), orig, size), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + size), 0, after));
+	KUNIT_EXPECT_EQ(test, memcmp(phys_to_virt(tlb), page_address(page) + AROUND_OFFSET,
+				     AROUND_SIZE), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(phys_to_virt(tlb + AROUND_SIZE), 0, after));
 }
 
 /*
@@ -240,21 +250,15 @@ static void first_mapping_in_a_pool_it_added_sees_no_stale_bytes_around_it(struc
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300;
-	struct io_tlb_pool *pool;
 	phys_addr_t fill, tlb;
 
 	fill = fill_and_grow_inline(test, tm, page, 1000);
 	dirty_and_hold_pools_of(test, &tm->mem);
-	tlb = map_within_a_slot(test, dev, page_to_phys(page) + offset, size, DMA_ATTR_MAY_BLOCK);
-	pool = swiotlb_find_pool(dev, tlb);
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_DYNAMIC);
-	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
-	expect_run_clear_around(test, pool, tlb, page_address(page) + offset, size,
-				offset & (IO_TLB_SIZE - 1));
+	tlb = map_within_a_slot(test, dev, page_to_phys(page) + AROUND_OFFSET, AROUND_SIZE,
+				DMA_ATTR_MAY_BLOCK);
+	expect_run_clear_around(test, page, tlb, SWIOTLB_POOL_DYNAMIC);
 	release_clearing(tm);
-	unmap_phys(test, tlb, size);
+	unmap_phys(test, tlb, AROUND_SIZE);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
@@ -269,22 +273,15 @@ static void transient_pool_shows_no_stale_bytes_around_its_buffer(struct kunit *
 {
 	struct device *dev = test->priv;
 	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
-	unsigned int offset = 3 * IO_TLB_SIZE + 100, size = 300;
 	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
-	struct io_tlb_pool *pool;
 	phys_addr_t fill, tlb;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
 	dirty_and_hold_pools_of(test, &tm->mem);
-	tlb = map_within_a_slot(test, dev, page_to_phys(page) + offset, size, 0);
-	pool = swiotlb_find_pool(dev, tlb);
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
-	KUNIT_EXPECT_EQ(test, atomic_read(&grow_seen.dirtied), 1);
-	expect_run_clear_around(test, pool, tlb, page_address(page) + offset, size,
-				offset & (IO_TLB_SIZE - 1));
-	unmap_phys(test, tlb, size);
+	tlb = map_within_a_slot(test, dev, page_to_phys(page) + AROUND_OFFSET, AROUND_SIZE, 0);
+	expect_run_clear_around(test, page, tlb, SWIOTLB_POOL_TRANSIENT);
+	unmap_phys(test, tlb, AROUND_SIZE);
 	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
