@@ -83,8 +83,8 @@
  *		the area's slots
  * @used:	slots in use
  * @closed:	the pool is being given back: no new runs
- * @next_seg:	segment (counted from the area's first) where the next search
- *		starts: searches begin where the last allocation was made
+ * @next:	slot of the pool where the next search starts: the one after
+ *		the last run taken in the area (slots are handed out in turn)
  * @first_seg:	the area's first segment in the pool
  * @nsegs:	its segments (areas of a pool differ by one at most)
  * @nslabs:	its slots
@@ -93,7 +93,7 @@ struct swiotlb_area {
 	spinlock_t lock;	/* see the comment at the top of swiotlb_slots.c */
 	unsigned int used;
 	bool closed;
-	unsigned int next_seg;
+	unsigned int next;
 	unsigned int first_seg;
 	unsigned int nsegs;
 	unsigned int nslabs;

@@ -19,10 +19,13 @@
  *             knows how far back its head is, so a sync at an offset finds
  *             the mapping in O(1).
  *
- * A search looks at an area's segments starting where its last allocation
- * was made, skips full ones by their counter, and inside a segment jumps from
- * one aligned candidate to the next, past busy slots, a word of the bitmap at
- * a time. Freeing is O(1) plus clearing the run's bits.
+ * A search starts at the slot after the area's last run, goes on through
+ * the area's next segments (skipping full ones by their counter) and wraps
+ * around to the slots it passed over in the first; inside a segment it
+ * jumps from one aligned candidate to the next, past busy slots, a word of
+ * the bitmap at a time. Slots are so handed out in turn: with mappings held
+ * (a queue of I/O) the next run is usually at the hint, not behind every
+ * live one. Freeing is O(1) plus clearing the run's bits.
  *
  * Locking: area->lock (irq-safe, since mappings are made from any context)
  * protects the busy bits, the segment counters and the slot records of the
@@ -133,7 +136,7 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
 		spin_lock_init(&area->lock);
 		area->used = 0;
 		area->closed = false;
-		area->next_seg = 0;
+		area->next = first * IO_TLB_SEGSIZE;
 		area->first_seg = first;
 		area->nsegs = next - first;
 		area->nslabs = min_t(unsigned long, nslabs, (unsigned long)next * IO_TLB_SEGSIZE) -
@@ -255,21 +258,22 @@ static unsigned long next_candidate(unsigned long i, unsigned long base,
 }
 
 /*
- * Look for a run in segment @seg. @dma_base is the DMA address of slot 0.
+ * Look for a run in the segment of slot @from, starting at @from and before
+ * slot @stop. @dma_base is the DMA address of slot 0.
  * Return the first slot of the run, or -1.
  */
-static long search_segment(struct io_tlb_pool *pool, unsigned int seg,
+static long search_segment(struct io_tlb_pool *pool, unsigned long from, unsigned long stop,
 			   dma_addr_t dma_base, const struct swiotlb_req *req)
 {
-	unsigned long lo = (unsigned long)seg * IO_TLB_SEGSIZE;
+	unsigned long lo = round_down(from, IO_TLB_SEGSIZE);
 	unsigned long hi = min(lo + IO_TLB_SEGSIZE, pool->nslabs);
 	unsigned long base = dma_base >> IO_TLB_SHIFT;
 	unsigned long mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
 	unsigned long want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
 	unsigned long n = req->nslots;
-	unsigned long i = next_candidate(lo, base, mask, want);
+	unsigned long i = next_candidate(from, base, mask, want);
 
-	while (i + n <= hi) {
+	while (i + n <= hi && i < stop) {
 		dma_addr_t first = dma_base + ((dma_addr_t)i << IO_TLB_SHIFT);
 		dma_addr_t last = first + ((dma_addr_t)n << IO_TLB_SHIFT) - 1;
 		unsigned long busy;
@@ -323,23 +327,39 @@ static int search_area(struct io_tlb_pool *pool, unsigned int a,
 	unsigned int nsegs = area->nsegs;
 	unsigned int first_seg = area->first_seg;
 	unsigned long flags;
-	unsigned int k, s;
+	unsigned long next, lo;
+	unsigned int k, s, s0;
 	long start;
 	int head = -1;
 
 	spin_lock_irqsave(&area->lock, flags);
 	if (area->closed || area->used + req->nslots > area->nslabs)
 		goto out;
-	for (k = 0; k < nsegs; k++) {
-		s = area->next_seg + k;
+	/* From the hint to the end of its segment, the other segments, then the rest of it. */
+	next = area->next;
+	s0 = next / IO_TLB_SEGSIZE - first_seg;
+	for (k = 0; k <= nsegs; k++) {
+		s = s0 + k;
 		if (s >= nsegs)
 			s -= nsegs;
+		lo = (unsigned long)(first_seg + s) * IO_TLB_SEGSIZE;
 		if (pool->seg_free[first_seg + s] < req->nslots)
 			continue;
-		start = search_segment(pool, first_seg + s, dma_base, req);
+		if (k == 0)
+			start = search_segment(pool, next, ULONG_MAX, dma_base, req);
+		else if (k < nsegs)
+			start = search_segment(pool, lo, ULONG_MAX, dma_base, req);
+		else if (next > lo)
+			start = search_segment(pool, lo, next, dma_base, req);
+		else
+			break;
 		if (start >= 0) {
 			head = claim(pool, area, start, req);
-			area->next_seg = s;
+			next = start + req->nslots;
+			if (next >= (unsigned long)(first_seg + nsegs) * IO_TLB_SEGSIZE ||
+			    next >= pool->nslabs)
+				next = (unsigned long)first_seg * IO_TLB_SEGSIZE;
+			area->next = next;
 			break;
 		}
 	}

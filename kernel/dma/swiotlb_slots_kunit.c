@@ -260,6 +260,40 @@ static void search_wraps_around_to_earlier_segments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(64)), 0);
 }
 
+/*
+ * A run freed behind the last one taken is not the next one handed out:
+ * a search starts after the area's last run, so with mappings held (a
+ * queue of I/O) it does not step over every one of them first.
+ */
+static void slots_are_handed_out_in_turn_after_the_last_run(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 256, 1);
+	int a = alloc_slots(test, pool, 0, slots_req(2));
+
+	KUNIT_ASSERT_EQ(test, a, 0);
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(2)), 2);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, a), 2);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(2)), 4);
+	/* Past the end of the area the turn starts again at its first slot. */
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(122)), 6);
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(128)), 128);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(2)), 0);
+}
+
+/* The slots of the hint's segment before the hint are searched last, not never. */
+static void search_from_the_last_run_wraps_to_the_slots_before_it(struct kunit *test)
+{
+	struct io_tlb_pool *pool = test_pool(test, 128, 1);
+	int a = alloc_slots(test, pool, 0, slots_req(32));
+
+	KUNIT_ASSERT_EQ(test, a, 0);
+	KUNIT_ASSERT_EQ(test, alloc_slots(test, pool, 0, slots_req(90)), 32);
+	KUNIT_ASSERT_EQ(test, swiotlb_slots_free(pool, a), 32);
+	/* 6 slots are free after the hint (122): 32 fit only before it. */
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(32)), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(6)), 122);
+}
+
 static void full_area_hands_the_request_to_the_next_area(struct kunit *test)
 {
 	struct io_tlb_pool *pool = test_pool(test, 256, 2);
@@ -336,6 +370,8 @@ static struct kunit_case swiotlb_slots_cases[] = {
 	KUNIT_CASE(padding_slots_precede_the_head_and_are_freed_with_it),
 	KUNIT_CASE(head_is_found_from_any_address_of_the_mapping),
 	KUNIT_CASE(search_wraps_around_to_earlier_segments),
+	KUNIT_CASE(slots_are_handed_out_in_turn_after_the_last_run),
+	KUNIT_CASE(search_from_the_last_run_wraps_to_the_slots_before_it),
 	KUNIT_CASE(full_area_hands_the_request_to_the_next_area),
 	KUNIT_CASE(freed_neighbours_merge_into_one_run),
 	KUNIT_CASE(full_pool_refuses_and_stays_consistent),
