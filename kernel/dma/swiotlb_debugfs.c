@@ -37,7 +37,7 @@
 static void device_show(const struct swiotlb_dev_stats *ds, void *m)
 {
 	seq_printf(m, "%-24s %8ld %8ld %9ld %6ld %8ld %8ld\n", ds->name,
-		   atomic_long_read(&ds->used), atomic_long_read(&ds->used_hiwater),
+		   swiotlb_dev_stats_used(ds), atomic_long_read(&ds->used_hiwater),
 		   atomic_long_read(&ds->events[SWIOTLB_DEV_TRANSIENT]),
 		   atomic_long_read(&ds->events[SWIOTLB_DEV_WAIT]),
 		   atomic_long_read(&ds->events[SWIOTLB_DEV_TIMEOUT]),

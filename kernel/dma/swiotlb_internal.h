@@ -556,7 +556,9 @@ enum swiotlb_dev_event {
  * @dev:	the device (compared, never dereferenced after its release)
  * @dropped:	the device is being released: the record is no longer found
  * @name:	its name, kept for the debugfs listing
- * @used:	slots its mappings hold now
+ * @used:	slots its mappings hold now, in per-CPU shares (read with
+ *		swiotlb_dev_stats_used())
+ * @used_lock:	moves of budget between the CPUs' shares of @used
  * @used_hiwater: highest @used seen
  * @events:	counts of each &enum swiotlb_dev_event
  */
@@ -566,28 +568,38 @@ struct swiotlb_dev_stats {
 	struct device *dev;
 	bool dropped;
 	char name[32];
-	atomic_long_t used;
+	struct swiotlb_share __percpu *used;
+	raw_spinlock_t used_lock;
 	atomic_long_t used_hiwater;
 	atomic_long_t events[SWIOTLB_DEV_EVENTS];
+};
+
+/**
+ * struct swiotlb_share - one CPU's share of a slot count that has a
+ * high-water mark
+ * @used:	slots taken on this CPU less slots given back on it; negative
+ *		when this CPU gave back more than it took
+ * @budget:	how high @used may go before the high-water mark must be
+ *		looked at (see swiotlb_stats.c)
+ *
+ * Written by its CPU with interrupts off; @budget also by other CPUs under
+ * the count's lock, read by folds without a lock.
+ */
+struct swiotlb_share {
+	long used;
+	long budget;
 };
 
 /* Index of the count of all kinds together in &struct swiotlb_used. */
 #define SWIOTLB_USED_ALL	SWIOTLB_POOL_KINDS
 
 /**
- * struct swiotlb_used - one CPU's share of an allocator's slot counts
- * @used:	slots taken on this CPU less slots given back on it, per pool
- *		kind and (at %SWIOTLB_USED_ALL) in all; negative when this CPU
- *		gave back more than it took
- * @budget:	how high each of @used may go before the high-water mark
- *		must be looked at (see swiotlb_stats.c)
- *
- * Written by its CPU with interrupts off; @budget also under
- * &io_tlb_mem.used_lock by other CPUs, read by folds without a lock.
+ * struct swiotlb_used - one CPU's shares of an allocator's slot counts
+ * @c:		per pool kind and (at %SWIOTLB_USED_ALL) in all; budget moves
+ *		under &io_tlb_mem.used_lock
  */
 struct swiotlb_used {
-	long used[SWIOTLB_POOL_KINDS + 1];
-	long budget[SWIOTLB_POOL_KINDS + 1];
+	struct swiotlb_share c[SWIOTLB_POOL_KINDS + 1];
 };
 
 /*
@@ -613,6 +625,7 @@ void swiotlb_stats_wait_end(struct device *dev, u64 ns, bool served);
 void swiotlb_stats_no_room(struct device *dev);
 void swiotlb_stats_unreachable(struct device *dev);
 struct swiotlb_dev_stats *swiotlb_dev_stats_find(struct device *dev);
+long swiotlb_dev_stats_used(const struct swiotlb_dev_stats *ds);
 void swiotlb_dev_stats_drop(struct device *dev);
 void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, void *arg),
 				void *arg);

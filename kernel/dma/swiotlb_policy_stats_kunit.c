@@ -217,13 +217,13 @@ static void per_device_counters_follow_each_device(struct kunit *test)
 	/* The fill is this test's device's: 128 slots. */
 	mine = swiotlb_dev_stats_find(test->priv);
 	KUNIT_ASSERT_NOT_NULL(test, mine);
-	KUNIT_EXPECT_EQ(test, counter(&mine->used), 128);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(mine), 128);
 
 	/* The other device goes transient once, then waits in vain once. */
 	tlb = map_phys_for(test, other, page_to_phys(b->page), PAGE_SIZE, 0);
 	theirs = swiotlb_dev_stats_find(other);
 	KUNIT_ASSERT_NOT_NULL(test, theirs);
-	KUNIT_EXPECT_EQ(test, counter(&theirs->used), 2);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(theirs), 2);
 	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_TRANSIENT]), 1);
 	tm->mem.wait_timeout_ms = 1;
 	KUNIT_EXPECT_EQ(test, swiotlb_tbl_map_single(other, page_to_phys(b->page), PAGE_SIZE, 0,
@@ -233,7 +233,7 @@ static void per_device_counters_follow_each_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_TIMEOUT]), 1);
 	KUNIT_EXPECT_EQ(test, counter(&theirs->events[SWIOTLB_DEV_FAILURE]), 1);
 	swiotlb_tbl_unmap_single(other, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0);
-	KUNIT_EXPECT_EQ(test, counter(&theirs->used), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(theirs), 0);
 	KUNIT_EXPECT_EQ(test, counter(&theirs->used_hiwater), 2);
 
 	/* None of it was counted for this test's device. */

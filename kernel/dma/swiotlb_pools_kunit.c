@@ -588,14 +588,16 @@ static void cpu_step(struct kunit *test, int cpu, bool map, phys_addr_t *tlb,
 }
 
 /*
- * Slots are counted per CPU: a CPU that unmaps what another mapped goes
- * below zero. The sums, and the high-water marks, stay exact.
+ * Slots are counted per CPU, the allocator's and the device's: a CPU that
+ * unmaps what another mapped goes below zero. The sums, and the high-water
+ * marks, stay exact.
  */
 static void counters_stay_exact_when_unmaps_run_on_another_cpu(struct kunit *test)
 {
 	struct device *dev = test->priv;
 	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
 	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	struct swiotlb_dev_stats *ds;
 	phys_addr_t a[3], b[2], c[3];
 	int one, two;
 
@@ -613,6 +615,10 @@ static void counters_stay_exact_when_unmaps_run_on_another_cpu(struct kunit *tes
 	cpu_step(test, two, true, c, 3, page);		/* 10 */
 	KUNIT_EXPECT_EQ(test, swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT), 10);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 10);
+	ds = swiotlb_dev_stats_find(dev);
+	KUNIT_ASSERT_NOT_NULL(test, ds);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(ds), 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ds->used_hiwater), 10);
 	cpu_step(test, one, false, c, 3, page);		/* 4 */
 	cpu_step(test, one, false, b, 2, page);		/* 0 */
 	cpu_step(test, two, true, a, 3, page);		/* 6 */
@@ -620,8 +626,12 @@ static void counters_stay_exact_when_unmaps_run_on_another_cpu(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.used_hiwater), 10);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.stats.used_hiwater[SWIOTLB_POOL_DEFAULT]),
 			10);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(ds), 6);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ds->used_hiwater), 10);
 	cpu_step(test, one, false, a, 3, page);
 	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_dev_stats_used(ds), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ds->used_hiwater), 10);
 	__free_pages(page, 0);
 }
 
@@ -641,13 +651,13 @@ static void folded_slot_counts_never_read_below_zero(struct kunit *test)
 	long all, def;
 
 	u = per_cpu_ptr(tm->mem.used, cpumask_first(cpu_possible_mask));
-	u->used[SWIOTLB_USED_ALL] -= 3;
-	u->used[SWIOTLB_POOL_DEFAULT] -= 3;
+	u->c[SWIOTLB_USED_ALL].used -= 3;
+	u->c[SWIOTLB_POOL_DEFAULT].used -= 3;
 	all = swiotlb_stats_used(&tm->mem, SWIOTLB_USED_ALL);
 	def = swiotlb_stats_used(&tm->mem, SWIOTLB_POOL_DEFAULT);
 	KUNIT_EXPECT_EQ(test, swiotlb_read_counters(dev, &c), 0);
-	u->used[SWIOTLB_USED_ALL] += 3;
-	u->used[SWIOTLB_POOL_DEFAULT] += 3;
+	u->c[SWIOTLB_USED_ALL].used += 3;
+	u->c[SWIOTLB_POOL_DEFAULT].used += 3;
 	kunit_info(test, "sums read %ld and %ld, counters %llu\n", all, def,
 		   c.used[SWIOTLB_POOL_DEFAULT]);
 

@@ -9,10 +9,12 @@
  * and the tests read the counters without debugfs, whose files
  * (swiotlb_debugfs.c) only show them.
  *
- * Slots in use are counted per CPU (mem->used: slots taken on the CPU less
- * slots given back on it, per pool kind and in all), so that a map or an
- * unmap writes no cache line that other CPUs write too; a reader adds up
- * the CPUs (swiotlb_stats_used()). The high-water marks need to know when
+ * Slots in use are counted per CPU (struct swiotlb_share: slots taken on
+ * the CPU less slots given back on it), for an allocator per pool kind and
+ * in all (mem->used) and for each device (its record's used), so that a
+ * map or an unmap writes no cache line that other CPUs write too (nor
+ * takes an atomic); a reader adds up the CPUs (swiotlb_stats_used(),
+ * swiotlb_dev_stats_used()). The high-water marks need to know when
  * the sum goes higher than ever, which no CPU sees alone. So each CPU has a
  * budget per count, the budgets of all CPUs adding up to no more than the
  * mark: while every CPU stays within its budget, the sum stays within the
@@ -25,25 +27,32 @@
  * mapping CPU takes the lock whenever it has used up what the other CPU
  * freed.
  *
- * Locking: each CPU's counts are written by that CPU with interrupts off;
- * mem->used_lock (a raw spinlock: the map path takes it with interrupts
- * off, where PREEMPT_RT allows no sleeping lock; held, with interrupts
- * off, for up to four walks of the possible CPUs when a map finds no spare
- * budget anywhere, which happens on every map of a climb to a new high:
- * a cost that grows with the number of CPUs) serialises the moves of budget and the raising of the
- * marks, and no other lock is taken under it. A reader may see the counts a moment behind
- * the allocator: a sum of CPUs is exact when no map or unmap runs meanwhile.
- * Budgets of other CPUs are written under the lock while their CPUs may be
- * reading them: a peak made by CPUs mapping at the same moment as the budgets
- * move may be missed by the mark, never a peak made one map at a time.
- * Event counters are atomics, written without a lock.
+ * Locking: each CPU's shares are written by that CPU with interrupts off;
+ * the count's lock (mem->used_lock, or a device record's used_lock: raw
+ * spinlocks, since the map path takes them with interrupts off, where
+ * PREEMPT_RT allows no sleeping lock; held, with interrupts off, for up to
+ * four walks of the possible CPUs when a map finds no spare budget
+ * anywhere, which happens on every map of a climb to a new high: a cost
+ * that grows with the number of CPUs) serialises the moves of budget and
+ * the raising of the mark, and no other lock is taken under it. A reader
+ * may see the counts a moment behind the allocator: a sum of CPUs is exact
+ * when no map or unmap runs meanwhile. Budgets of other CPUs are written
+ * under the lock while their CPUs may be reading them: a peak made by CPUs
+ * mapping at the same moment as the budgets move may be missed by the mark,
+ * never a peak made one map at a time. Event counters are atomics, written
+ * without a lock.
  *
  * The table of per-device records is read under RCU and changed under
  * swiotlb_devices_lock (irq-safe; nothing is taken under it). Each CPU
  * remembers the record it used last (swiotlb_dev_recent), so that a map or
  * unmap for the same device as the one before finds its record without a
  * lookup in the table; a record being dropped is first marked as such and
- * taken out of every CPU's memory, then freed after a grace period.
+ * taken out of every CPU's memory, then freed after a grace period. A map
+ * or unmap reads that memory with interrupts off, which is an RCU read-side
+ * section as much as rcu_read_lock() is (the two grace periods of
+ * swiotlb_dev_stats_drop() wait for it too): it needs interrupts off for
+ * the per-CPU counts anyway. A record is looked up, or made, outside that
+ * section: a PREEMPT_RT kernel allocates nothing with interrupts off.
  */
 
 #include <linux/hashtable.h>
@@ -53,6 +62,128 @@
 #include <linux/string.h>
 
 #include "swiotlb_internal.h"
+
+/* ---- Counts kept in per-CPU shares ---- */
+
+/*
+ * High-water marks: raise the mark to @val unless it is that high already.
+ * One for the slot counts (atomic_long_t), one for wait times (atomic64_t:
+ * nanoseconds overflow a 32-bit long).
+ */
+static void swiotlb_raise(atomic_long_t *mark, long val)
+{
+	long old = atomic_long_read(mark);
+
+	while (val > old && !atomic_long_try_cmpxchg(mark, &old, val))
+		;
+}
+
+static void swiotlb_raise64(atomic64_t *mark, s64 val)
+{
+	s64 old = atomic64_read(mark);
+
+	while (val > old && !atomic64_try_cmpxchg(mark, &old, val))
+		;
+}
+
+/*
+ * @a - @b for a count of one CPU and its budget. Counts and budgets are
+ * only ever compared through this difference: on a CPU that only maps,
+ * both grow without end and wrap (on 32 bits, after 2^31 slots), while
+ * what lies between them stays small.
+ */
+static long swiotlb_used_diff(long a, long b)
+{
+	return (long)((unsigned long)a - (unsigned long)b);
+}
+
+/*
+ * A count kept in per-CPU shares (see the top of this file): the sum of
+ * the CPUs' shares, never less than 0. Exact when the count does not change
+ * meanwhile; a moment behind it otherwise. The CPUs are read one after the
+ * other: the sum may count the unmap of a mapping made on another CPU and
+ * not the map, and go below zero; it reads 0 then.
+ */
+static long swiotlb_share_sum(struct swiotlb_share __percpu *count)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(count, cpu)->used);
+	return max(sum, 0L);
+}
+
+/*
+ * Add @n (< 0 to give back) to this CPU's share of @count. Interrupts are
+ * off. Return: %true if the share went over its budget, when the caller
+ * must take the count's lock and call swiotlb_share_rebalance().
+ */
+static bool swiotlb_share_add(struct swiotlb_share __percpu *count, long n)
+{
+	struct swiotlb_share *mine = this_cpu_ptr(count);
+
+	WRITE_ONCE(mine->used, mine->used + n);
+	return swiotlb_used_diff(mine->used, READ_ONCE(mine->budget)) > 0;
+}
+
+/*
+ * This CPU's share of @count went over its budget: move budget to it from
+ * CPUs that have more than they use, or, if there is not enough, raise
+ * @mark to the new high and leave every CPU the budget it uses. The budgets
+ * of all CPUs never add up to more than the mark. Interrupts are off and
+ * the count's lock is held.
+ */
+static void swiotlb_share_rebalance(struct swiotlb_share __percpu *count, atomic_long_t *mark)
+{
+	struct swiotlb_share *mine = this_cpu_ptr(count);
+	long need = swiotlb_used_diff(mine->used, mine->budget);
+	struct swiotlb_share *u;
+	long spare, take;
+	int cpu;
+
+	if (need <= 0)
+		return;
+	for_each_possible_cpu(cpu) {
+		u = per_cpu_ptr(count, cpu);
+		if (u == mine)
+			continue;
+		spare = swiotlb_used_diff(READ_ONCE(u->budget), READ_ONCE(u->used));
+		if (spare <= 0)
+			continue;
+		/* What is needed, and half of the rest: fewer moves under drift. */
+		take = min(spare, need + (spare - min(spare, need)) / 2);
+		WRITE_ONCE(u->budget, u->budget - take);
+		WRITE_ONCE(mine->budget, mine->budget + take);
+		need -= take;
+		if (need <= 0)
+			return;
+	}
+	/*
+	 * No CPU has budget to spare: the sum is at a new high. Every other
+	 * CPU was left its use as budget, this one gets its own: the budgets
+	 * add up to the sum, which becomes the mark.
+	 */
+	WRITE_ONCE(mine->budget, mine->used);
+	swiotlb_raise(mark, swiotlb_share_sum(count));
+}
+
+/*
+ * Start @mark again from the sum of @count: every CPU is left its use as
+ * budget, so that the budgets add up to the new mark. The count's lock is
+ * held, interrupts off.
+ */
+static void swiotlb_share_restart(struct swiotlb_share __percpu *count, atomic_long_t *mark)
+{
+	struct swiotlb_share *u;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		u = per_cpu_ptr(count, cpu);
+		WRITE_ONCE(u->budget, READ_ONCE(u->used));
+	}
+	atomic_long_set(mark, swiotlb_share_sum(count));
+}
 
 /* ---- Per device ---- */
 
@@ -101,6 +232,12 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_lookup(struct device *dev, bo
 	ds = kzalloc(sizeof(*ds), GFP_ATOMIC | __GFP_NOWARN);
 	if (!ds)
 		return NULL;
+	ds->used = alloc_percpu_gfp(struct swiotlb_share, GFP_ATOMIC | __GFP_NOWARN);
+	if (!ds->used) {
+		kfree(ds);
+		return NULL;
+	}
+	raw_spin_lock_init(&ds->used_lock);
 	ds->dev = dev;
 	strscpy(ds->name, dev_name(dev), sizeof(ds->name));
 
@@ -110,6 +247,7 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_lookup(struct device *dev, bo
 		hash_add_rcu(swiotlb_devices, &ds->node, (unsigned long)dev);
 	spin_unlock_irqrestore(&swiotlb_devices_lock, flags);
 	if (other) {
+		free_percpu(ds->used);
 		kfree(ds);
 		ds = other;
 	}
@@ -153,32 +291,50 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_recent(struct device *dev)
 }
 
 /*
- * The record of @dev for a map or unmap: this CPU's last one if it is
- * @dev's, else from the table (then remembered); with @create, made if
- * missing.
+ * The record of @dev when this CPU's last one is not: from the table (then
+ * remembered); with @create, made if missing. Called with interrupts as
+ * the caller had them, not inside the counting section (see the top of this
+ * file). The record returned lives as long as @dev, which the caller's
+ * mapping keeps.
  */
-static struct swiotlb_dev_stats *swiotlb_dev_stats_fast(struct device *dev, bool create)
+static struct swiotlb_dev_stats *swiotlb_dev_stats_slow(struct device *dev, bool create)
 {
 	struct swiotlb_dev_stats *ds;
 
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "device record lookup");
 	rcu_read_lock();
-	ds = swiotlb_dev_stats_recent(dev);
-	if (unlikely(!ds)) {
-		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "device record lookup");
-		ds = swiotlb_dev_stats_lookup(dev, create);
-		if (ds)
-			swiotlb_dev_stats_remember(ds);
-	}
+	ds = swiotlb_dev_stats_lookup(dev, create);
+	if (ds)
+		swiotlb_dev_stats_remember(ds);
 	rcu_read_unlock();
 	return ds;
+}
+
+/* The second grace period after a drop has passed. */
+static void swiotlb_dev_stats_free(struct rcu_head *head)
+{
+	struct swiotlb_dev_stats *ds = container_of(head, struct swiotlb_dev_stats, rcu);
+
+	free_percpu(ds->used);
+	kfree(ds);
 }
 
 /* The first grace period after a drop has passed: free after a second one. */
 static void swiotlb_dev_stats_free_later(struct rcu_head *head)
 {
-	struct swiotlb_dev_stats *ds = container_of(head, struct swiotlb_dev_stats, rcu);
+	call_rcu(head, swiotlb_dev_stats_free);
+}
 
-	kfree_rcu(ds, rcu);
+/**
+ * swiotlb_dev_stats_used() - slots a device's mappings hold, added up over
+ * the CPUs
+ * @ds:		the device's record
+ *
+ * Return: a snapshot, as swiotlb_stats_used() for an allocator.
+ */
+long swiotlb_dev_stats_used(const struct swiotlb_dev_stats *ds)
+{
+	return swiotlb_share_sum(ds->used);
 }
 
 /**
@@ -246,27 +402,6 @@ void swiotlb_dev_stats_for_each(void (*fn)(const struct swiotlb_dev_stats *ds, v
 /* The slot counts of the default allocator, per CPU. */
 DEFINE_PER_CPU(struct swiotlb_used, swiotlb_default_used);
 
-/*
- * High-water marks: raise the mark to @val unless it is that high already.
- * One for the slot counts (atomic_long_t), one for wait times (atomic64_t:
- * nanoseconds overflow a 32-bit long).
- */
-static void swiotlb_raise(atomic_long_t *mark, long val)
-{
-	long old = atomic_long_read(mark);
-
-	while (val > old && !atomic_long_try_cmpxchg(mark, &old, val))
-		;
-}
-
-static void swiotlb_raise64(atomic64_t *mark, s64 val)
-{
-	s64 old = atomic64_read(mark);
-
-	while (val > old && !atomic64_try_cmpxchg(mark, &old, val))
-		;
-}
-
 /* The high-water mark of count @which (a pool kind or %SWIOTLB_USED_ALL). */
 static atomic_long_t *swiotlb_used_mark(struct io_tlb_mem *mem, unsigned int which)
 {
@@ -304,99 +439,49 @@ void swiotlb_stats_exit(struct io_tlb_mem *mem)
  * @which:	a pool kind, or %SWIOTLB_USED_ALL for all kinds together
  *
  * Exact when no map or unmap of @mem runs meanwhile; a moment behind the
- * allocator otherwise. The CPUs are read one after the other: the sum may
- * count the unmap of a mapping made on another CPU and not the map, and go
- * below zero; it reads 0 then, for debugfs, swiotlb_read_counters() and the
- * high-water marks alike.
+ * allocator otherwise, and never below 0 (see swiotlb_share_sum()), for
+ * debugfs, swiotlb_read_counters() and the high-water marks alike.
  *
- * Return: the slots, never less than 0.
+ * Return: the slots.
  */
 long swiotlb_stats_used(struct io_tlb_mem *mem, unsigned int which)
 {
-	long sum = 0;
-	int cpu;
-
 	if (!mem->used)
 		return 0;
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(mem->used, cpu)->used[which]);
-	return max(sum, 0L);
+	return swiotlb_share_sum(&mem->used->c[which]);
 }
 
 /*
- * @a - @b for a count of one CPU and its budget. Counts and budgets are
- * only ever compared through this difference: on a CPU that only maps,
- * both grow without end and wrap (on 32 bits, after 2^31 slots), while
- * what lies between them stays small.
+ * Count @n slots taken (@n > 0) or given back (@n < 0) on this CPU, in the
+ * allocator's count of @kind and of all kinds. Interrupts are off.
  */
-static long swiotlb_used_diff(long a, long b)
-{
-	return (long)((unsigned long)a - (unsigned long)b);
-}
-
-/*
- * Count @which of this CPU (@mine) went over its budget: move budget to it
- * from CPUs that have more than they use, or, if there is not enough,
- * raise the mark to the new high and leave every CPU the budget it uses.
- * The budgets of all CPUs never add up to more than the mark. Interrupts
- * are off and mem->used_lock is held.
- */
-static void swiotlb_used_rebalance(struct io_tlb_mem *mem, struct swiotlb_used *mine,
-				   unsigned int which)
-{
-	long need = swiotlb_used_diff(mine->used[which], mine->budget[which]);
-	struct swiotlb_used *u;
-	long spare, take;
-	int cpu;
-
-	if (need <= 0)
-		return;
-	for_each_possible_cpu(cpu) {
-		u = per_cpu_ptr(mem->used, cpu);
-		if (u == mine)
-			continue;
-		spare = swiotlb_used_diff(READ_ONCE(u->budget[which]), READ_ONCE(u->used[which]));
-		if (spare <= 0)
-			continue;
-		/* What is needed, and half of the rest: fewer moves under drift. */
-		take = min(spare, need + (spare - min(spare, need)) / 2);
-		WRITE_ONCE(u->budget[which], u->budget[which] - take);
-		WRITE_ONCE(mine->budget[which], mine->budget[which] + take);
-		need -= take;
-		if (need <= 0)
-			return;
-	}
-	/*
-	 * No CPU has budget to spare: the sum is at a new high. Every other
-	 * CPU was left its use as budget, this one gets its own: the budgets
-	 * add up to the sum, which becomes the mark.
-	 */
-	WRITE_ONCE(mine->budget[which], mine->used[which]);
-	swiotlb_raise(swiotlb_used_mark(mem, which), swiotlb_stats_used(mem, which));
-}
-
-/* Count @n slots taken (@n > 0) or given back (@n < 0) on this CPU. */
 static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind, long n)
 {
-	struct swiotlb_used *u;
-	unsigned long flags;
+	bool over;
 
 	if (unlikely(!mem->used))
 		return;
-	local_irq_save(flags);
-	u = this_cpu_ptr(mem->used);
-	WRITE_ONCE(u->used[kind], u->used[kind] + n);
-	WRITE_ONCE(u->used[SWIOTLB_USED_ALL], u->used[SWIOTLB_USED_ALL] + n);
-	if (unlikely(swiotlb_used_diff(u->used[kind], READ_ONCE(u->budget[kind])) > 0 ||
-		     swiotlb_used_diff(u->used[SWIOTLB_USED_ALL],
-				       READ_ONCE(u->budget[SWIOTLB_USED_ALL])) > 0)) {
+	over = swiotlb_share_add(&mem->used->c[kind], n);
+	over |= swiotlb_share_add(&mem->used->c[SWIOTLB_USED_ALL], n);
+	if (unlikely(over)) {
 		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
 		raw_spin_lock(&mem->used_lock);
-		swiotlb_used_rebalance(mem, u, kind);
-		swiotlb_used_rebalance(mem, u, SWIOTLB_USED_ALL);
+		swiotlb_share_rebalance(&mem->used->c[kind], swiotlb_used_mark(mem, kind));
+		swiotlb_share_rebalance(&mem->used->c[SWIOTLB_USED_ALL],
+					swiotlb_used_mark(mem, SWIOTLB_USED_ALL));
 		raw_spin_unlock(&mem->used_lock);
 	}
-	local_irq_restore(flags);
+}
+
+/* The same for a device's count; interrupts are off. */
+static void swiotlb_dev_used_add(struct swiotlb_dev_stats *ds, long n)
+{
+	if (unlikely(swiotlb_share_add(ds->used, n))) {
+		swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "counter budget");
+		raw_spin_lock(&ds->used_lock);
+		swiotlb_share_rebalance(ds->used, &ds->used_hiwater);
+		raw_spin_unlock(&ds->used_lock);
+	}
 }
 
 /**
@@ -404,24 +489,45 @@ static void swiotlb_used_add(struct io_tlb_mem *mem, enum swiotlb_pool_kind kind
  * again from the slots in use now
  * @mem:	the allocator
  *
- * For debugfs io_tlb_used_hiwater. Every CPU is left its use as budget, so
- * that the budgets add up to the new mark.
+ * For debugfs io_tlb_used_hiwater.
  */
 void swiotlb_stats_restart_hiwater(struct io_tlb_mem *mem)
 {
-	struct swiotlb_used *u;
 	unsigned long flags;
-	int cpu;
 
 	if (!mem->used)
 		return;
 	raw_spin_lock_irqsave(&mem->used_lock, flags);
-	for_each_possible_cpu(cpu) {
-		u = per_cpu_ptr(mem->used, cpu);
-		WRITE_ONCE(u->budget[SWIOTLB_USED_ALL], READ_ONCE(u->used[SWIOTLB_USED_ALL]));
-	}
-	atomic_long_set(&mem->used_hiwater, swiotlb_stats_used(mem, SWIOTLB_USED_ALL));
+	swiotlb_share_restart(&mem->used->c[SWIOTLB_USED_ALL], &mem->used_hiwater);
 	raw_spin_unlock_irqrestore(&mem->used_lock, flags);
+}
+
+/*
+ * Count @n slots taken (@n > 0) or given back by @dev from a pool of kind
+ * @kind: in the allocator's counts and the device's record (made if
+ * missing with @create).
+ */
+static void swiotlb_stats_count(struct device *dev, enum swiotlb_pool_kind kind, long n,
+				bool create)
+{
+	struct swiotlb_dev_stats *ds;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), n);
+	/* Interrupts off: an RCU read-side section for this CPU's memory. */
+	ds = swiotlb_dev_stats_recent(dev);
+	if (likely(ds))
+		swiotlb_dev_used_add(ds, n);
+	local_irq_restore(flags);
+	if (likely(ds))
+		return;
+	ds = swiotlb_dev_stats_slow(dev, create);
+	if (!ds)
+		return;
+	local_irq_save(flags);
+	swiotlb_dev_used_add(ds, n);
+	local_irq_restore(flags);
 }
 
 /**
@@ -433,11 +539,7 @@ void swiotlb_stats_restart_hiwater(struct io_tlb_mem *mem)
 void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots)
 {
-	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, true);
-
-	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), nslots);
-	if (ds)
-		swiotlb_raise(&ds->used_hiwater, atomic_long_add_return(nslots, &ds->used));
+	swiotlb_stats_count(dev, kind, nslots, true);
 }
 
 /**
@@ -449,11 +551,7 @@ void swiotlb_stats_take(struct device *dev, enum swiotlb_pool_kind kind,
 void swiotlb_stats_give(struct device *dev, enum swiotlb_pool_kind kind,
 			unsigned int nslots)
 {
-	struct swiotlb_dev_stats *ds = swiotlb_dev_stats_fast(dev, false);
-
-	swiotlb_used_add(dev->dma_io_tlb_mem, swiotlb_counted_kind(kind), -(long)nslots);
-	if (ds)
-		atomic_long_sub(nslots, &ds->used);
+	swiotlb_stats_count(dev, kind, -(long)nslots, false);
 }
 
 /**
