@@ -101,7 +101,8 @@ struct swiotlb_area {
 
 /**
  * struct swiotlb_slot - what the allocator records about one slot
- * @orig_addr:	head slot: the caller's buffer; otherwise %SWIOTLB_NO_ORIG
+ * @orig_addr:	head slot: the caller's buffer (%SWIOTLB_NO_ORIG for a buffer
+ *		of dma_alloc)
  * @size:	head slot: bytes mapped
  * @to_head:	slot of a mapping: how many slots back its head slot is
  * @nslots:	head slot: slots taken, padding slots included; 0 elsewhere
@@ -109,7 +110,9 @@ struct swiotlb_area {
  * @pad:	head slot: padding slots taken before the head
  * @dir:	head slot: the direction given to the map call
  *
- * The head slot is the one holding the first byte of the bounce buffer.
+ * The head slot is the one holding the first byte of the bounce buffer. A
+ * slot that heads no live mapping has a record of zeroes: a fresh pool's
+ * book-keeping is allocated zeroed, and an unmap zeroes the head's record.
  */
 struct swiotlb_slot {
 	phys_addr_t orig_addr;

@@ -101,7 +101,10 @@ size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
  * swiotlb_slots_layout() - lay out a pool whose slots are all free, leaving
  * its memory as it is
  * @pool:	the pool; its other fields are left alone
- * @meta:	swiotlb_meta_size() bytes for the book-keeping
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping, zeroed (the
+ *		slot records and busy bits of free slots are zeroes: nothing
+ *		writes them here, which for a pool of thousands of slots would
+ *		be most of the time it takes to add one)
  * @start:	physical address of the bounce memory
  * @vaddr:	kernel address of the bounce memory
  * @nslabs:	number of slots
@@ -142,9 +145,6 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
 		area->nslabs = min_t(unsigned long, nslabs, (unsigned long)next * IO_TLB_SEGSIZE) -
 			       (unsigned long)first * IO_TLB_SEGSIZE;
 	}
-	for (i = 0; i < nslabs; i++)
-		pool->slots[i] = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
-	bitmap_zero(pool->busy, nslabs);
 	for (i = 0; i < nsegs; i++)
 		pool->seg_free[i] = min_t(unsigned long, IO_TLB_SEGSIZE,
 					  nslabs - i * IO_TLB_SEGSIZE);
@@ -154,7 +154,7 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
  * swiotlb_slots_setup() - lay out a pool whose slots are all free, and
  * clear its memory
  * @pool:	the pool; its other fields are left alone
- * @meta:	swiotlb_meta_size() bytes for the book-keeping
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping, zeroed
  * @start:	physical address of the bounce memory
  * @vaddr:	kernel address of the bounce memory, which is cleared: no
  *		device may read what it held before
@@ -441,7 +441,7 @@ unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head)
 	}
 	n = rec->nslots;
 	start = head - rec->pad;
-	*rec = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
+	*rec = (struct swiotlb_slot) {};
 	bitmap_clear(pool->busy, start, n);
 	pool->seg_free[start / IO_TLB_SEGSIZE] += n;
 	area->used -= n;
