@@ -20,6 +20,11 @@
  *   lookup_oldest              the same with 64 dynamic pools: on the oldest
  *                              and the newest of them (the worst case of a
  *                              walk of the list of pools is the oldest)
+ *   held                       map and unmap latency of one-page
+ *                              mappings 64 at a time, all 64 held
+ *                              between (a queue of I/O), where
+ *                              dma_map_benchmark ends each mapping
+ *                              before the next
  *   copy                       bounce throughput (map + unmap, both
  *                              directions) against memcpy() of the same size
  *
@@ -532,6 +537,46 @@ out:
 }
 DEFINE_SHOW_ATTRIBUTE(bench_copy);
 
+/* ---- Mappings held ---- */
+
+#define HELD_MAPS	64
+#define HELD_ROUNDS	3000
+
+static int bench_held_show(struct seq_file *m, void *v)
+{
+	void *buf = kmalloc(HELD_MAPS * PAGE_SIZE, GFP_KERNEL);
+	dma_addr_t addr[HELD_MAPS];
+	u64 map_ns = 0, unmap_ns = 0, start;
+	int r, i, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x6b, HELD_MAPS * PAGE_SIZE);
+	for (r = 0; r < HELD_ROUNDS && !err; r++) {
+		start = ktime_get_ns();
+		for (i = 0; i < HELD_MAPS; i++)
+			addr[i] = dma_map_single(bench_dev, buf + i * PAGE_SIZE, PAGE_SIZE,
+						 DMA_TO_DEVICE);
+		map_ns += ktime_get_ns() - start;
+		start = ktime_get_ns();
+		for (i = 0; i < HELD_MAPS; i++) {
+			if (dma_mapping_error(bench_dev, addr[i])) {
+				err = -ENOMEM;
+				continue;
+			}
+			dma_unmap_single(bench_dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
+		}
+		unmap_ns += ktime_get_ns() - start;
+	}
+	if (!err)
+		seq_printf(m, "bench: held swiotlb=%s held=%d map_ns=%llu unmap_ns=%llu\n",
+			   BENCH_SWIOTLB, HELD_MAPS, map_ns / (HELD_ROUNDS * HELD_MAPS),
+			   unmap_ns / (HELD_ROUNDS * HELD_MAPS));
+	kfree(buf);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_held);
+
 static void bench_dev_release(struct device *dev)
 {
 	kfree(dev);
@@ -563,6 +608,7 @@ static int __init swiotlb_bench_init(void)
 	debugfs_create_file("lookup", 0400, dir, NULL, &bench_lookup_fops);
 	debugfs_create_file("lookup_transient", 0400, dir, NULL, &bench_lookup_transient_fops);
 	debugfs_create_file("lookup_oldest", 0400, dir, NULL, &bench_lookup_oldest_fops);
+	debugfs_create_file("held", 0400, dir, NULL, &bench_held_fops);
 	debugfs_create_file("copy", 0400, dir, NULL, &bench_copy_fops);
 	return 0;
 }
