@@ -74,13 +74,13 @@
  */
 #define SWIOTLB_GROW_RETRY_MS	100
 
-/* orig_addr of a slot that heads no mapping, or of a dma_alloc buffer. */
+/* orig_addr of a dma_alloc buffer, and of a head slot whose mapping ended. */
 #define SWIOTLB_NO_ORIG		((phys_addr_t)~0ULL)
 
 /**
  * struct swiotlb_area - a lock and the counters of one share of a pool
- * @lock:	protects the busy bits, segment counters and slot records of
- *		the area's slots
+ * @lock:	protects @used, @closed, @next, and the busy bits, segment
+ *		counters and slot records of the area's slots
  * @used:	slots in use
  * @closed:	the pool is being given back: no new runs
  * @next:	slot of the pool where the next search starts: the one after
@@ -111,8 +111,9 @@ struct swiotlb_area {
  * @dir:	head slot: the direction given to the map call
  *
  * The head slot is the one holding the first byte of the bounce buffer. A
- * slot that heads no live mapping has a record of zeroes: a fresh pool's
- * book-keeping is allocated zeroed, and an unmap zeroes the head's record.
+ * slot that heads no live mapping has a record of zeroes (a fresh pool's
+ * book-keeping is allocated zeroed) or, once its mapping ended, zeroes but
+ * for @orig_addr, %SWIOTLB_NO_ORIG. Either way @nslots is 0.
  */
 struct swiotlb_slot {
 	phys_addr_t orig_addr;
@@ -562,7 +563,9 @@ enum swiotlb_dev_event {
  * @used:	slots its mappings hold now, in per-CPU shares (read with
  *		swiotlb_dev_stats_used())
  * @used_lock:	moves of budget between the CPUs' shares of @used
- * @used_hiwater: highest @used seen
+ * @used_hiwater: highest @used seen (a peak made by CPUs mapping at the
+ *		same moment as budget moves between them may be missed, as
+ *		for the allocator's mark)
  * @events:	counts of each &enum swiotlb_dev_event
  */
 struct swiotlb_dev_stats {

@@ -29,9 +29,10 @@
  *
  * Locking: area->lock (irq-safe, since mappings are made from any context)
  * protects the busy bits, the segment counters and the slot records of the
- * area's slots, area->used and area->closed. No other lock is taken under it, and no code
- * holds two area locks at once. The records of a live mapping are read
- * without the lock by the mapping's owner, which is the only one to end it.
+ * area's slots, area->used, area->closed and area->next. No other lock is
+ * taken under it, and no code holds two area locks at once. The records of
+ * a live mapping are read without the lock by the mapping's owner, which is
+ * the only one to end it.
  */
 
 #include <linux/bitmap.h>
@@ -441,7 +442,11 @@ unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head)
 	}
 	n = rec->nslots;
 	start = head - rec->pad;
-	*rec = (struct swiotlb_slot) {};
+	/*
+	 * Not all zeroes, as in a fresh pool: a sync racing a second unmap of
+	 * the mapping (a driver's bug) that reads orig_addr now copies nothing.
+	 */
+	*rec = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
 	bitmap_clear(pool->busy, start, n);
 	pool->seg_free[start / IO_TLB_SEGSIZE] += n;
 	area->used -= n;

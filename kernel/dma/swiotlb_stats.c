@@ -31,10 +31,12 @@
  * the count's lock (mem->used_lock, or a device record's used_lock: raw
  * spinlocks, since the map path takes them with interrupts off, where
  * PREEMPT_RT allows no sleeping lock; held, with interrupts off, for up to
- * four walks of the possible CPUs when a map finds no spare budget
- * anywhere, which happens on every map of a climb to a new high: a cost
- * that grows with the number of CPUs) serialises the moves of budget and
- * the raising of the mark, and no other lock is taken under it. A reader
+ * two walks of the possible CPUs per count when a map finds no spare budget
+ * anywhere, which happens on every map of a climb to a new high: such a
+ * map walks them up to six times, for its pool kind, all kinds and its
+ * device, a cost that grows with the number of CPUs) serialises the moves
+ * of budget and the raising of the mark, and no other lock is taken under
+ * it. A reader
  * may see the counts a moment behind the allocator: a sum of CPUs is exact
  * when no map or unmap runs meanwhile. Budgets of other CPUs are written
  * under the lock while their CPUs may be reading them: a peak made by CPUs
@@ -123,6 +125,7 @@ static bool swiotlb_share_add(struct swiotlb_share __percpu *count, long n)
 {
 	struct swiotlb_share *mine = this_cpu_ptr(count);
 
+	lockdep_assert_irqs_disabled();
 	WRITE_ONCE(mine->used, mine->used + n);
 	return swiotlb_used_diff(mine->used, READ_ONCE(mine->budget)) > 0;
 }
@@ -232,6 +235,7 @@ static struct swiotlb_dev_stats *swiotlb_dev_stats_lookup(struct device *dev, bo
 	ds = kzalloc(sizeof(*ds), GFP_ATOMIC | __GFP_NOWARN);
 	if (!ds)
 		return NULL;
+	/* Without it too, the device is not counted (as without the record). */
 	ds->used = alloc_percpu_gfp(struct swiotlb_share, GFP_ATOMIC | __GFP_NOWARN);
 	if (!ds->used) {
 		kfree(ds);
@@ -275,16 +279,19 @@ static void swiotlb_dev_stats_remember(struct swiotlb_dev_stats *ds)
 
 /*
  * The record of @dev when it is the one this CPU used last: no table
- * lookup. The caller holds the RCU read lock, which keeps whatever this
- * CPU's memory points to from being freed: a dropped record may still be
+ * lookup. The caller has interrupts off, an RCU read-side section that
+ * keeps whatever this CPU's memory points to from being freed (see the top
+ * of this file): a dropped record may still be
  * stored into a CPU's memory by a reader that looked it up before the drop
  * (and take it out again at once), so it is freed only after two grace
  * periods, see swiotlb_dev_stats_drop().
  */
 static struct swiotlb_dev_stats *swiotlb_dev_stats_recent(struct device *dev)
 {
-	struct swiotlb_dev_stats *ds = READ_ONCE(*raw_cpu_ptr(&swiotlb_dev_recent));
+	struct swiotlb_dev_stats *ds;
 
+	lockdep_assert_irqs_disabled();
+	ds = READ_ONCE(*raw_cpu_ptr(&swiotlb_dev_recent));
 	if (likely(ds && ds->dev == dev && !READ_ONCE(ds->dropped)))
 		return ds;
 	return NULL;
