@@ -113,6 +113,37 @@ static void full_pools_ask_for_growth_and_use_a_transient_pool(struct kunit *tes
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A transient pool's memory is its slots: a block starts on a page, so the
+ * page alignment of a mapping of a page or more costs no spare slot.
+ */
+static void transient_pool_takes_no_memory_beyond_its_slots(struct kunit *test)
+{
+	static const size_t sizes[] = { PAGE_SIZE, SZ_64K };
+	struct device *dev = test->priv;
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		tlb = map_phys(test, page_to_phys(page), sizes[i]);
+		pool = swiotlb_find_pool(dev, tlb);
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+		KUNIT_EXPECT_EQ(test, pool->nslabs, sizes[i] >> IO_TLB_SHIFT);
+		KUNIT_EXPECT_EQ_MSG(test, pool->block_bytes, sizes[i], "%zu-byte mapping",
+				    sizes[i]);
+		KUNIT_EXPECT_PTR_EQ(test, pool->vaddr, pool->block);
+		unmap_phys(test, tlb, sizes[i]);
+	}
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static void transient_pool_is_freed_only_after_a_grace_period(struct kunit *test)
 {
 	struct device *dev = test->priv;
@@ -677,6 +708,7 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(lookup_finds_every_pool_among_many),
 	KUNIT_CASE(lookup_ignores_pools_of_another_allocator),
 	KUNIT_CASE(full_pools_ask_for_growth_and_use_a_transient_pool),
+	KUNIT_CASE(transient_pool_takes_no_memory_beyond_its_slots),
 	KUNIT_CASE(transient_pool_is_freed_only_after_a_grace_period),
 	KUNIT_CASE(transient_pool_keeps_the_min_align_offset),
 	KUNIT_CASE(reserved_pool_serves_its_device_before_the_shared_pools),

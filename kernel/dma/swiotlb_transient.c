@@ -35,6 +35,42 @@
 
 #include "swiotlb_internal.h"
 
+/*
+ * Memory for a transient pool of @req: a block from swiotlb_get_memory(),
+ * and in *@skip the slots at its start to pass over so that the run has the
+ * alignment @req needs. A block starts on a page at least (the page
+ * allocator's on a multiple of its size), so an alignment of a page or less
+ * costs no spare slot where the block's DMA address is page-aligned: only
+ * the slots that put the buffer's offset bits (@req->match_mask) in place
+ * are added. A wider alignment, or a DMA offset inside a page (found once
+ * the block is there), takes the alignment's worth of spare slots.
+ */
+static struct page *swiotlb_transient_block(struct device *dev, const struct swiotlb_req *req,
+					    gfp_t gfp, void **block, size_t *bytes,
+					    bool *atomic_pool, u64 *skip)
+{
+	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
+	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
+	u64 spare = mask < SWIOTLB_SLOTS_PER_PAGE ? want : mask;
+	u64 limit = swiotlb_dev_limit(dev);
+	struct page *page;
+	dma_addr_t dma;
+
+	for (;;) {
+		*bytes = (req->nslots + spare) << IO_TLB_SHIFT;
+		page = swiotlb_get_memory(dev, *bytes, limit, gfp, true, block, atomic_pool);
+		if (!page)
+			return NULL;
+		dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
+		*skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
+		if (*skip <= spare)
+			return page;
+		/* Memory of one mapping never needed sharing back (atomic pool, or none). */
+		swiotlb_put_memory(*block, *bytes, *atomic_pool);
+		spare = mask;
+	}
+}
+
 /**
  * swiotlb_transient_create() - a pool for exactly one mapping
  * @dev:	device of the mapping
@@ -45,10 +81,10 @@
  *		GFP_KERNEL otherwise (called in a memalloc_noio_save() scope
  *		on the I/O path)
  *
- * The memory block holds enough extra slots that one of them has the
- * alignment @req needs; the pool starts there and is exactly @req->nslots
- * long. It is published and holds the mapping when this returns, cleared
- * around the buffer only: the caller fills the buffer next (swiotlb_fill()).
+ * The pool is exactly @req->nslots long, in a block that has room for the
+ * alignment @req needs (swiotlb_transient_block()). It is published and
+ * holds the mapping when this returns, cleared around the buffer only: the
+ * caller fills the buffer next (swiotlb_fill()).
  *
  * Return: the pool, or %NULL (counted as a transient failure).
  */
@@ -57,22 +93,16 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 					     int *head, gfp_t gfp)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	u64 mask = (req->align_mask | req->match_mask) >> IO_TLB_SHIFT;
-	u64 want = ((req->orig & req->match_mask) >> IO_TLB_SHIFT) & mask;
-	u64 limit = swiotlb_dev_limit(dev);
-	size_t bytes = (req->nslots + mask) << IO_TLB_SHIFT;
 	struct io_tlb_pool *pool = NULL;
 	bool atomic_pool;
 	struct page *page;
-	dma_addr_t dma;
+	size_t bytes;
 	void *block;
 	u64 skip;
 
-	page = swiotlb_get_memory(dev, bytes, limit, gfp, true, &block, &atomic_pool);
+	page = swiotlb_transient_block(dev, req, gfp, &block, &bytes, &atomic_pool, &skip);
 	if (!page)
 		goto failed;
-	dma = phys_to_dma_unencrypted(dev, page_to_phys(page));
-	skip = (want - (dma >> IO_TLB_SHIFT)) & mask;
 	pool = swiotlb_pool_wrap(mem, block, bytes, atomic_pool, page,
 				 block + (skip << IO_TLB_SHIFT), req->nslots, 1,
 				 SWIOTLB_POOL_TRANSIENT, gfp);
