@@ -137,7 +137,8 @@ struct swiotlb_chunk;
  * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
  * @refs:	reserved pools: one for the reservation plus one per live
  *		mapping; the pool is retired when it drops to zero
- * @free_work:	frees the pool after a grace period
+ * @free_work:	frees the pool after a grace period, where that may sleep
+ * @free_rcu:	frees the pool after a grace period, where that need not
  *
  * Everything but the slot state (@areas, @slots, @busy, @seg_free, which
  * the area locks protect) is set before the pool is published and stays.
@@ -165,7 +166,10 @@ struct io_tlb_pool {
 	bool block_atomic;
 	unsigned long last_used;
 	atomic_t refs;
-	struct rcu_work free_work;
+	union {
+		struct rcu_work free_work;
+		struct rcu_head free_rcu;
+	};
 #endif
 };
 

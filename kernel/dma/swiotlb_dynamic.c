@@ -299,15 +299,32 @@ static int __init swiotlb_wq_init(void)
 }
 postcore_initcall(swiotlb_wq_init);
 
-static void swiotlb_pool_free_work(struct work_struct *work)
+/* Free @pool and its memory; sleeps only if the memory was shared with the host. */
+static void swiotlb_pool_free_all(struct io_tlb_pool *pool)
 {
-	struct io_tlb_pool *pool =
-		container_of(to_rcu_work(work), struct io_tlb_pool, free_work);
+	swiotlb_put_memory(pool->block, pool->block_bytes, pool->block_atomic);
+	kvfree(pool->areas);
+	kfree(pool);
+}
+
+/* Free a retired pool and count it. */
+static void swiotlb_pool_free(struct io_tlb_pool *pool)
+{
 	struct io_tlb_mem *mem = pool->mem;
 	enum swiotlb_pool_kind kind = pool->kind;
 
-	swiotlb_pool_destroy(pool);
+	swiotlb_pool_free_all(pool);
 	swiotlb_stats_pool_freed(mem, kind);
+}
+
+static void swiotlb_pool_free_work(struct work_struct *work)
+{
+	swiotlb_pool_free(container_of(to_rcu_work(work), struct io_tlb_pool, free_work));
+}
+
+static void swiotlb_pool_free_rcu(struct rcu_head *head)
+{
+	swiotlb_pool_free(container_of(head, struct io_tlb_pool, free_rcu));
 }
 
 /**
@@ -331,9 +348,7 @@ void swiotlb_pools_settle(void)
 void swiotlb_pool_destroy(struct io_tlb_pool *pool)
 {
 	might_sleep();
-	swiotlb_put_memory(pool->block, pool->block_bytes, pool->block_atomic);
-	kvfree(pool->areas);
-	kfree(pool);
+	swiotlb_pool_free_all(pool);
 }
 
 static void swiotlb_pool_discard_work(struct work_struct *work)
@@ -465,6 +480,16 @@ void swiotlb_pool_retire(struct io_tlb_pool *pool)
 		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
 	} else {
 		swiotlb_del_pool(pool->mem, pool);
+	}
+	/*
+	 * Memory that was shared with the host goes back to being private,
+	 * which may sleep: in a work item. Other memory is freed by the RCU
+	 * callback itself, without waking a worker per pool (an unmap retires
+	 * a transient pool).
+	 */
+	if (pool->block_atomic || !swiotlb_must_share()) {
+		call_rcu(&pool->free_rcu, swiotlb_pool_free_rcu);
+		return;
 	}
 	INIT_RCU_WORK(&pool->free_work, swiotlb_pool_free_work);
 	queue_rcu_work(swiotlb_wq ?: system_wq, &pool->free_work);
