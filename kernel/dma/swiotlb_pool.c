@@ -197,6 +197,21 @@ struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_re
 	struct io_tlb_pool *pool, *found = NULL;
 
 #ifdef CONFIG_SWIOTLB_DYNAMIC
+	/*
+	 * The default pool heads the list and is never retired: it is tried
+	 * first without entering an RCU section, which the map path of most
+	 * mappings then never pays for. (swiotlb_exit() takes it out before
+	 * anything maps, and leaves it zeroed: no area, no slot found.)
+	 */
+	pool = &mem->defpool;
+	if (swiotlb_pool_reachable(dev, pool, req)) {
+		*head = swiotlb_slots_alloc(dev, pool, area, req);
+		if (*head >= 0) {
+			found = pool;
+			goto count;
+		}
+	}
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "walk of the dynamic pools");
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
 		/*
@@ -206,7 +221,7 @@ struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_re
 		 * whose pool is placed by pseudo-physical address; dma-iommu,
 		 * whose mask limits the IOVA) take any pool.
 		 */
-		if (!swiotlb_pool_reachable(dev, pool, req))
+		if (pool == &mem->defpool || !swiotlb_pool_reachable(dev, pool, req))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
 		if (*head >= 0) {
@@ -215,11 +230,12 @@ struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_re
 		}
 	}
 	rcu_read_unlock();
-	if (found && found != &mem->defpool) {
+	if (found) {
 		swiotlb_mark_dev(dev);
 		if (time_after(jiffies, READ_ONCE(found->last_used)))
 			WRITE_ONCE(found->last_used, jiffies);
 	}
+count:
 #else
 	pool = &mem->defpool;
 	*head = swiotlb_slots_alloc(dev, pool, area, req);

@@ -532,7 +532,8 @@ static void count_slow_steps_of_this_task(struct kunit *test, const char *only)
  * Once a device has mapped on a CPU, further maps and unmaps there (nobody
  * waiting, the pools far from full) look up no device record in the table,
  * issue no full barrier for waiters and move no counter budget: they touch
- * no cache line that other CPUs write.
+ * no cache line that other CPUs write. Nor, finding room in the default
+ * pool, do they walk the list of dynamic pools (an RCU section).
  */
 static void warm_map_and_unmap_take_no_slow_step(struct kunit *test)
 {
