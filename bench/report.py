@@ -246,9 +246,9 @@ def report(a, data, errors):
            'Mappings made from process context (ours: with `DMA_ATTR_MAY_BLOCK`, so they may '
            'wait) and with preemption off. Where the mappings went, how many failed, the time '
            'spent in map calls (waiting included) and the wall time of the burst. '
-           '"sleep again" is the sleepable burst run once more at the end of the boot, every '
-           'path it takes run before (upstream keeps the pools its first bursts added; ours '
-           'gave them back and adds them again).', '']
+           '"sleep again" is the sleepable burst run once more after the atomic one, every '
+           'path it takes run before in the boot (upstream keeps the pools its first bursts '
+           'added; ours gave them back and adds them again: section 3).', '']
     rows = []
     labels = [('failed', 'failed mappings'), ('default', 'in the default pool'),
               ('dynamic', 'in dynamic pools'), ('transient', 'in transient pools'),
@@ -266,11 +266,14 @@ def report(a, data, errors):
 
     md += ['## 3. Bounce memory (MiB: all pools, transient ones included)', '']
     rows = []
-    for mode in ('sleep', 'atomic'):
+    for mode in ('sleep', 'atomic', 'sleep_again'):
+        if not any(k[:2] == ('memory', mode) for k in data):
+            continue
         for k, label in (('start_slots', 'before the burst'), ('peak_slots', 'peak'),
                          ('after10s_slots', '10 s after')):
             s = data[('memory', mode, k)]
-            rows.append([mode, label, s.cell('base'), s.cell('ours'), s.ratio_cell()])
+            rows.append([mode.replace('_', ' '), label, s.cell('base'), s.cell('ours'),
+                         s.ratio_cell()])
     md += [table(['burst', 'when', 'upstream', 'ours', 'ratio'], rows), '']
 
     md += ['## 4. Lookup: finding the pool of a mapping with 1, 8 and 64 pools present', '',
