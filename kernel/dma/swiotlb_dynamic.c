@@ -28,9 +28,10 @@
  *   dev->dma_io_tlb_lock  the device's list of its transient and reserved
  *                         pools
  * None is taken under another. Readers of these lists and of the index use
- * RCU; a pool is freed from a work item queued after a grace period
- * (queue_rcu_work()), in process context, as giving memory back to the host
- * of a confidential guest may sleep.
+ * RCU; a pool is freed after a grace period, by the RCU callback itself, or
+ * from a work item (queue_rcu_work(), in process context) where its memory
+ * was shared with the host of a confidential guest: giving it back may
+ * sleep.
  */
 
 #define pr_fmt(fmt) "swiotlb: " fmt

@@ -201,7 +201,9 @@ struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_re
 	 * The default pool heads the list and is never retired: it is tried
 	 * first without entering an RCU section, which the map path of most
 	 * mappings then never pays for. (swiotlb_exit() takes it out before
-	 * anything maps, and leaves it zeroed: no area, no slot found.)
+	 * anything maps, and leaves it zeroed: no area, no slot found. Its
+	 * fields are read without the ordering the list gave: a late default
+	 * pool, swiotlb_init_late(), is set up before any device maps.)
 	 */
 	pool = &mem->defpool;
 	if (swiotlb_pool_reachable(dev, pool, req)) {

@@ -444,7 +444,10 @@ unsigned int swiotlb_slots_free(struct io_tlb_pool *pool, unsigned int head)
 	start = head - rec->pad;
 	/*
 	 * Not all zeroes, as in a fresh pool: a sync racing a second unmap of
-	 * the mapping (a driver's bug) that reads orig_addr now copies nothing.
+	 * the mapping (a driver's bug) that reads the ended record is more
+	 * likely to copy nothing than to copy at physical address 0. Nothing
+	 * makes that race safe: the record is read without the lock, and the
+	 * slots may be someone else's by then.
 	 */
 	*rec = (struct swiotlb_slot) { .orig_addr = SWIOTLB_NO_ORIG };
 	bitmap_clear(pool->busy, start, n);
