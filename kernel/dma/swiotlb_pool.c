@@ -176,43 +176,14 @@ void swiotlb_mark_dev(struct device *dev)
 }
 #endif
 
-/**
- * swiotlb_mem_take() - take slots for a bounce buffer from an allocator's pools
- * @dev:	device of the mapping
- * @req:	what the buffer needs
- * @head:	set to the head slot of the mapping
- *
- * Tries the allocator's default and dynamic pools in order, starting each
- * at the area of this CPU. A device's own pools come first, and are tried
- * by swiotlb_pools_take(), the caller of this; what happens when none has
- * room is the wait policy's business (swiotlb_policy_take()).
- *
- * Return: the pool holding the mapping, or %NULL.
- */
-struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_req *req,
-				     int *head)
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+/* swiotlb_mem_take() past the default pool: the dynamic pools, in order. */
+static struct io_tlb_pool *swiotlb_dynamic_take(struct device *dev, const struct swiotlb_req *req,
+						unsigned int area, int *head)
 {
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-	unsigned int area = raw_smp_processor_id();
 	struct io_tlb_pool *pool, *found = NULL;
 
-#ifdef CONFIG_SWIOTLB_DYNAMIC
-	/*
-	 * The default pool heads the list and is never retired: it is tried
-	 * first without entering an RCU section, which the map path of most
-	 * mappings then never pays for. (swiotlb_exit() takes it out before
-	 * anything maps, and leaves it zeroed: no area, no slot found. Its
-	 * fields are read without the ordering the list gave: a late default
-	 * pool, swiotlb_init_late(), is set up before any device maps.)
-	 */
-	pool = &mem->defpool;
-	if (swiotlb_pool_reachable(dev, pool, req)) {
-		*head = swiotlb_slots_alloc(dev, pool, area, req);
-		if (*head >= 0) {
-			found = pool;
-			goto count;
-		}
-	}
 	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "walk of the dynamic pools");
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &mem->pools, node) {
@@ -237,12 +208,47 @@ struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_re
 		if (time_after(jiffies, READ_ONCE(found->last_used)))
 			WRITE_ONCE(found->last_used, jiffies);
 	}
-count:
-#else
-	pool = &mem->defpool;
-	*head = swiotlb_slots_alloc(dev, pool, area, req);
-	if (*head >= 0)
-		found = pool;
+	return found;
+}
+#endif
+
+/**
+ * swiotlb_mem_take() - take slots for a bounce buffer from an allocator's pools
+ * @dev:	device of the mapping
+ * @req:	what the buffer needs
+ * @head:	set to the head slot of the mapping
+ *
+ * Tries the allocator's default and dynamic pools in order, starting each
+ * at the area of this CPU. A device's own pools come first, and are tried
+ * by swiotlb_pools_take(), the caller of this; what happens when none has
+ * room is the wait policy's business (swiotlb_policy_take()).
+ *
+ * Return: the pool holding the mapping, or %NULL.
+ */
+struct io_tlb_pool *swiotlb_mem_take(struct device *dev, const struct swiotlb_req *req,
+				     int *head)
+{
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+	unsigned int area = raw_smp_processor_id();
+	struct io_tlb_pool *found = NULL;
+
+	/*
+	 * The default pool heads the list and is never retired: it is tried
+	 * first without entering an RCU section, which the map path of most
+	 * mappings then never pays for. (swiotlb_exit() takes it out before
+	 * anything maps, and leaves it zeroed: no area, no slot found. Its
+	 * fields are read without the ordering the list gave: a late default
+	 * pool, swiotlb_init_late(), is set up before any device maps.)
+	 */
+	*head = -1;
+	if (swiotlb_pool_reachable(dev, &mem->defpool, req)) {
+		*head = swiotlb_slots_alloc(dev, &mem->defpool, area, req);
+		if (*head >= 0)
+			found = &mem->defpool;
+	}
+#ifdef CONFIG_SWIOTLB_DYNAMIC
+	if (!found)
+		found = swiotlb_dynamic_take(dev, req, area, head);
 #endif
 	if (found)
 		swiotlb_stats_take(dev, found->kind, req->nslots);
