@@ -425,8 +425,12 @@ static inline void swiotlb_sync_single_for_device(struct device *dev,
 						  phys_addr_t addr, size_t size,
 						  enum dma_data_direction dir)
 {
-	struct io_tlb_pool *pool = swiotlb_find_pool(dev, addr);
+	struct io_tlb_pool *pool;
 
+	/* Nothing to copy for the device: no lookup either. */
+	if (dir != DMA_TO_DEVICE && dir != DMA_BIDIRECTIONAL)
+		return;
+	pool = swiotlb_find_pool(dev, addr);
 	if (unlikely(pool))
 		__swiotlb_sync_single_for_device(dev, addr, size, dir, pool);
 }
@@ -435,8 +439,16 @@ static inline void swiotlb_sync_single_for_cpu(struct device *dev,
 					       phys_addr_t addr, size_t size,
 					       enum dma_data_direction dir)
 {
-	struct io_tlb_pool *pool = swiotlb_find_pool(dev, addr);
+	struct io_tlb_pool *pool;
 
+	/*
+	 * Nothing to copy for the CPU: no lookup either. dma-direct syncs
+	 * every mapping it ends, so this spares a to-device unmap its second
+	 * lookup.
+	 */
+	if (dir != DMA_FROM_DEVICE && dir != DMA_BIDIRECTIONAL)
+		return;
+	pool = swiotlb_find_pool(dev, addr);
 	if (unlikely(pool))
 		__swiotlb_sync_single_for_cpu(dev, addr, size, dir, pool);
 }

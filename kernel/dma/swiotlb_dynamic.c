@@ -200,6 +200,7 @@ struct io_tlb_pool *__swiotlb_find_pool(struct device *dev, phys_addr_t paddr)
 	struct io_tlb_pool *found = NULL;
 	struct swiotlb_chunk *c;
 
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "lookup in the address index");
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(c, swiotlb_bucket(key), node) {
 		if (c->key == key && paddr >= c->pool->start &&

@@ -470,7 +470,8 @@ static inline bool swiotlb_grow_failed(struct io_tlb_mem *mem)
  *   SWIOTLB_TEST_SLOW_STEP  a map, unmap or list took a step the common
  *                           case should not need (a lookup in the table
  *                           of devices, a full barrier for waiters, a walk
- *                           of the pools, a move of counter budget); @arg
+ *                           of the pools, a lookup in the address index, a
+ *                           move of counter budget); @arg
  *                           is a string naming it. May be called with
  *                           interrupts off.
  *   SWIOTLB_TEST_CLEARING   a pool added from a mapping's context is about

@@ -559,6 +559,49 @@ static void warm_map_and_unmap_take_no_slow_step(struct kunit *test)
 	__free_pages(page, 0);
 }
 
+/*
+ * Ending a mapping in a pool other than the default one looks that pool up
+ * in the address index once, whatever its direction: dma-direct's sync for
+ * the CPU and the unmap share the lookup. A sync for the CPU of a to-device
+ * mapping copies nothing, so it looks nothing up.
+ */
+static void unmap_looks_its_pool_up_once(struct kunit *test)
+{
+	static const enum dma_data_direction dirs[] = {
+		DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL,
+	};
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t fill;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		dma_addr_t dma = dma_map_page_attrs(dev, page, 0, PAGE_SIZE, dirs[i], 0);
+		struct io_tlb_pool *pool;
+
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+		pool = swiotlb_find_pool(dev, dma_to_phys(dev, dma));
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		KUNIT_EXPECT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+
+		count_slow_steps_of_this_task(test, "lookup in the address index");
+		if (dirs[i] == DMA_TO_DEVICE) {
+			dma_sync_single_for_cpu(dev, dma, PAGE_SIZE, dirs[i]);
+			KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 0);
+		}
+		dma_unmap_page_attrs(dev, dma, PAGE_SIZE, dirs[i], 0);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&slow_steps.n), 1,
+				    "lookups of an unmap, direction %d", dirs[i]);
+	}
+	flush_work(&tm->mem.grow_work);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 /* A list that may sleep looks at where the pools lie once, not per entry. */
 static void list_walks_the_pools_for_reach_once(struct kunit *test)
 {
@@ -704,6 +747,7 @@ static void folded_slot_counts_never_read_below_zero(struct kunit *test)
 static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(folded_slot_counts_never_read_below_zero),
 	KUNIT_CASE(warm_map_and_unmap_take_no_slow_step),
+	KUNIT_CASE(unmap_looks_its_pool_up_once),
 	KUNIT_CASE(list_walks_the_pools_for_reach_once),
 	KUNIT_CASE(counters_stay_exact_when_unmaps_run_on_another_cpu),
 	KUNIT_CASE(lookup_finds_every_pool_among_many),
