@@ -124,7 +124,7 @@ struct swiotlb_chunk;
  * @mem:	the allocator the pool belongs to
  * @owner:	for a transient or reserved pool, the device it serves
  * @node:	entry in @mem's list of pools (default and dynamic), or in the
- *		owner's list (transient and reserved)
+ *		owner's list (reserved; a transient pool is on no list)
  * @chunks:	entries of the address index (dynamic, transient and reserved
  *		pools)
  * @nchunks:	number of @chunks

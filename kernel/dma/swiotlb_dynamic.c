@@ -25,8 +25,7 @@
  *   mem->pools_lock       the list mem->pools and mem->nslabs
  *   swiotlb_index_lock    writers of the address index (a pool enters it
  *                         before its allocator's list, or alone)
- *   dev->dma_io_tlb_lock  the device's list of its transient and reserved
- *                         pools
+ *   dev->dma_io_tlb_lock  the device's list of its reservations
  * None is taken under another. Readers of these lists and of the index use
  * RCU; a pool is freed after a grace period, by the RCU callback itself, or
  * from a work item (queue_rcu_work(), in process context) where its memory
@@ -437,28 +436,41 @@ struct io_tlb_pool *swiotlb_pool_create(struct device *dev, struct io_tlb_mem *m
 	return pool;
 }
 
+/*
+ * Put a reservation on its owner's list (@add) or take it off; the list
+ * holds reservations only, so the device's maps look through nothing else.
+ */
+static void swiotlb_owner_list(struct io_tlb_pool *pool, bool add)
+{
+	struct device *owner = pool->owner;
+	unsigned long flags;
+
+	if (pool->kind != SWIOTLB_POOL_RESERVED)
+		return;
+	swiotlb_test_point(SWIOTLB_TEST_SLOW_STEP, "device's list of pools");
+	spin_lock_irqsave(&owner->dma_io_tlb_lock, flags);
+	if (add)
+		list_add_rcu(&pool->node, &owner->dma_io_tlb_pools);
+	else
+		list_del_rcu(&pool->node);
+	spin_unlock_irqrestore(&owner->dma_io_tlb_lock, flags);
+}
+
 /**
  * swiotlb_pool_publish() - make a new pool usable and findable
  * @pool:	from swiotlb_pool_create() or a transient pool
  *
- * A transient or reserved pool goes on its owner's list, any other on its
- * allocator's.
- * On the owner's list reservations come first and per-mapping pools after
- * them, so that a map looks through the device's reservations only.
+ * A reservation goes on its owner's list, where the device's maps look for
+ * room; a dynamic pool on its allocator's. A transient pool goes on no list:
+ * only its own mapping uses it, and that mapping's unmap and syncs find it
+ * through the index.
  */
 void swiotlb_pool_publish(struct io_tlb_pool *pool)
 {
-	unsigned long flags;
-
 	swiotlb_index_add(pool);
 	trace_swiotlb_pool_add(pool);
 	if (swiotlb_pool_owned(pool)) {
-		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
-		if (pool->kind == SWIOTLB_POOL_RESERVED)
-			list_add_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
-		else
-			list_add_tail_rcu(&pool->node, &pool->owner->dma_io_tlb_pools);
-		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
+		swiotlb_owner_list(pool, true);
 		swiotlb_stats_pool_added(pool);
 	} else {
 		swiotlb_add_pool(pool->mem, pool);
@@ -471,18 +483,13 @@ void swiotlb_pool_publish(struct io_tlb_pool *pool)
  */
 void swiotlb_pool_retire(struct io_tlb_pool *pool)
 {
-	unsigned long flags;
-
 	swiotlb_index_del(pool);
 	trace_swiotlb_pool_remove(pool);
 	swiotlb_stats_pool_retired(pool);
-	if (swiotlb_pool_owned(pool)) {
-		spin_lock_irqsave(&pool->owner->dma_io_tlb_lock, flags);
-		list_del_rcu(&pool->node);
-		spin_unlock_irqrestore(&pool->owner->dma_io_tlb_lock, flags);
-	} else {
+	if (swiotlb_pool_owned(pool))
+		swiotlb_owner_list(pool, false);
+	else
 		swiotlb_del_pool(pool->mem, pool);
-	}
 	/*
 	 * Memory that was shared with the host goes back to being private,
 	 * which may sleep: in a work item. Other memory is freed by the RCU

@@ -166,7 +166,7 @@ static inline enum swiotlb_pool_kind swiotlb_counted_kind(enum swiotlb_pool_kind
 	return kind == SWIOTLB_POOL_RESERVED ? SWIOTLB_POOL_TRANSIENT : kind;
 }
 
-/* Does @pool belong to one device (its owner's list) rather than to its allocator? */
+/* Does @pool belong to one device (transient or reserved) rather than to its allocator? */
 static inline bool swiotlb_pool_owned(const struct io_tlb_pool *pool)
 {
 	return pool->kind == SWIOTLB_POOL_TRANSIENT || pool->kind == SWIOTLB_POOL_RESERVED;

@@ -602,6 +602,34 @@ static void unmap_looks_its_pool_up_once(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A transient pool serves one mapping, whose unmap and syncs find it by its
+ * address: it comes and goes without the device's list of pools and its
+ * lock, which are for the device's reservations only.
+ */
+static void transient_pool_comes_and_goes_off_the_device_list(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	count_slow_steps_of_this_task(test, "device's list of pools");
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, swiotlb_find_pool(dev, tlb)->kind, SWIOTLB_POOL_TRANSIENT);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_io_tlb_pools));
+	KUNIT_EXPECT_FALSE(test, swiotlb_dev_has_reservation(dev));
+	unmap_phys(test, tlb, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 0);
+
+	flush_work(&tm->mem.grow_work);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 /* A list that may sleep looks at where the pools lie once, not per entry. */
 static void list_walks_the_pools_for_reach_once(struct kunit *test)
 {
@@ -748,6 +776,7 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(folded_slot_counts_never_read_below_zero),
 	KUNIT_CASE(warm_map_and_unmap_take_no_slow_step),
 	KUNIT_CASE(unmap_looks_its_pool_up_once),
+	KUNIT_CASE(transient_pool_comes_and_goes_off_the_device_list),
 	KUNIT_CASE(list_walks_the_pools_for_reach_once),
 	KUNIT_CASE(counters_stay_exact_when_unmaps_run_on_another_cpu),
 	KUNIT_CASE(lookup_finds_every_pool_among_many),

@@ -10,8 +10,11 @@
  * reservation (%SWIOTLB_POOL_RESERVED) is a pool a driver asks for its
  * device (swiotlb_dev_pool_reserve()): any number of the device's mappings
  * try it before the shared pools, and it lives until the reservation ends
- * and its last mapping goes. Both sit on the device's list,
- * dev->dma_io_tlb_pools, reservations first.
+ * and its last mapping goes. Reservations sit on the device's list,
+ * dev->dma_io_tlb_pools, where its maps look for room; a transient pool
+ * sits on no list: its one mapping's unmap and syncs find it through the
+ * address index (swiotlb_dynamic.c), and so does its retirement need no
+ * lock of the device.
  *
  * Because a device's own pools come first and a mapping holds them, this
  * file is also where room is taken across all the pools a device may use
@@ -19,7 +22,8 @@
  * allocator's pools below it (swiotlb_pool.c) know nothing of a device's.
  *
  * Locking: dev->dma_io_tlb_lock (irq-safe) serialises changes to the
- * device's list (swiotlb_pool_publish(), swiotlb_pool_retire()); readers
+ * device's list of reservations (swiotlb_pool_publish(),
+ * swiotlb_pool_retire()); readers
  * walk it under RCU. A reservation's reference count (pool->refs) decides
  * when it goes: a mapper takes its reference before it looks for slots, so
  * a pool whose count reached zero is never used again.
@@ -148,10 +152,11 @@ void swiotlb_dev_pool_put(struct io_tlb_pool *pool)
 }
 
 /*
- * Room in a pool @dev reserved, taken with a reference. The reservations
- * head the device's list: the walk ends at the first pool of a single
- * mapping, however many of those are live. A device that never had a pool
- * of its own costs the map path one flag read, no RCU section.
+ * Room in a pool @dev reserved, taken with a reference. The device's list
+ * holds its reservations only (its transient pools are in the index
+ * alone), so the walk costs nothing however many of those are live. A
+ * device that never had a pool of its own costs the map path one flag
+ * read, no RCU section.
  */
 static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 						 const struct swiotlb_req *req,
@@ -163,8 +168,6 @@ static struct io_tlb_pool *swiotlb_reserved_room(struct device *dev,
 		return NULL;
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &dev->dma_io_tlb_pools, node) {
-		if (pool->kind != SWIOTLB_POOL_RESERVED)
-			break;
 		if (!atomic_inc_not_zero(&pool->refs))
 			continue;
 		*head = swiotlb_slots_alloc(dev, pool, area, req);
@@ -250,21 +253,12 @@ enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *poo
  * swiotlb_dev_has_reservation() - has @dev reserved a pool of its own?
  * @dev:	a device that bounces
  *
- * Return: a snapshot: %true if a reservation heads the device's pools.
+ * Return: a snapshot: %true if the device's list (of reservations only)
+ * is not empty.
  */
 bool swiotlb_dev_has_reservation(struct device *dev)
 {
-	struct io_tlb_pool *pool;
-	bool reserved = false;
-
-	if (!READ_ONCE(dev->dma_uses_io_tlb))
-		return false;
-	rcu_read_lock();
-	pool = list_first_or_null_rcu(&dev->dma_io_tlb_pools, struct io_tlb_pool, node);
-	if (pool)
-		reserved = pool->kind == SWIOTLB_POOL_RESERVED;
-	rcu_read_unlock();
-	return reserved;
+	return READ_ONCE(dev->dma_uses_io_tlb) && !list_empty(&dev->dma_io_tlb_pools);
 }
 
 /**
