@@ -151,31 +151,36 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
 		     size, dir);
 }
 
+/* The refusals of swiotlb_make_req(), out of its line. */
+static noinline int swiotlb_bad_req(struct device *dev, size_t mapping_size,
+				    unsigned long attrs)
+{
+	if (!mapping_size)
+		swiotlb_wrong_call(dev, "refusing to bounce a zero-size buffer\n");
+	else if (!(attrs & DMA_ATTR_NO_WARN))
+		swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
+				   mapping_size, swiotlb_max_mapping_size(dev));
+	return -EINVAL;
+}
+
 /*
- * Describe in @req the bounce buffer for @mapping_size bytes at @orig for
- * @dev, ending at or below DMA address @limit (0: anywhere).
- * Return: 0, or -EINVAL (warned, unless DMA_ATTR_NO_WARN) for a buffer no
- * pool could ever hold.
+ * The body of swiotlb_make_req(), inlined into the single-mapping path:
+ * every map runs it, and a call costs that path as much as its checks do.
  */
-int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
-		     unsigned int alloc_align_mask, enum dma_data_direction dir,
-		     unsigned long attrs, u64 limit, struct swiotlb_req *req)
+static __always_inline int __swiotlb_make_req(struct device *dev, phys_addr_t orig,
+					      size_t mapping_size,
+					      unsigned int alloc_align_mask,
+					      enum dma_data_direction dir,
+					      unsigned long attrs, u64 limit,
+					      struct swiotlb_req *req)
 {
 	unsigned int min_align = dma_get_min_align_mask(dev);
 	unsigned int offset;
 	size_t alloc;
 
-	if (unlikely(!mapping_size)) {
-		swiotlb_wrong_call(dev, "refusing to bounce a zero-size buffer\n");
-		return -EINVAL;
-	}
 	/* Before any arithmetic on it: a size near SIZE_MAX must not wrap. */
-	if (unlikely(mapping_size > SWIOTLB_MAX_ALLOC)) {
-		if (!(attrs & DMA_ATTR_NO_WARN))
-			swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
-					   mapping_size, swiotlb_max_mapping_size(dev));
-		return -EINVAL;
-	}
+	if (unlikely(!mapping_size || mapping_size > SWIOTLB_MAX_ALLOC))
+		return swiotlb_bad_req(dev, mapping_size, attrs);
 	dev_WARN_ONCE(dev, alloc_align_mask > ~PAGE_MASK,
 		      "bounce alignment %#x above a page: largest mappings may fail\n",
 		      alloc_align_mask);
@@ -187,12 +192,8 @@ int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
 	 */
 	offset = orig & min_align & (alloc_align_mask | (IO_TLB_SIZE - 1));
 	alloc = ALIGN(mapping_size + offset, (size_t)alloc_align_mask + 1);
-	if (unlikely(alloc > SWIOTLB_MAX_ALLOC)) {
-		if (!(attrs & DMA_ATTR_NO_WARN))
-			swiotlb_wrong_call(dev, "cannot bounce %zu bytes: at most %zu fit\n",
-					   mapping_size, swiotlb_max_mapping_size(dev));
-		return -EINVAL;
-	}
+	if (unlikely(alloc > SWIOTLB_MAX_ALLOC))
+		return swiotlb_bad_req(dev, mapping_size, attrs);
 
 	*req = (struct swiotlb_req) {
 		.orig = orig,
@@ -212,6 +213,20 @@ int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
 	return 0;
 }
 
+/*
+ * Describe in @req the bounce buffer for @mapping_size bytes at @orig for
+ * @dev, ending at or below DMA address @limit (0: anywhere).
+ * Return: 0, or -EINVAL (warned, unless DMA_ATTR_NO_WARN) for a buffer no
+ * pool could ever hold.
+ */
+int swiotlb_make_req(struct device *dev, phys_addr_t orig, size_t mapping_size,
+		     unsigned int alloc_align_mask, enum dma_data_direction dir,
+		     unsigned long attrs, u64 limit, struct swiotlb_req *req)
+{
+	return __swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir,
+				  attrs, limit, req);
+}
+
 /* Count and report a mapping (or a whole list) that found no room for @nslots slots. */
 void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long attrs)
 {
@@ -226,8 +241,8 @@ void swiotlb_no_room(struct device *dev, unsigned long nslots, unsigned long att
 }
 
 /* Fill the bounce buffer headed by @head from the caller's buffer. */
-phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
-			 const struct swiotlb_req *req)
+static __always_inline phys_addr_t __swiotlb_fill(struct device *dev, struct io_tlb_pool *pool,
+						  int head, const struct swiotlb_req *req)
 {
 	phys_addr_t tlb_addr = swiotlb_buffer_addr(pool, head);
 
@@ -238,6 +253,12 @@ phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
 	trace_swiotlb_map(dev, tlb_addr, req->size, pool->kind);
 	swiotlb_test_point(SWIOTLB_TEST_MAPPED, dev);
 	return tlb_addr;
+}
+
+phys_addr_t swiotlb_fill(struct device *dev, struct io_tlb_pool *pool, int head,
+			 const struct swiotlb_req *req)
+{
+	return __swiotlb_fill(dev, pool, head, req);
 }
 
 /* Can @dev's allocator bounce at all? Warns if not. */
@@ -258,24 +279,25 @@ bool swiotlb_has_pool(struct device *dev, size_t size)
  * Bounce @mapping_size bytes at @orig for @dev; the buffer ends at or below
  * DMA address @limit (0: anywhere). See swiotlb_tbl_map_single().
  */
-static phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
-				      size_t mapping_size, unsigned int alloc_align_mask,
-				      enum dma_data_direction dir, unsigned long attrs,
-				      u64 limit)
+static __always_inline phys_addr_t swiotlb_bounce_map(struct device *dev, phys_addr_t orig,
+						      size_t mapping_size,
+						      unsigned int alloc_align_mask,
+						      enum dma_data_direction dir,
+						      unsigned long attrs, u64 limit)
 {
 	struct io_tlb_pool *pool;
 	struct swiotlb_req req;
 	int head;
 
 	if (!swiotlb_has_pool(dev, mapping_size) ||
-	    swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir, attrs, limit, &req))
+	    __swiotlb_make_req(dev, orig, mapping_size, alloc_align_mask, dir, attrs, limit, &req))
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	pool = swiotlb_policy_take(dev, &req, &head, attrs);
 	if (unlikely(!pool)) {
 		swiotlb_no_room(dev, req.nslots, attrs);
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}
-	return swiotlb_fill(dev, pool, head, &req);
+	return __swiotlb_fill(dev, pool, head, &req);
 }
 
 /**
@@ -448,14 +470,29 @@ void __swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr,
 		swiotlb_sync(dev, pool, tlb_addr, size, DMA_FROM_DEVICE, "sync for cpu");
 }
 
+/* The device cannot reach the bounce buffer at @tlb_addr (@dma): undo the mapping. */
+static noinline dma_addr_t swiotlb_unreachable(struct device *dev, phys_addr_t tlb_addr,
+					       dma_addr_t dma, size_t size,
+					       enum dma_data_direction dir,
+					       unsigned long attrs)
+{
+	swiotlb_stats_unreachable(dev);
+	dev_warn_ratelimited(dev, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
+			     &dma, size, *dev->dma_mask);
+	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
+				   swiotlb_find_pool(dev, tlb_addr));
+	return DMA_MAPPING_ERROR;
+}
+
 /*
  * The device's address for the bounce buffer at @tlb_addr, made ready for
  * the device; %DMA_MAPPING_ERROR, undoing the mapping, if the device cannot
  * reach it.
  */
-dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
-				  size_t size, enum dma_data_direction dir,
-				  unsigned long attrs)
+static __always_inline dma_addr_t __swiotlb_hand_to_device(struct device *dev,
+							   phys_addr_t tlb_addr, size_t size,
+							   enum dma_data_direction dir,
+							   unsigned long attrs)
 {
 	dma_addr_t dma = phys_to_dma_unencrypted(dev, tlb_addr);
 
@@ -464,12 +501,14 @@ dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
 			arch_sync_dma_for_device(tlb_addr, size, dir);
 		return dma;
 	}
-	swiotlb_stats_unreachable(dev);
-	dev_warn_ratelimited(dev, "bounce buffer %pad+%zu beyond DMA mask %llx\n",
-			     &dma, size, *dev->dma_mask);
-	__swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC,
-				   swiotlb_find_pool(dev, tlb_addr));
-	return DMA_MAPPING_ERROR;
+	return swiotlb_unreachable(dev, tlb_addr, dma, size, dir, attrs);
+}
+
+dma_addr_t swiotlb_hand_to_device(struct device *dev, phys_addr_t tlb_addr,
+				  size_t size, enum dma_data_direction dir,
+				  unsigned long attrs)
+{
+	return __swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
 }
 
 /**
@@ -493,7 +532,7 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 	tlb_addr = swiotlb_bounce_map(dev, paddr, size, 0, dir, attrs, swiotlb_dev_limit(dev));
 	if (tlb_addr == (phys_addr_t)DMA_MAPPING_ERROR)
 		return DMA_MAPPING_ERROR;
-	return swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
+	return __swiotlb_hand_to_device(dev, tlb_addr, size, dir, attrs);
 }
 
 /**

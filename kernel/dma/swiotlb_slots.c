@@ -263,8 +263,9 @@ static unsigned long next_candidate(unsigned long i, unsigned long base,
  * slot @stop. @dma_base is the DMA address of slot 0.
  * Return the first slot of the run, or -1.
  */
-static long search_segment(struct io_tlb_pool *pool, unsigned long from, unsigned long stop,
-			   dma_addr_t dma_base, const struct swiotlb_req *req)
+static __always_inline long search_segment(struct io_tlb_pool *pool, unsigned long from,
+					   unsigned long stop, dma_addr_t dma_base,
+					   const struct swiotlb_req *req)
 {
 	unsigned long lo = round_down(from, IO_TLB_SEGSIZE);
 	unsigned long hi = min(lo + IO_TLB_SEGSIZE, pool->nslabs);
