@@ -119,6 +119,34 @@ static phys_addr_t swiotlb_buffer_addr(struct io_tlb_pool *pool, int head)
  * are ever copied: a range that starts outside it is refused, one that runs
  * past its end is cut there.
  */
+/*
+ * A copy of @size bytes at @tlb_addr that does not lie wholly inside the
+ * @mapped bytes of the bounce buffer at @buf: warn (out of the copy's line),
+ * and return how much of it may be copied, 0 for nothing.
+ */
+static noinline size_t swiotlb_bad_range(struct device *dev, phys_addr_t tlb_addr,
+					 phys_addr_t buf, size_t size, unsigned int mapped)
+{
+	size_t skip;
+
+	if (tlb_addr < buf) {
+		swiotlb_wrong_call(dev, "sync at %pa: before the start of its bounce buffer\n",
+				   &tlb_addr);
+		return 0;
+	}
+	skip = tlb_addr - buf;
+	if (skip >= mapped) {
+		swiotlb_wrong_call(dev,
+				   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: past its end\n",
+				   size, skip, mapped);
+		return 0;
+	}
+	swiotlb_wrong_call(dev,
+			   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: cut at its end\n",
+			   size, skip, mapped);
+	return mapped - skip;
+}
+
 static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int head,
 			   phys_addr_t tlb_addr, size_t size,
 			   enum dma_data_direction dir)
@@ -127,24 +155,14 @@ static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int hea
 	phys_addr_t buf = swiotlb_buffer_addr(pool, head);
 	size_t skip;
 
-	if (tlb_addr < buf) {
-		swiotlb_wrong_call(dev, "sync at %pa: before the start of its bounce buffer\n",
-				   &tlb_addr);
-		return;
+	/* In this order: the offset is only computed once it cannot wrap. */
+	if (unlikely(tlb_addr < buf || tlb_addr - buf >= rec->size ||
+		     size > rec->size - (tlb_addr - buf))) {
+		size = swiotlb_bad_range(dev, tlb_addr, buf, size, rec->size);
+		if (!size)
+			return;
 	}
 	skip = tlb_addr - buf;
-	if (skip >= rec->size) {
-		swiotlb_wrong_call(dev,
-				   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: past its end\n",
-				   size, skip, rec->size);
-		return;
-	}
-	if (size > rec->size - skip) {
-		swiotlb_wrong_call(dev,
-				   "sync of %zu bytes at offset %zu of a %u-byte bounce buffer: cut at its end\n",
-				   size, skip, rec->size);
-		size = rec->size - skip;
-	}
 	if (rec->orig_addr == SWIOTLB_NO_ORIG)
 		return;
 	swiotlb_copy(rec->orig_addr + skip, pool->vaddr + (tlb_addr - pool->start),
@@ -334,16 +352,19 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
  * The head slot of the buffer starting at @tlb_addr, or -1 with a warning
  * naming @what when there is none.
  */
+static noinline void swiotlb_no_mapping(struct device *dev, phys_addr_t tlb_addr,
+					const char *what)
+{
+	swiotlb_wrong_call(dev, "%s of %pa: no live bounce buffer there\n", what, &tlb_addr);
+}
+
 static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
 			      phys_addr_t tlb_addr, const char *what)
 {
 	int head = swiotlb_slots_head(pool, tlb_addr);
 
-	if (head < 0) {
-		swiotlb_wrong_call(dev, "%s of %pa: no live bounce buffer there\n",
-				   what, &tlb_addr);
-		return -1;
-	}
+	if (unlikely(head < 0))
+		swiotlb_no_mapping(dev, tlb_addr, what);
 	return head;
 }
 
@@ -373,6 +394,23 @@ bool swiotlb_end_mapping(struct device *dev, struct io_tlb_pool *pool, int head,
 	return true;
 }
 
+/* Warn of an unmap of @tlb_addr that is wrong for the reason @why. */
+static noinline void swiotlb_bad_unmap(struct device *dev, phys_addr_t tlb_addr,
+				       const char *why)
+{
+	swiotlb_wrong_call(dev, "unmap of %pa: %s\n", &tlb_addr, why);
+}
+
+/* Warn of an unmap of @tlb_addr whose size or direction is not its map's. */
+static noinline void swiotlb_unmap_mismatch(struct device *dev, phys_addr_t tlb_addr,
+					    size_t mapping_size, enum dma_data_direction dir,
+					    const struct swiotlb_slot *rec)
+{
+	swiotlb_wrong_call(dev, "unmap of %pa as %zu bytes %s: it was mapped as %u bytes %s\n",
+			   &tlb_addr, mapping_size, swiotlb_dir_name(dir),
+			   rec->size, swiotlb_dir_name(rec->dir));
+}
+
 /**
  * __swiotlb_tbl_unmap_single() - end a bounce mapping
  * @dev:	device of the mapping
@@ -396,25 +434,21 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 
 	if (head < 0)
 		return;
-	if (swiotlb_buffer_addr(pool, head) != tlb_addr) {
-		swiotlb_wrong_call(dev, "unmap of %pa: not the start of its bounce buffer\n",
-				   &tlb_addr);
+	if (unlikely(swiotlb_buffer_addr(pool, head) != tlb_addr)) {
+		swiotlb_bad_unmap(dev, tlb_addr, "not the start of its bounce buffer");
 		return;
 	}
 	rec = &pool->slots[head];
 	if (unlikely(rec->size != mapping_size || rec->dir != dir))
-		swiotlb_wrong_call(dev,
-				   "unmap of %pa as %zu bytes %s: it was mapped as %u bytes %s\n",
-				   &tlb_addr, mapping_size, swiotlb_dir_name(dir),
-				   rec->size, swiotlb_dir_name(rec->dir));
+		swiotlb_unmap_mismatch(dev, tlb_addr, mapping_size, dir, rec);
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	    (rec->dir == DMA_FROM_DEVICE || rec->dir == DMA_BIDIRECTIONAL))
 		swiotlb_bounce(dev, pool, head, tlb_addr, rec->size, DMA_FROM_DEVICE);
 	trace_swiotlb_unmap(dev, tlb_addr, rec->size, pool->kind);
 
-	if (!swiotlb_end_mapping(dev, pool, head, true))
-		swiotlb_wrong_call(dev, "unmap of %pa: unmapped twice at once\n", &tlb_addr);
+	if (unlikely(!swiotlb_end_mapping(dev, pool, head, true)))
+		swiotlb_bad_unmap(dev, tlb_addr, "unmapped twice at once");
 }
 
 /* Copy (part of) the mapping at @tlb_addr toward @copy; @what names the call. */
