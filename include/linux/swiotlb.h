@@ -136,7 +136,9 @@ struct swiotlb_chunk;
  *		of a confidential guest already), not the page allocator
  * @last_used:	jiffies when a mapping last took slots here (dynamic pools)
  * @refs:	reserved pools: one for the reservation plus one per live
- *		mapping; the pool is retired when it drops to zero
+ *		mapping; the pool is retired when it drops to zero. A
+ *		transient pool: one while its mapping lives; the unmap that
+ *		drops it ends the mapping
  * @free_work:	frees the pool after a grace period, where that may sleep
  * @free_rcu:	frees the pool after a grace period, where that need not
  *

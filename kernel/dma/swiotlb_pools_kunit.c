@@ -25,6 +25,7 @@
 
 #include "swiotlb_internal.h"
 #include "swiotlb_kunit_core.h"
+#include "swiotlb_kunit_log.h"
 
 static void lookup_finds_every_pool_among_many(struct kunit *test)
 {
@@ -630,6 +631,47 @@ static void transient_pool_comes_and_goes_off_the_device_list(struct kunit *test
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * Of two unmaps of one transient mapping that both found its pool (the
+ * second racing the first: a driver's bug), the second frees nothing: the
+ * pool is retired and its slots counted back once, and the second unmap is
+ * warned of.
+ */
+static void second_unmap_of_a_transient_mapping_frees_nothing_and_warns(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	struct io_tlb_pool *pool;
+	phys_addr_t fill, tlb;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	tlb = map_phys(test, page_to_phys(page), PAGE_SIZE);
+	flush_work(&tm->mem.grow_work);
+	pool = swiotlb_find_pool(dev, tlb);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, pool->kind, SWIOTLB_POOL_TRANSIENT);
+
+	wrong_call_log_start(test);
+	/* The second unmap holds the pool as a lookup racing the first would. */
+	rcu_read_lock();
+	__swiotlb_tbl_unmap_single(dev, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0, pool);
+	bracket_wrong_call(true);
+	__swiotlb_tbl_unmap_single(dev, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0, pool);
+	bracket_wrong_call(false);
+	rcu_read_unlock();
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "unmap of");
+	KUNIT_EXPECT_EQ(test, used_all(tm), IO_TLB_SEGSIZE);
+
+	swiotlb_pools_settle();
+	KUNIT_EXPECT_EQ(test, counter(&tm->mem.stats.pools_freed[SWIOTLB_POOL_TRANSIENT]), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tm->mem.transient_nslabs), 0);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	KUNIT_EXPECT_EQ(test, used_all(tm), 0);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 /* A list that may sleep looks at where the pools lie once, not per entry. */
 static void list_walks_the_pools_for_reach_once(struct kunit *test)
 {
@@ -777,6 +819,7 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(warm_map_and_unmap_take_no_slow_step),
 	KUNIT_CASE(unmap_looks_its_pool_up_once),
 	KUNIT_CASE(transient_pool_comes_and_goes_off_the_device_list),
+	KUNIT_CASE(second_unmap_of_a_transient_mapping_frees_nothing_and_warns),
 	KUNIT_CASE(list_walks_the_pools_for_reach_once),
 	KUNIT_CASE(counters_stay_exact_when_unmaps_run_on_another_cpu),
 	KUNIT_CASE(lookup_finds_every_pool_among_many),

@@ -116,6 +116,7 @@ struct io_tlb_pool *swiotlb_transient_create(struct device *dev,
 		goto failed;
 	}
 	pool->owner = dev;
+	atomic_set(&pool->refs, 1);
 	swiotlb_test_point(SWIOTLB_TEST_UNCLEARED, pool);
 	*head = swiotlb_slots_alloc(dev, pool, 0, req);
 	if (*head < 0) {
@@ -212,6 +213,30 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
 	return pool;
 }
 
+/*
+ * End the mapping headed by @head in its transient pool, and the pool with
+ * it. The pool was made for that mapping alone and nobody else takes its
+ * slots, so their book-keeping is not undone (no area lock, no bitmap): the
+ * pool goes as it is. Of two unmaps of the mapping racing (a driver's bug),
+ * the one that drops the pool's reference ends it; the other changes
+ * nothing.
+ */
+static enum swiotlb_gave swiotlb_transient_give(struct device *dev, struct io_tlb_pool *pool,
+						int head)
+{
+	struct swiotlb_slot *rec = &pool->slots[head];
+	unsigned int n = rec->nslots;
+
+	if (!atomic_dec_and_test(&pool->refs))
+		return SWIOTLB_GAVE_NOTHING;
+	/* As swiotlb_slots_free(): a racing sync more likely copies nothing. */
+	WRITE_ONCE(rec->orig_addr, SWIOTLB_NO_ORIG);
+	swiotlb_test_point(SWIOTLB_TEST_FREED, pool);
+	swiotlb_stats_give(dev, SWIOTLB_POOL_TRANSIENT, n);
+	swiotlb_pool_retire(pool);
+	return SWIOTLB_GAVE_POOL;
+}
+
 /**
  * swiotlb_pools_give() - give the slots of the mapping headed by @head back
  * @dev:	device of the mapping
@@ -233,13 +258,11 @@ enum swiotlb_gave swiotlb_pools_give(struct device *dev, struct io_tlb_pool *poo
 	/* Read first: once the slots are back, a dynamic pool may go. */
 	enum swiotlb_pool_kind kind = pool->kind;
 
+	if (kind == SWIOTLB_POOL_TRANSIENT)
+		return swiotlb_transient_give(dev, pool, head);
 	if (!swiotlb_pool_give(dev, pool, head))
 		return SWIOTLB_GAVE_NOTHING;
 	switch (kind) {
-	case SWIOTLB_POOL_TRANSIENT:
-		/* Made for this mapping alone: nobody else frees it. */
-		swiotlb_pool_retire(pool);
-		return SWIOTLB_GAVE_POOL;
 	case SWIOTLB_POOL_RESERVED:
 		/* The mapping's reference: a reserved pool lives until here. */
 		swiotlb_dev_pool_put(pool);
