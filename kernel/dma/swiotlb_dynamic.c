@@ -264,8 +264,14 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 	pool = kzalloc(sizeof(*pool), gfp);
 	if (!pool)
 		return NULL;
-	/* kvzalloc() does not take __GFP_NORETRY (swiotlb_grow_now() passes it). */
-	block_meta = kvzalloc(meta + array_size(nchunks, sizeof(*pool->chunks)),
+	/*
+	 * Not cleared: swiotlb_slots_layout() writes what needs it, and the
+	 * index entries are written as the pool enters the index. Clearing
+	 * the records of a default-sized pool took longer than the rest of
+	 * adding it. kvmalloc() does not take __GFP_NORETRY
+	 * (swiotlb_grow_now() passes it).
+	 */
+	block_meta = kvmalloc(meta + array_size(nchunks, sizeof(*pool->chunks)),
 			      gfp & ~__GFP_NORETRY);
 	if (!block_meta) {
 		kfree(pool);

@@ -111,9 +111,11 @@ struct swiotlb_area {
  * @dir:	head slot: the direction given to the map call
  *
  * The head slot is the one holding the first byte of the bounce buffer. A
- * slot that heads no live mapping has a record of zeroes (a fresh pool's
- * book-keeping is allocated zeroed) or, once its mapping ended, zeroes but
- * for @orig_addr, %SWIOTLB_NO_ORIG. Either way @nslots is 0.
+ * free slot's record is never read, and a new pool's may hold anything
+ * (nothing clears them). Taking a run writes what a lookup reads: every
+ * slot's @to_head, and for a padding slot @nslots 0. Once a mapping ended,
+ * its head's record is zeroes but for @orig_addr, %SWIOTLB_NO_ORIG: a
+ * lookup racing the unmap (a driver's bug) more likely copies nothing.
  */
 struct swiotlb_slot {
 	phys_addr_t orig_addr;

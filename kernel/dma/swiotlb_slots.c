@@ -102,10 +102,13 @@ size_t swiotlb_meta_size(unsigned long nslabs, unsigned int nareas)
  * swiotlb_slots_layout() - lay out a pool whose slots are all free, leaving
  * its memory as it is
  * @pool:	the pool; its other fields are left alone
- * @meta:	swiotlb_meta_size() bytes for the book-keeping, zeroed (the
- *		slot records and busy bits of free slots are zeroes: nothing
- *		writes them here, which for a pool of thousands of slots would
- *		be most of the time it takes to add one)
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping, in any state:
+ *		what the allocator reads of a free pool (areas, busy bits,
+ *		segment counts) is written here, and a slot's record only
+ *		once its run is taken (see claim()). Neither the records nor
+ *		a clearing of them are paid for up front, which for a pool of
+ *		thousands of slots would be most of the time it takes to add
+ *		one
  * @start:	physical address of the bounce memory
  * @vaddr:	kernel address of the bounce memory
  * @nslabs:	number of slots
@@ -146,6 +149,7 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
 		area->nslabs = min_t(unsigned long, nslabs, (unsigned long)next * IO_TLB_SEGSIZE) -
 			       (unsigned long)first * IO_TLB_SEGSIZE;
 	}
+	bitmap_zero(pool->busy, nslabs);
 	for (i = 0; i < nsegs; i++)
 		pool->seg_free[i] = min_t(unsigned long, IO_TLB_SEGSIZE,
 					  nslabs - i * IO_TLB_SEGSIZE);
@@ -155,7 +159,7 @@ void swiotlb_slots_layout(struct io_tlb_pool *pool, void *meta, phys_addr_t star
  * swiotlb_slots_setup() - lay out a pool whose slots are all free, and
  * clear its memory
  * @pool:	the pool; its other fields are left alone
- * @meta:	swiotlb_meta_size() bytes for the book-keeping, zeroed
+ * @meta:	swiotlb_meta_size() bytes for the book-keeping, in any state
  * @start:	physical address of the bounce memory
  * @vaddr:	kernel address of the bounce memory, which is cleared: no
  *		device may read what it held before
@@ -311,8 +315,17 @@ static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
 	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
 	area->used += req->nslots;
 
-	for (i = start; i < start + req->nslots; i++)
-		pool->slots[i].to_head = i < head ? 0 : i - head;
+	/*
+	 * The records a lookup reads from here on: padding slots head nothing,
+	 * the others lead to the head. Those of free slots are never read, and
+	 * may hold anything (a new pool's are not cleared).
+	 */
+	for (i = start; i < head; i++) {
+		pool->slots[i].to_head = 0;
+		pool->slots[i].nslots = 0;
+	}
+	for (i = head; i < start + req->nslots; i++)
+		pool->slots[i].to_head = i - head;
 	pool->slots[head].orig_addr = req->orig;
 	pool->slots[head].size = req->size;
 	pool->slots[head].nslots = req->nslots;

@@ -248,6 +248,48 @@ static void head_is_found_from_any_address_of_the_mapping(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, pool->end), -1);
 }
 
+/*
+ * A new pool's book-keeping is not cleared: the layout writes what the
+ * allocator reads of a free pool, and a slot's record is written when its
+ * run is taken, padding slots included. Over book-keeping full of garbage
+ * a pool finds heads, and refuses padding and free slots, as a zeroed one.
+ */
+static void pool_over_uncleared_book_keeping_works_as_a_cleared_one(struct kunit *test)
+{
+	const unsigned long nslabs = 128;
+	size_t bytes = swiotlb_meta_size(nslabs, 1);
+	struct io_tlb_pool *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	void *meta = kunit_kmalloc(test, bytes, GFP_KERNEL);
+	unsigned int order = get_order(nslabs << IO_TLB_SHIFT);
+	struct page *pages = alloc_pages(GFP_KERNEL, order);
+	struct swiotlb_req req = slots_req(6);
+	int head;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	memset(meta, 0xa5, bytes);
+	swiotlb_slots_layout(pool, meta, page_to_phys(pages), page_address(pages), nslabs, 1);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 3)), -1);
+
+	req.pad = 1;
+	head = alloc_slots(test, pool, 0, req);
+	KUNIT_EXPECT_EQ(test, head, 1);
+	if (head == 1) {
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 5) + 77), 1);
+		/* The padding slot and the free slot after the run head nothing. */
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 0)), -1);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 6)), -1);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, 0), 0);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 6);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 0);
+	}
+	KUNIT_EXPECT_EQ(test, swiotlb_slots_used(pool), 0);
+	KUNIT_EXPECT_EQ(test, alloc_slots(test, pool, 0, slots_req(nslabs)), 0);
+	__free_pages(pages, order);
+}
+
 static void search_wraps_around_to_earlier_segments(struct kunit *test)
 {
 	struct io_tlb_pool *pool = test_pool(test, 256, 1);
@@ -368,6 +410,7 @@ static struct kunit_case swiotlb_slots_cases[] = {
 	KUNIT_CASE(align_mask_moves_the_run_to_an_aligned_slot),
 	KUNIT_CASE(match_mask_keeps_the_buffer_offset_bits),
 	KUNIT_CASE(padding_slots_precede_the_head_and_are_freed_with_it),
+	KUNIT_CASE(pool_over_uncleared_book_keeping_works_as_a_cleared_one),
 	KUNIT_CASE(head_is_found_from_any_address_of_the_mapping),
 	KUNIT_CASE(search_wraps_around_to_earlier_segments),
 	KUNIT_CASE(slots_are_handed_out_in_turn_after_the_last_run),
