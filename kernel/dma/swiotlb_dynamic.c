@@ -255,7 +255,9 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 	phys_addr_t start = page_to_phys(page) + (vaddr - block);
 	phys_addr_t end = start + ((phys_addr_t)nslabs << IO_TLB_SHIFT);
 	unsigned int nchunks = swiotlb_nchunks(start, end);
-	size_t meta = swiotlb_meta_size(nslabs, nareas);
+	/* The index entries follow the book-keeping, whose size ends in bytes. */
+	size_t meta = ALIGN(swiotlb_meta_size(nslabs, nareas),
+			    __alignof__(struct swiotlb_chunk));
 	struct io_tlb_pool *pool;
 	void *block_meta;
 
@@ -266,10 +268,10 @@ struct io_tlb_pool *swiotlb_pool_wrap(struct io_tlb_mem *mem, void *block,
 		return NULL;
 	/*
 	 * Not cleared: swiotlb_slots_layout() writes what needs it, and the
-	 * index entries are written as the pool enters the index. Clearing
-	 * the records of a default-sized pool took longer than the rest of
-	 * adding it. kvmalloc() does not take __GFP_NORETRY
-	 * (swiotlb_grow_now() passes it).
+	 * index entries are written as the pool enters the index. Under
+	 * QEMU's TCG, clearing the records of a default-sized pool took
+	 * longer than the rest of adding it. kvmalloc() does not take
+	 * __GFP_NORETRY (swiotlb_grow_now() passes it).
 	 */
 	block_meta = kvmalloc(meta + array_size(nchunks, sizeof(*pool->chunks)),
 			      gfp & ~__GFP_NORETRY);

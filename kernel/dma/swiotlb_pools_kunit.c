@@ -145,6 +145,38 @@ static void transient_pool_takes_no_memory_beyond_its_slots(struct kunit *test)
 	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
 }
 
+/*
+ * A pool's entries in the address index follow its book-keeping in one
+ * block, whose size ends in a byte per segment: they start aligned all the
+ * same (RCU readers load their pointers whole; arm64 with LTO loads them
+ * with instructions that fault when misaligned).
+ */
+static void index_entries_of_a_pool_are_aligned(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct test_mem *tm = test_swiotlb_mem(test, dev, IO_TLB_SEGSIZE);
+	struct page *page = alloc_pages(GFP_KERNEL, get_order(SWIOTLB_MAX_ALLOC));
+	phys_addr_t fill, tlb;
+	unsigned int nslots;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill = map_phys(test, page_to_phys(page), SWIOTLB_MAX_ALLOC);
+	for (nslots = 1; nslots <= 9; nslots++) {
+		struct io_tlb_pool *pool;
+
+		tlb = map_phys(test, page_to_phys(page), nslots * IO_TLB_SIZE);
+		pool = swiotlb_find_pool(dev, tlb);
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		KUNIT_EXPECT_NE(test, pool, &tm->mem.defpool);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)pool->chunks % sizeof(void *), 0,
+				    "misaligned index entries of a pool of %u slots", nslots);
+		unmap_phys(test, tlb, nslots * IO_TLB_SIZE);
+	}
+	flush_work(&tm->mem.grow_work);
+	unmap_phys(test, fill, SWIOTLB_MAX_ALLOC);
+	__free_pages(page, get_order(SWIOTLB_MAX_ALLOC));
+}
+
 static void transient_pool_is_freed_only_after_a_grace_period(struct kunit *test)
 {
 	struct device *dev = test->priv;
@@ -661,7 +693,7 @@ static void second_unmap_of_a_transient_mapping_frees_nothing_and_warns(struct k
 	__swiotlb_tbl_unmap_single(dev, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0, pool);
 	bracket_wrong_call(false);
 	rcu_read_unlock();
-	SWIOTLB_EXPECT_WARNINGS(test, 1, "unmap of");
+	SWIOTLB_EXPECT_WARNINGS(test, 1, "unmapped twice at once");
 	KUNIT_EXPECT_EQ(test, used_all(tm), IO_TLB_SEGSIZE);
 
 	swiotlb_pools_settle();
@@ -826,6 +858,7 @@ static struct kunit_case swiotlb_pools_cases[] = {
 	KUNIT_CASE(lookup_ignores_pools_of_another_allocator),
 	KUNIT_CASE(full_pools_ask_for_growth_and_use_a_transient_pool),
 	KUNIT_CASE(transient_pool_takes_no_memory_beyond_its_slots),
+	KUNIT_CASE(index_entries_of_a_pool_are_aligned),
 	KUNIT_CASE(transient_pool_is_freed_only_after_a_grace_period),
 	KUNIT_CASE(transient_pool_keeps_the_min_align_offset),
 	KUNIT_CASE(reserved_pool_serves_its_device_before_the_shared_pools),
