@@ -113,9 +113,10 @@ struct swiotlb_area {
  * The head slot is the one holding the first byte of the bounce buffer. A
  * free slot's record is never read, and a new pool's may hold anything
  * (nothing clears them). Taking a run writes what a lookup reads: every
- * slot's @to_head, and for a padding slot @nslots 0. Once a mapping ended,
- * its head's record is zeroes but for @orig_addr, %SWIOTLB_NO_ORIG: a
- * lookup racing the unmap (a driver's bug) more likely copies nothing.
+ * slot's @to_head, and @nslots 0 but for the head. Once a mapping ended,
+ * its head's record has @orig_addr %SWIOTLB_NO_ORIG, so that a lookup
+ * racing the unmap (a driver's bug) more likely copies nothing; in a shared
+ * pool the rest of it is zeroes (a transient pool goes as it is).
  */
 struct swiotlb_slot {
 	phys_addr_t orig_addr;

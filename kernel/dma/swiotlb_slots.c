@@ -32,7 +32,10 @@
  * area's slots, area->used, area->closed and area->next. No other lock is
  * taken under it, and no code holds two area locks at once. The records of
  * a live mapping are read without the lock by the mapping's owner, which is
- * the only one to end it.
+ * the only one to end it. A run's records are written before its busy bits
+ * (smp_wmb() in claim(), smp_rmb() in swiotlb_slots_head()): a lookup
+ * without the lock that sees a slot busy never reads a record nobody wrote
+ * (a new pool's records are not cleared).
  */
 
 #include <linux/bitmap.h>
@@ -311,27 +314,32 @@ static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
 	unsigned long i;
 
 	WARN_ON_ONCE(!req->nslots);
-	bitmap_set(pool->busy, start, req->nslots);
-	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
-	area->used += req->nslots;
-
 	/*
-	 * The records a lookup reads from here on: padding slots head nothing,
-	 * the others lead to the head. Those of free slots are never read, and
-	 * may hold anything (a new pool's are not cleared).
+	 * The records a lookup reads once the slots are busy: padding slots
+	 * lead nowhere, the others to the head, and only the head has a slot
+	 * count. A free slot's record is never read and may hold anything (a
+	 * new pool's are not cleared).
 	 */
-	for (i = start; i < head; i++) {
-		pool->slots[i].to_head = 0;
+	for (i = start; i < start + req->nslots; i++) {
+		pool->slots[i].to_head = i < head ? 0 : i - head;
 		pool->slots[i].nslots = 0;
 	}
-	for (i = head; i < start + req->nslots; i++)
-		pool->slots[i].to_head = i - head;
 	pool->slots[head].orig_addr = req->orig;
 	pool->slots[head].size = req->size;
 	pool->slots[head].nslots = req->nslots;
 	pool->slots[head].offset = req->offset;
 	pool->slots[head].pad = req->pad;
 	pool->slots[head].dir = req->dir;
+	/*
+	 * Records before busy bits, paired with the read barrier in
+	 * swiotlb_slots_head(): a lookup that does not hold the area lock (a
+	 * stale or bogus sync, a driver's bug) and sees a slot busy reads
+	 * records written for it, never what the memory held before.
+	 */
+	smp_wmb();
+	bitmap_set(pool->busy, start, req->nslots);
+	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
+	area->used += req->nslots;
 	return head;
 }
 
@@ -425,6 +433,8 @@ int swiotlb_slots_head(struct io_tlb_pool *pool, phys_addr_t addr)
 
 	if (addr < pool->start || i >= pool->nslabs || !test_bit(i, pool->busy))
 		return -1;
+	/* The records of a busy slot were written before its bit: see claim(). */
+	smp_rmb();
 	head = i - READ_ONCE(pool->slots[i].to_head);
 	if (head >= pool->nslabs || !READ_ONCE(pool->slots[head].nslots))
 		return -1;

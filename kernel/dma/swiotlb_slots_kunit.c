@@ -281,7 +281,9 @@ static void pool_over_uncleared_book_keeping_works_as_a_cleared_one(struct kunit
 		/* The padding slot and the free slot after the run head nothing. */
 		KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 0)), -1);
 		KUNIT_EXPECT_EQ(test, swiotlb_slots_head(pool, swiotlb_slot_addr(pool, 6)), -1);
+		/* Nor do the padding slot and a slot inside the run free anything. */
 		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, 0), 0);
+		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, 3), 0);
 		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 6);
 		KUNIT_EXPECT_EQ(test, swiotlb_slots_free(pool, head), 0);
 	}
