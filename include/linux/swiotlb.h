@@ -443,11 +443,7 @@ static inline void swiotlb_sync_single_for_cpu(struct device *dev,
 {
 	struct io_tlb_pool *pool;
 
-	/*
-	 * Nothing to copy for the CPU: no lookup either. dma-direct syncs
-	 * every mapping it ends, so this spares a to-device unmap its second
-	 * lookup.
-	 */
+	/* Nothing to copy for the CPU: no lookup either. */
 	if (dir != DMA_FROM_DEVICE && dir != DMA_BIDIRECTIONAL)
 		return;
 	pool = swiotlb_find_pool(dev, addr);

@@ -114,12 +114,6 @@ static phys_addr_t swiotlb_buffer_addr(struct io_tlb_pool *pool, int head)
 }
 
 /*
- * Copy @size bytes at @tlb_addr, inside the mapping headed by @head, to
- * (DMA_TO_DEVICE) or from the caller's buffer. Only bytes of the mapping
- * are ever copied: a range that starts outside it is refused, one that runs
- * past its end is cut there.
- */
-/*
  * A copy of @size bytes at @tlb_addr that does not lie wholly inside the
  * @mapped bytes of the bounce buffer at @buf: warn (out of the copy's line),
  * and return how much of it may be copied, 0 for nothing.
@@ -147,6 +141,12 @@ static noinline size_t swiotlb_bad_range(struct device *dev, phys_addr_t tlb_add
 	return mapped - skip;
 }
 
+/*
+ * Copy @size bytes at @tlb_addr, inside the mapping headed by @head, to
+ * (DMA_TO_DEVICE) or from the caller's buffer. Only bytes of the mapping
+ * are ever copied: a range that starts outside it is refused, one that runs
+ * past its end is cut there.
+ */
 static void swiotlb_bounce(struct device *dev, struct io_tlb_pool *pool, int head,
 			   phys_addr_t tlb_addr, size_t size,
 			   enum dma_data_direction dir)
@@ -348,16 +348,17 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	return swiotlb_bounce_map(dev, orig, mapping_size, alloc_align_mask, dir, attrs, 0);
 }
 
-/*
- * The head slot of the buffer starting at @tlb_addr, or -1 with a warning
- * naming @what when there is none.
- */
+/* Warn that the call @what at @tlb_addr found no live mapping there. */
 static noinline void swiotlb_no_mapping(struct device *dev, phys_addr_t tlb_addr,
 					const char *what)
 {
 	swiotlb_wrong_call(dev, "%s of %pa: no live bounce buffer there\n", what, &tlb_addr);
 }
 
+/*
+ * The head slot of the mapping @tlb_addr points into, or -1 with a warning
+ * naming @what when there is none.
+ */
 static int swiotlb_mapping_at(struct device *dev, struct io_tlb_pool *pool,
 			      phys_addr_t tlb_addr, const char *what)
 {

@@ -217,9 +217,12 @@ struct io_tlb_pool *swiotlb_pools_take(struct device *dev, const struct swiotlb_
  * End the mapping headed by @head in its transient pool, and the pool with
  * it. The pool was made for that mapping alone and nobody else takes its
  * slots, so their book-keeping is not undone (no area lock, no bitmap): the
- * pool goes as it is. Of two unmaps of the mapping racing (a driver's bug),
- * the one that drops the pool's reference ends it; the other changes
- * nothing.
+ * pool goes as it is. Of two unmaps of the mapping that both found the
+ * pool live (a driver's bug), the one that drops the pool's reference ends
+ * it and the other changes nothing: the pool is not retired twice. Nothing
+ * makes such a race safe where the pool is freed before the second unmap
+ * reads it (a lookup's RCU section ends when it returns), as for any
+ * mapping unmapped twice.
  */
 static enum swiotlb_gave swiotlb_transient_give(struct device *dev, struct io_tlb_pool *pool,
 						int head)
