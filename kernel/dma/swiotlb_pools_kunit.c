@@ -167,7 +167,7 @@ static void index_entries_of_a_pool_are_aligned(struct kunit *test)
 		tlb = map_phys(test, page_to_phys(page), nslots * IO_TLB_SIZE);
 		pool = swiotlb_find_pool(dev, tlb);
 		KUNIT_ASSERT_NOT_NULL(test, pool);
-		KUNIT_EXPECT_NE(test, pool, &tm->mem.defpool);
+		KUNIT_EXPECT_PTR_NE(test, pool, &tm->mem.defpool);
 		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)pool->chunks % sizeof(void *), 0,
 				    "misaligned index entries of a pool of %u slots", nslots);
 		unmap_phys(test, tlb, nslots * IO_TLB_SIZE);
