@@ -115,8 +115,9 @@ struct swiotlb_area {
  * (nothing clears them). Taking a run writes what a lookup reads: every
  * slot's @to_head, and @nslots 0 but for the head. Once a mapping ended,
  * its head's record has @orig_addr %SWIOTLB_NO_ORIG, so that a lookup
- * racing the unmap (a driver's bug) more likely copies nothing; in a shared
- * pool the rest of it is zeroes (a transient pool goes as it is).
+ * racing the unmap (a driver's bug) more likely copies nothing; in any pool
+ * but a transient one the rest of it is zeroes (a transient pool goes as it
+ * is).
  */
 struct swiotlb_slot {
 	phys_addr_t orig_addr;

@@ -32,10 +32,12 @@
  * area's slots, area->used, area->closed and area->next. No other lock is
  * taken under it, and no code holds two area locks at once. The records of
  * a live mapping are read without the lock by the mapping's owner, which is
- * the only one to end it. A run's records are written before its busy bits
- * (smp_wmb() in claim(), smp_rmb() in swiotlb_slots_head()): a lookup
- * without the lock that sees a slot busy never reads a record nobody wrote
- * (a new pool's records are not cleared).
+ * the only one to end it. A run's head record is written before the way
+ * to it, and both before its busy bits (smp_wmb() in claim(), smp_rmb()
+ * in swiotlb_slots_head()): a lookup without the lock that sees a slot
+ * busy never follows it to a record nobody wrote (a new pool's records are
+ * not cleared). What it finds may still belong to another mapping: such a
+ * lookup is a driver's bug that nothing makes safe.
  */
 
 #include <linux/bitmap.h>
@@ -320,10 +322,8 @@ static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
 	 * count. A free slot's record is never read and may hold anything (a
 	 * new pool's are not cleared).
 	 */
-	for (i = start; i < start + req->nslots; i++) {
-		pool->slots[i].to_head = i < head ? 0 : i - head;
+	for (i = start; i < start + req->nslots; i++)
 		pool->slots[i].nslots = 0;
-	}
 	pool->slots[head].orig_addr = req->orig;
 	pool->slots[head].size = req->size;
 	pool->slots[head].nslots = req->nslots;
@@ -331,11 +331,20 @@ static unsigned int claim(struct io_tlb_pool *pool, struct swiotlb_area *area,
 	pool->slots[head].pad = req->pad;
 	pool->slots[head].dir = req->dir;
 	/*
-	 * Records before busy bits, paired with the read barrier in
-	 * swiotlb_slots_head(): a lookup that does not hold the area lock (a
-	 * stale or bogus sync, a driver's bug) and sees a slot busy reads
-	 * records written for it, never what the memory held before.
+	 * In three steps, each made visible before the next: the head's
+	 * record (and the other slots' counts), then the way to it, then the
+	 * busy bits. A lookup that does not hold the area lock (a stale or
+	 * bogus sync, a driver's bug) reads them in the opposite order (bit,
+	 * smp_rmb() in swiotlb_slots_head(), @to_head, then the record it
+	 * leads to, an address dependency): whether it sees this run's bits
+	 * or, still busy, a freed run's, any @to_head it reads from this run
+	 * leads to a record written for it, never to what the memory held
+	 * before (a new pool's records are not cleared).
 	 */
+	smp_wmb();
+	for (i = start; i < start + req->nslots; i++)
+		WRITE_ONCE(pool->slots[i].to_head, i < head ? 0 : i - head);
+	/* The way to the head before the busy bits. */
 	smp_wmb();
 	bitmap_set(pool->busy, start, req->nslots);
 	pool->seg_free[start / IO_TLB_SEGSIZE] -= req->nslots;
