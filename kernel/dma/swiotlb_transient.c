@@ -13,8 +13,8 @@
  * and its last mapping goes. Reservations sit on the device's list,
  * dev->dma_io_tlb_pools, where its maps look for room; a transient pool
  * sits on no list: its one mapping's unmap and syncs find it through the
- * address index (swiotlb_dynamic.c), and so does its retirement need no
- * lock of the device.
+ * address index (swiotlb_dynamic.c), so retiring it takes no lock of the
+ * device.
  *
  * Because a device's own pools come first and a mapping holds them, this
  * file is also where room is taken across all the pools a device may use
