@@ -595,8 +595,9 @@ static void warm_map_and_unmap_take_no_slow_step(struct kunit *test)
 /*
  * Ending a mapping in a pool other than the default one looks that pool up
  * in the address index once, whatever its direction: dma-direct's sync for
- * the CPU and the unmap share the lookup. A sync for the CPU of a to-device
- * mapping copies nothing, so it looks nothing up.
+ * the CPU and the unmap share the lookup. A sync that copies nothing (for
+ * the CPU of a to-device mapping, for the device of a from-device one)
+ * looks nothing up.
  */
 static void unmap_looks_its_pool_up_once(struct kunit *test)
 {
@@ -623,6 +624,10 @@ static void unmap_looks_its_pool_up_once(struct kunit *test)
 		count_slow_steps_of_this_task(test, "lookup in the address index");
 		if (dirs[i] == DMA_TO_DEVICE) {
 			dma_sync_single_for_cpu(dev, dma, PAGE_SIZE, dirs[i]);
+			KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 0);
+		}
+		if (dirs[i] == DMA_FROM_DEVICE) {
+			dma_sync_single_for_device(dev, dma, PAGE_SIZE, dirs[i]);
 			KUNIT_EXPECT_EQ(test, atomic_read(&slow_steps.n), 0);
 		}
 		dma_unmap_page_attrs(dev, dma, PAGE_SIZE, dirs[i], 0);
